@@ -11,10 +11,13 @@ ROOT = Path(__file__).resolve().parents[1]
 # Runs in a fresh interpreter so nothing pytest imported can hide a slip.
 PROBE = r"""
 import importlib, json, os, pkgutil, sys, sysconfig
+# What the interpreter loaded before us (site's .pth hooks, for example) is not ours.
+before = set(sys.modules)
 import minikedro
 
 for info in pkgutil.walk_packages(minikedro.__path__, "minikedro."):
-    importlib.import_module(info.name)
+    if info.name != "minikedro.__main__":  # running it would start the CLI
+        importlib.import_module(info.name)
 
 def is_stdlib(name):
     top = name.split(".")[0]
@@ -29,7 +32,7 @@ def is_stdlib(name):
     path = os.path.realpath(path)
     return path.startswith(stdlib + os.sep) and "site-packages" not in path
 
-loaded = sorted(sys.modules)
+loaded = sorted(set(sys.modules) - before - {"__mp_main__"})
 print(json.dumps({
     "modules": [n for n in loaded if n.startswith("minikedro")],
     "foreign": sorted({n.split(".")[0] for n in loaded

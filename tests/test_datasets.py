@@ -1,0 +1,466 @@
+"""Tests for minikedro.datasets: one contract every dataset keeps, then each class.
+
+The contract runs against every dataset class (and MemoryDataset where it
+applies): round trips, exists, parent folders, a clear error for a missing
+file, pickling, repr, from_config, versioning, and atomic saves: a save that
+fails half-way leaves the previous file byte for byte, with no temporary file.
+"""
+
+from __future__ import annotations
+
+import decimal
+import json
+import os
+import pickle
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any, Callable, NamedTuple
+
+import pytest
+
+from minikedro.datasets import (
+    CSVDataset,
+    JSONDataset,
+    PickleDataset,
+    SQLiteQueryDataset,
+    SQLiteTableDataset,
+    TextDataset,
+)
+from minikedro.datasets._files import atomic_write
+from minikedro.io import AbstractDataset, DatasetError, MemoryDataset, Version, VersionAlreadyExistsError
+
+TIMEOUT = 30
+
+
+class Explodes:
+    """Fails half-way through any serialisation: pickle, JSON, CSV or SQLite."""
+
+    def __reduce__(self) -> Any:
+        raise RuntimeError("exploded while pickling")
+
+    def __str__(self) -> str:
+        raise RuntimeError("exploded while writing")
+
+
+class Case(NamedTuple):
+    """How to exercise one dataset class in the contract suite."""
+
+    make: Callable[[Path, Version | None], AbstractDataset]  # (filepath, version) -> dataset
+    filename: str
+    sample: Any  # what to save ...
+    loaded: Any  # ... and what comes back
+    other: Any  # a second, different sample ...
+    other_loaded: Any  # ... and what comes back
+    half_way_failure: Any  # data that fails after part of it is written
+    versioned: bool = True
+    writable: bool = True
+    byte_exact: bool = True  # saves replace a whole file (SQLite updates pages in place)
+
+
+def _json_default(value: Any) -> Any:
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+CASES = {
+    "PickleDataset": Case(
+        lambda path, version: PickleDataset(path, version=version), "data.pkl",
+        {"a": (1, 2.5), "b": {3}}, {"a": (1, 2.5), "b": {3}}, [0], [0], ["x" * 100_000, Explodes()],
+    ),
+    "JSONDataset": Case(
+        lambda path, version: JSONDataset(path, save_args={"default": _json_default}, version=version),
+        "data.json", {"a": [1, 2.5, None, True]}, {"a": [1, 2.5, None, True]}, [0], [0],
+        ["x" * 100_000, Explodes()],
+    ),
+    "TextDataset": Case(
+        lambda path, version: TextDataset(path, version=version), "data.txt",
+        "héllo\nworld", "héllo\nworld", "other", "other", 12,
+    ),
+    "CSVDataset": Case(
+        lambda path, version: CSVDataset(path, version=version), "data.csv",
+        [{"a": 1, "b": "x,y"}, {"a": 2, "b": None}], [{"a": "1", "b": "x,y"}, {"a": "2", "b": ""}],
+        [{"z": 0}], [{"z": "0"}], [{"a": "x" * 100_000}, {"a": Explodes()}],
+    ),
+    "SQLiteTableDataset": Case(
+        lambda path, version: SQLiteTableDataset("scores", path), "data.db",
+        [{"name": "ada", "score": 3, "ratio": 0.5, "blob": b"\x00", "none": None}],
+        [{"name": "ada", "score": 3, "ratio": 0.5, "blob": b"\x00", "none": None}],
+        [{"z": 0}], [{"z": 0}], [{"name": "ok"}, {"name": object()}], versioned=False, byte_exact=False,
+    ),
+    "SQLiteQueryDataset": Case(
+        lambda path, version: SQLiteQueryDataset("SELECT name FROM scores ORDER BY name", path),
+        "data.db", None, [{"name": "ada"}, {"name": "bob"}], None, None, None,
+        versioned=False, writable=False,
+    ),
+}
+
+
+@pytest.fixture(params=sorted(CASES))
+def case(request) -> Case:
+    return CASES[request.param]
+
+
+@pytest.fixture(params=sorted(name for name, case in CASES.items() if case.writable))
+def writable(request) -> Case:
+    return CASES[request.param]
+
+
+@pytest.fixture(params=sorted(name for name, case in CASES.items() if case.versioned))
+def versioned(request) -> Case:
+    return CASES[request.param]
+
+
+def make_database(path: Path) -> None:
+    """Give SQLiteQueryDataset something to read."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    SQLiteTableDataset("scores", path).save([{"name": "bob"}, {"name": "ada"}])
+
+
+def save_or_prepare(case: Case, dataset: AbstractDataset, path: Path) -> None:
+    if case.writable:
+        dataset.save(case.sample)
+    else:
+        make_database(path)
+
+
+def temporary_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".tmp"))
+
+
+# -- the contract -----------------------------------------------------------
+
+
+def test_round_trip(case: Case, tmp_path: Path):
+    path = tmp_path / case.filename
+    dataset = case.make(path, None)
+    save_or_prepare(case, dataset, path)
+    assert dataset.load() == case.loaded
+
+
+def test_exists_only_after_saving(case: Case, tmp_path: Path):
+    path = tmp_path / case.filename
+    dataset = case.make(path, None)
+    assert dataset.exists() is False
+    save_or_prepare(case, dataset, path)
+    assert dataset.exists() is True
+
+
+def test_saving_creates_parent_folders(writable: Case, tmp_path: Path):
+    path = tmp_path / "deep" / "er" / writable.filename
+    writable.make(path, None).save(writable.sample)
+    assert path.is_file()
+
+
+def test_loading_a_missing_file_names_the_path(case: Case, tmp_path: Path):
+    path = tmp_path / "missing" / case.filename
+    dataset = case.make(path, None)
+    with pytest.raises(DatasetError, match=rf"^Failed while loading data from dataset {type(dataset).__name__}\(.*\)\.\n\[Errno 2\] No such .*: '{path}'$"):
+        dataset.load()
+    assert not path.exists()  # SQLite in particular must not create an empty database
+
+
+def test_saving_again_replaces_the_data(writable: Case, tmp_path: Path):
+    dataset = writable.make(tmp_path / writable.filename, None)
+    dataset.save(writable.sample)
+    dataset.save(writable.other)
+    assert dataset.load() == writable.other_loaded
+    assert temporary_files(tmp_path) == []
+
+
+def test_a_save_failing_half_way_leaves_the_previous_data_intact(writable: Case, tmp_path: Path):
+    path = tmp_path / writable.filename
+    dataset = writable.make(path, None)
+    dataset.save(writable.sample)
+    before = path.read_bytes()
+    with pytest.raises(DatasetError, match=rf"^Failed while saving data to dataset {type(dataset).__name__}\("):
+        dataset.save(writable.half_way_failure)
+    if writable.byte_exact:
+        assert path.read_bytes() == before
+    assert dataset.load() == writable.loaded
+    assert temporary_files(tmp_path) == []
+
+
+def test_saving_none_is_refused(case: Case, tmp_path: Path):
+    with pytest.raises(DatasetError, match="Saving 'None' to a 'Dataset' is not allowed"):
+        case.make(tmp_path / case.filename, None).save(None)
+
+
+def test_datasets_pickle_and_still_work(case: Case, tmp_path: Path):
+    path = tmp_path / case.filename
+    dataset = case.make(path, None)
+    save_or_prepare(case, dataset, path)
+    assert pickle.loads(pickle.dumps(dataset)).load() == case.loaded
+
+
+def test_repr_names_the_class_and_the_file(case: Case, tmp_path: Path):
+    dataset = case.make(tmp_path / case.filename, None)
+    assert repr(dataset).startswith(f"{type(dataset).__name__}(")
+    assert f"filepath='{(tmp_path / case.filename).as_posix()}'" in repr(dataset)
+
+
+def test_from_config_builds_the_same_dataset(case: Case, tmp_path: Path):
+    dataset = case.make(tmp_path / case.filename, None)
+    config = {"type": type(dataset).__name__, "filepath": str(tmp_path / case.filename)}
+    config.update({key: getattr(dataset, f"_{key}") for key in ("table_name", "sql", "load_args", "save_args")
+                   if hasattr(dataset, f"_{key}")})
+    built = AbstractDataset.from_config("entry", config)
+    assert repr(built) == repr(dataset) and type(built) is type(dataset)
+
+
+def test_file_datasets_are_not_ephemeral(case: Case, tmp_path: Path):
+    assert case.make(tmp_path / case.filename, None)._EPHEMERAL is False
+
+
+def test_versioned_saves_keep_every_version(versioned: Case, tmp_path: Path):
+    path = tmp_path / versioned.filename
+    versioned.make(path, Version(None, "2024-01-01T00.00.00.000Z")).save(versioned.other)
+    versioned.make(path, Version(None, "2024-02-01T00.00.00.000Z")).save(versioned.sample)
+    assert (path / "2024-02-01T00.00.00.000Z" / versioned.filename).is_file()
+    assert versioned.make(path, Version(None, None)).load() == versioned.loaded
+    assert versioned.make(path, Version("2024-01-01T00.00.00.000Z", None)).load() == versioned.other_loaded
+    with pytest.raises(VersionAlreadyExistsError, match="versioned saves never overwrite"):
+        versioned.make(path, Version(None, "2024-01-01T00.00.00.000Z")).save(versioned.sample)
+
+
+def test_concurrent_saves_never_leave_a_mixed_file(writable: Case, tmp_path: Path):
+    dataset = writable.make(tmp_path / writable.filename, None)
+    barrier = threading.Barrier(8)
+    errors: list[BaseException] = []
+
+    def save(payload: Any) -> None:
+        try:
+            barrier.wait(timeout=TIMEOUT)
+            for _ in range(10):
+                dataset.save(payload)
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=save, args=(writable.sample if i % 2 else writable.other,)) for i in range(8)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=TIMEOUT)
+    assert not errors
+    assert dataset.load() in (writable.loaded, writable.other_loaded)
+    assert temporary_files(tmp_path) == []
+
+
+# -- atomic_write ---------------------------------------------------------------
+
+
+def test_atomic_write_respects_the_umask(tmp_path: Path):
+    umask = os.umask(0o022)
+    os.umask(umask)
+    with atomic_write(tmp_path / "f.txt", "w") as file:
+        file.write("x")
+    assert (tmp_path / "f.txt").stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+def test_atomic_write_cleans_up_after_any_exception(tmp_path: Path):
+    (tmp_path / "f.txt").write_text("keep me")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_write(tmp_path / "f.txt", "w") as file:
+            file.write("half")
+            raise KeyboardInterrupt
+    assert (tmp_path / "f.txt").read_text() == "keep me"
+    assert temporary_files(tmp_path) == []
+
+
+def test_memory_datasets_keep_the_basic_contract():
+    dataset = MemoryDataset()
+    assert dataset.exists() is False
+    dataset.save({"a": 1})
+    assert pickle.loads(pickle.dumps(dataset)).load() == {"a": 1}
+    assert dataset._EPHEMERAL is True
+
+
+# -- PickleDataset ----------------------------------------------------------------
+
+
+def test_pickle_protocol_comes_from_save_args(tmp_path: Path):
+    PickleDataset(tmp_path / "p.pkl", save_args={"protocol": 2}).save([1])
+    assert (tmp_path / "p.pkl").read_bytes()[:2] == b"\x80\x02"
+    assert PickleDataset(tmp_path / "p.pkl").load() == [1]
+
+
+def test_pickle_load_args_reach_pickle_load(tmp_path: Path):
+    PickleDataset(tmp_path / "p.pkl").save(b"bytes")
+    dataset = PickleDataset(tmp_path / "p.pkl", load_args={"bogus": 1})
+    with pytest.raises(DatasetError, match="bogus"):
+        dataset.load()
+
+
+# -- JSONDataset ---------------------------------------------------------------------
+
+
+def test_json_indents_by_two_by_default_like_kedro(tmp_path: Path):
+    JSONDataset(tmp_path / "j.json").save({"a": 1})
+    assert (tmp_path / "j.json").read_text() == '{\n  "a": 1\n}'
+
+
+def test_json_args_reach_the_json_module(tmp_path: Path):
+    JSONDataset(tmp_path / "j.json", save_args={"indent": None, "sort_keys": True}).save({"b": 1, "a": 0.1})
+    assert (tmp_path / "j.json").read_text() == '{"a": 0.1, "b": 1}'
+    loaded = JSONDataset(tmp_path / "j.json", load_args={"parse_float": decimal.Decimal}).load()
+    assert loaded == {"a": decimal.Decimal("0.1"), "b": 1}
+
+
+def test_json_turns_tuples_into_lists(tmp_path: Path):
+    dataset = JSONDataset(tmp_path / "j.json")
+    dataset.save({"t": (1, 2)})
+    assert dataset.load() == {"t": [1, 2]}
+
+
+def test_json_refuses_unserialisable_data(tmp_path: Path):
+    with pytest.raises(DatasetError, match=r"Object of type set is not JSON serializable"):
+        JSONDataset(tmp_path / "j.json").save({1, 2})
+
+
+# -- TextDataset ------------------------------------------------------------------------
+
+
+def test_text_encoding_comes_from_the_args(tmp_path: Path):
+    TextDataset(tmp_path / "t.txt", save_args={"encoding": "latin-1"}).save("café")
+    assert (tmp_path / "t.txt").read_bytes() == "café".encode("latin-1")
+    assert TextDataset(tmp_path / "t.txt", load_args={"encoding": "latin-1"}).load() == "café"
+
+
+def test_text_refuses_anything_but_str(tmp_path: Path):
+    with pytest.raises(DatasetError, match=r"\nTextDataset saves a str, got bytes$"):
+        TextDataset(tmp_path / "t.txt").save(b"bytes")
+
+
+# -- CSVDataset ----------------------------------------------------------------------------
+
+
+def test_csv_columns_are_every_key_in_order_of_appearance(tmp_path: Path):
+    dataset = CSVDataset(tmp_path / "c.csv")
+    dataset.save([{"b": 1}, {"a": 2, "b": 3}])
+    assert (tmp_path / "c.csv").read_text().splitlines() == ["b,a", "1,", "3,2"]
+    assert dataset.load() == [{"b": "1", "a": ""}, {"b": "3", "a": "2"}]
+
+
+def test_csv_delimiter_and_fieldnames_come_from_the_args(tmp_path: Path):
+    CSVDataset(tmp_path / "c.csv", save_args={"delimiter": ";", "fieldnames": ["y", "x"]}).save([{"x": 1, "y": 2}])
+    assert (tmp_path / "c.csv").read_text().splitlines() == ["y;x", "2;1"]
+    assert CSVDataset(tmp_path / "c.csv", load_args={"delimiter": ";"}).load() == [{"y": "2", "x": "1"}]
+
+
+def test_csv_reads_a_headerless_file_with_given_fieldnames(tmp_path: Path):
+    (tmp_path / "c.csv").write_text("1,2\n3,4\n")
+    dataset = CSVDataset(tmp_path / "c.csv", load_args={"fieldnames": ["a", "b"]})
+    assert dataset.load() == [{"a": "1", "b": "2"}, {"a": "3", "b": "4"}]
+
+
+def test_csv_encoding_comes_from_the_args(tmp_path: Path):
+    CSVDataset(tmp_path / "c.csv", save_args={"encoding": "latin-1"}).save([{"name": "José"}])
+    assert CSVDataset(tmp_path / "c.csv", load_args={"encoding": "latin-1"}).load() == [{"name": "José"}]
+
+
+def test_csv_round_trips_no_rows(tmp_path: Path):
+    dataset = CSVDataset(tmp_path / "c.csv")
+    dataset.save([])
+    assert dataset.load() == []
+
+
+def test_csv_refuses_rows_that_are_not_dicts(tmp_path: Path):
+    with pytest.raises(DatasetError, match=r"\nCSVDataset saves a list of dicts; row 1 is a list$"):
+        CSVDataset(tmp_path / "c.csv").save([{"a": 1}, [1]])
+
+
+# -- SQLiteTableDataset -------------------------------------------------------------------------
+
+
+def test_sqlite_replace_is_the_default_and_append_adds(tmp_path: Path):
+    replace = SQLiteTableDataset("t", tmp_path / "d.db")
+    append = SQLiteTableDataset("t", tmp_path / "d.db", save_args={"mode": "append"})
+    append.save([{"a": 1}])  # creates the missing table
+    append.save([{"a": 2}])
+    assert replace.load() == [{"a": 1}, {"a": 2}]
+    replace.save([{"b": "new"}])
+    assert replace.load() == [{"b": "new"}]
+
+
+def test_sqlite_replace_with_no_rows_empties_the_table(tmp_path: Path):
+    dataset = SQLiteTableDataset("t", tmp_path / "d.db")
+    dataset.save([{"a": 1}])
+    dataset.save([])
+    assert dataset.load() == [] and dataset.exists()
+
+
+def test_sqlite_cannot_create_a_table_from_no_rows(tmp_path: Path):
+    with pytest.raises(DatasetError, match=r"\ncannot create table 't' from no rows: its columns are unknown$"):
+        SQLiteTableDataset("t", tmp_path / "d.db").save([])
+
+
+def test_sqlite_exists_needs_the_table_not_just_the_file(tmp_path: Path):
+    SQLiteTableDataset("other", tmp_path / "d.db").save([{"a": 1}])
+    assert SQLiteTableDataset("t", tmp_path / "d.db").exists() is False
+
+
+def test_sqlite_quotes_awkward_table_and_column_names(tmp_path: Path):
+    dataset = SQLiteTableDataset('my "table"; DROP', tmp_path / "d.db")
+    dataset.save([{'col "1"': 1, "select": 2}])
+    assert dataset.load() == [{'col "1"': 1, "select": 2}]
+
+
+def test_sqlite_append_with_an_unknown_column_fails_and_rolls_back(tmp_path: Path):
+    SQLiteTableDataset("t", tmp_path / "d.db").save([{"a": 1}])
+    append = SQLiteTableDataset("t", tmp_path / "d.db", save_args={"mode": "append"})
+    with pytest.raises(DatasetError, match="has no column named b"):
+        append.save([{"a": 2}, {"b": 3}])
+    assert append.load() == [{"a": 1}]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"table_name": ""}, r"^table_name must be a non-empty string, got ''$"),
+        ({"save_args": {"mode": "upsert"}}, r"^save_args 'mode' must be 'replace' or 'append', got 'upsert'$"),
+        ({"save_args": {"if_exists": "append"}}, r"^save_args takes only 'mode', got 'if_exists'$"),
+    ],
+)
+def test_sqlite_table_arguments_are_checked(tmp_path: Path, kwargs: dict, message: str):
+    with pytest.raises(ValueError, match=message):
+        SQLiteTableDataset(**{"table_name": "t", "filepath": tmp_path / "d.db", **kwargs})
+
+
+# -- SQLiteQueryDataset ----------------------------------------------------------------------------
+
+
+def test_sqlite_query_takes_params(tmp_path: Path):
+    make_database(tmp_path / "d.db")
+    query = SQLiteQueryDataset("SELECT name FROM scores WHERE name = :who", tmp_path / "d.db",
+                               load_args={"params": {"who": "bob"}})
+    assert query.load() == [{"name": "bob"}]
+
+
+def test_sqlite_query_is_read_only(tmp_path: Path):
+    query = SQLiteQueryDataset("SELECT 1", tmp_path / "d.db")
+    with pytest.raises(DatasetError, match=r"^SQLiteQueryDataset\(sql='SELECT 1', .*\) is read-only: it runs a query\. Save rows with SQLiteTableDataset instead\.$"):
+        query.save([{"a": 1}])
+
+
+def test_sqlite_query_shortens_long_sql_in_repr(tmp_path: Path):
+    query = SQLiteQueryDataset("SELECT\n  " + ", ".join(f"c{i}" for i in range(40)) + " FROM t", tmp_path / "d.db")
+    assert "sql='SELECT c0, c1," in repr(query) and "...'" in repr(query)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"sql": "  "}, r"^sql must be a non-empty string, got '  '$"),
+        ({"load_args": {"chunksize": 5}}, r"^load_args takes only 'params', got 'chunksize'$"),
+    ],
+)
+def test_sqlite_query_arguments_are_checked(tmp_path: Path, kwargs: dict, message: str):
+    with pytest.raises(ValueError, match=message):
+        SQLiteQueryDataset(**{"sql": "SELECT 1", "filepath": tmp_path / "d.db", **kwargs})
+
+
+def test_sqlite_files_are_real_databases(tmp_path: Path):
+    SQLiteTableDataset("t", tmp_path / "d.db").save([{"a": 1}])
+    with sqlite3.connect(tmp_path / "d.db") as connection:
+        assert connection.execute("SELECT a FROM t").fetchall() == [(1,)]
+    connection.close()
+    assert json.loads(json.dumps(SQLiteTableDataset("t", tmp_path / "d.db").load())) == [{"a": 1}]

@@ -1,0 +1,311 @@
+"""Tests for minikedro.io.core: the dataset base classes, versioning and errors."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from minikedro.io import core
+from minikedro.io.core import (
+    AbstractDataset,
+    AbstractVersionedDataset,
+    DatasetError,
+    DatasetNotFoundError,
+    Version,
+    VersionAlreadyExistsError,
+    VersionNotFoundError,
+    generate_timestamp,
+)
+
+
+class Box(AbstractDataset):
+    """A minimal dataset whose behaviour each test can choose."""
+
+    def __init__(self, value: Any = None, fail_with: BaseException | None = None):
+        self.value = value
+        self.fail_with = fail_with
+        self.releases = 0
+
+    def load(self) -> Any:
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.value
+
+    def save(self, data: Any) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.value = data
+
+    def _exists(self) -> bool:
+        if self.fail_with is not None:
+            raise self.fail_with
+        return self.value is not None
+
+    def _release(self) -> None:
+        if self.fail_with is not None:
+            raise self.fail_with
+        self.releases += 1
+
+    def _describe(self) -> dict[str, Any]:
+        return {"value": self.value, "empty": {}, "nothing": None}
+
+
+class TextFile(AbstractVersionedDataset):
+    """A tiny versioned dataset: one string in one file."""
+
+    def load(self) -> str:
+        return self._get_load_path().read_text()
+
+    def save(self, data: str) -> None:
+        path = self._get_save_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(data)
+
+    def _describe(self) -> dict[str, Any]:
+        return {"filepath": str(self._filepath), "version": self._version}
+
+
+# -- errors ------------------------------------------------------------------
+
+
+def test_error_hierarchy_matches_kedro():
+    assert issubclass(DatasetNotFoundError, DatasetError)
+    assert issubclass(core.DatasetAlreadyExistsError, DatasetError)
+    assert issubclass(VersionNotFoundError, DatasetError)
+    assert issubclass(VersionAlreadyExistsError, DatasetError)
+
+
+def test_dataset_error_carries_the_dataset_name_and_pickles():
+    error = DatasetError("boom", dataset_name="cars")
+    copy = pickle.loads(pickle.dumps(error))
+    assert (str(copy), copy.dataset_name) == ("boom", "cars")
+
+
+# -- AbstractDataset wrapping -------------------------------------------------
+
+
+def test_load_and_save_reach_the_subclass():
+    box = Box()
+    box.save([1, 2])
+    assert box.load() == [1, 2]
+
+
+def test_a_failing_load_becomes_a_dataset_error_naming_the_dataset():
+    original = ValueError("disk on fire")
+    with pytest.raises(DatasetError, match=r"Failed while loading data from dataset Box\(\)\.\ndisk on fire") as info:
+        Box(fail_with=original).load()
+    assert info.value.__cause__ is original
+
+
+def test_a_failing_save_becomes_a_dataset_error_naming_the_dataset():
+    original = OSError("read-only filesystem")
+    with pytest.raises(DatasetError, match=r"Failed while saving data to dataset Box\(\)\.\nread-only") as info:
+        Box(fail_with=original).save(1)
+    assert info.value.__cause__ is original
+
+
+def test_the_catalog_name_appears_in_errors_when_known():
+    box = Box(fail_with=KeyError("k"))
+    box._dataset_name = "cars"
+    with pytest.raises(DatasetError, match=r"from dataset 'cars' \(Box\(\)\)") as info:
+        box.load()
+    assert info.value.dataset_name == "cars"
+
+
+def test_a_dataset_error_raised_inside_passes_through_unwrapped():
+    original = DatasetError("already clear")
+    box = Box(fail_with=original)
+    box._dataset_name = "cars"
+    with pytest.raises(DatasetError, match="^already clear$") as info:
+        box.load()
+    assert info.value is original and info.value.__cause__ is None
+    assert info.value.dataset_name == "cars"  # filled in on the way out
+
+
+def test_saving_none_is_refused():
+    with pytest.raises(DatasetError, match=r"Saving 'None' to a 'Dataset' is not allowed: dataset Box\(\) got None"):
+        Box().save(None)
+
+
+def test_exists_and_release_wrap_errors_too():
+    box = Box(fail_with=RuntimeError("gone"))
+    with pytest.raises(DatasetError, match=r"Failed during exists check for dataset Box\(\)\.\ngone"):
+        box.exists()
+    with pytest.raises(DatasetError, match=r"Failed during release for dataset Box\(\)\.\ngone"):
+        box.release()
+
+
+def test_exists_and_release_defaults():
+    class Plain(AbstractDataset):
+        def load(self) -> Any:
+            return 1
+
+        def save(self, data: Any) -> None:
+            pass
+
+        def _describe(self) -> dict[str, Any]:
+            return {}
+
+    plain = Plain()
+    assert plain.exists() is False
+    assert plain.release() is None
+    assert Plain._EPHEMERAL is False
+
+
+def test_a_subclass_must_define_load_save_and_describe():
+    class Incomplete(AbstractDataset):
+        def load(self) -> Any:
+            return 1
+
+    with pytest.raises(TypeError, match="abstract"):
+        Incomplete()
+
+
+def test_inherited_and_overridden_methods_are_wrapped_once():
+    class Doubling(Box):
+        def load(self) -> Any:
+            return super().load() * 2
+
+    assert Doubling(value=3).load() == 6
+    assert Doubling.load.__wrapped__.__name__ == "load"  # wrapped ...
+    assert not hasattr(Doubling.load.__wrapped__, "__wrapped__")  # ... once
+    with pytest.raises(DatasetError, match="^Failed while loading") as info:
+        Doubling(fail_with=ValueError("inner")).load()
+    assert isinstance(info.value.__cause__, ValueError)  # not a DatasetError in a DatasetError
+
+
+def test_repr_comes_from_describe_without_empty_values():
+    assert repr(Box(value=[1])) == "Box(value=[1])"
+    assert str(Box(value="a")) == "Box(value='a')"
+
+
+def test_a_broken_describe_does_not_hide_the_real_error():
+    class Broken(Box):
+        def _describe(self) -> dict[str, Any]:
+            raise RuntimeError("describe broke")
+
+    with pytest.raises(DatasetError, match=r"from dataset Broken\.\nreal problem"):
+        Broken(fail_with=ValueError("real problem")).load()
+
+
+def test_copy_replaces_attributes_on_a_new_object():
+    box = Box(value=1)
+    twin = box._copy(value=2)
+    assert (box.value, twin.value, type(twin)) == (1, 2, Box)
+
+
+def test_from_config_builds_any_dataset_type():
+    dataset = AbstractDataset.from_config("numbers", {"type": "MemoryDataset", "data": [1]})
+    assert dataset.load() == [1]
+    assert dataset._dataset_name == "numbers"
+
+
+def test_from_config_names_the_entry_and_key_at_fault():
+    with pytest.raises(DatasetError, match=r"^Catalog entry 'numbers', key 'type': unknown dataset type 'Nope'"):
+        AbstractDataset.from_config("numbers", {"type": "Nope"})
+
+
+# -- versions -----------------------------------------------------------------
+
+
+def test_version_is_a_namedtuple_of_load_and_save():
+    version = Version(None, "2024-01-01T00.00.00.000Z")
+    assert version.load is None and version.save == "2024-01-01T00.00.00.000Z"
+    assert version == (None, "2024-01-01T00.00.00.000Z")
+
+
+class _FrozenClock:
+    def __init__(self, *moments: datetime):
+        self.moments = list(moments)
+
+    def now(self, tz: Any = None) -> datetime:
+        return self.moments.pop(0)
+
+
+def test_generate_timestamp_uses_kedros_format_and_sorts_by_time(monkeypatch):
+    clock = _FrozenClock(
+        datetime(2024, 5, 1, 9, 30, 0, 123456, tzinfo=timezone.utc),
+        datetime(2024, 12, 31, 23, 59, 59, 999000, tzinfo=timezone.utc),
+    )
+    monkeypatch.setattr(core, "datetime", clock)
+    first, second = generate_timestamp(), generate_timestamp()
+    assert first == "2024-05-01T09.30.00.123Z"
+    assert second == "2024-12-31T23.59.59.999Z"
+    assert sorted([second, first]) == [first, second]
+
+
+def test_generate_timestamp_reads_the_real_clock():
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d\.\d\d\.\d\d\.\d{3}Z", generate_timestamp())
+
+
+def test_unversioned_dataset_uses_the_filepath(tmp_path: Path):
+    dataset = TextFile(tmp_path / "a.txt", None)
+    assert dataset.exists() is False
+    dataset.save("one")
+    assert (tmp_path / "a.txt").read_text() == "one"
+    assert dataset.load() == "one" and dataset.exists()
+    assert dataset.resolve_load_version() is None and dataset.resolve_save_version() is None
+
+
+def test_versioned_saves_go_to_filepath_version_filename(tmp_path: Path):
+    TextFile(tmp_path / "a.txt", Version(None, "2024-01-01T00.00.00.000Z")).save("old")
+    TextFile(tmp_path / "a.txt", Version(None, "2024-02-01T00.00.00.000Z")).save("new")
+    assert (tmp_path / "a.txt" / "2024-01-01T00.00.00.000Z" / "a.txt").read_text() == "old"
+    assert TextFile(tmp_path / "a.txt", Version(None, None)).load() == "new"
+    pinned = TextFile(tmp_path / "a.txt", Version("2024-01-01T00.00.00.000Z", None))
+    assert pinned.load() == "old"
+
+
+def test_an_unsaved_version_folder_is_not_loaded(tmp_path: Path):
+    TextFile(tmp_path / "a.txt", Version(None, "2024-01-01T00.00.00.000Z")).save("done")
+    (tmp_path / "a.txt" / "2099-01-01T00.00.00.000Z").mkdir()  # a save in progress
+    assert TextFile(tmp_path / "a.txt", Version(None, None)).load() == "done"
+
+
+def test_an_unpinned_save_gets_a_fresh_timestamp(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(core, "generate_timestamp", lambda: "2030-01-01T00.00.00.000Z")
+    dataset = TextFile(tmp_path / "a.txt", Version(None, None))
+    assert dataset.resolve_save_version() == "2030-01-01T00.00.00.000Z"
+    dataset.save("x")
+    assert dataset.resolve_load_version() == "2030-01-01T00.00.00.000Z"
+
+
+def test_saving_over_an_existing_version_is_refused(tmp_path: Path):
+    dataset = TextFile(tmp_path / "a.txt", Version(None, "2024-01-01T00.00.00.000Z"))
+    dataset.save("first")
+    with pytest.raises(VersionAlreadyExistsError, match=r"Version '2024-01-01T00.00.00.000Z' of dataset .* is already saved at '.*a.txt'; versioned saves never overwrite"):
+        dataset.save("second")
+    assert dataset.load() == "first"
+
+
+def test_loading_with_no_versions_names_the_path(tmp_path: Path):
+    dataset = TextFile(tmp_path / "a.txt", Version(None, None))
+    with pytest.raises(VersionNotFoundError, match=r"Did not find any saved version of dataset TextFile\(.*\) under '.*a.txt'"):
+        dataset.load()
+    assert dataset.exists() is False
+
+
+def test_loading_a_missing_pinned_version_names_the_path(tmp_path: Path):
+    TextFile(tmp_path / "a.txt", Version(None, "2024-01-01T00.00.00.000Z")).save("x")
+    dataset = TextFile(tmp_path / "a.txt", Version("1999-01-01T00.00.00.000Z", None))
+    expected = re.escape(str(tmp_path / "a.txt" / "1999-01-01T00.00.00.000Z" / "a.txt"))
+    with pytest.raises(VersionNotFoundError, match=rf"Version '1999-01-01T00.00.00.000Z' of dataset .* not found: no file at '{expected}'"):
+        dataset.load()
+    assert dataset.exists() is False
+
+
+def test_versioning_over_a_plain_file_explains_the_fix(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("from before versioning")
+    dataset = TextFile(tmp_path / "a.txt", Version(None, "2024-01-01T00.00.00.000Z"))
+    with pytest.raises(DatasetError, match=r"'.*a.txt' is a plain file, probably saved before versioning was enabled\. Move it to"):
+        dataset.save("x")
+
+
+def test_remote_paths_are_refused():
+    with pytest.raises(ValueError, match=r"filepath 's3://bucket/a.txt' names a remote filesystem"):
+        TextFile("s3://bucket/a.txt", None)
