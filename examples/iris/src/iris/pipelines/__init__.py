@@ -1,0 +1,1 @@
+"""One folder per pipeline; find_pipelines() discovers each create_pipeline()."""

@@ -1,0 +1,8 @@
+"""Project settings. Every name is optional; these are the ones iris uses."""
+from iris.hooks import RunSummaryHooks
+
+HOOKS = (RunSummaryHooks(),)
+
+# The defaults, spelled out:
+CONF_SOURCE = "conf"
+CONFIG_LOADER_ARGS = {"base_env": "base", "default_run_env": "local"}

@@ -1,0 +1,227 @@
+"""``minikedro new``: write a small project that runs at once (Kedro's starters).
+
+Public names: ``create_project``, ``package_name_for``.
+
+The project reads a CSV of temperature readings, drops implausible ones
+(a parameter), and writes a per-city summary as JSON::
+
+    my-project/
+      pyproject.toml                    [tool.minikedro] package_name = "my_project"
+      conf/base/catalog.toml            measurements (CSV in), summary (JSON out)
+      conf/base/parameters.toml
+      conf/local/credentials.toml       local, never committed
+      data/01_raw/measurements.csv
+      src/my_project/{__init__,settings,pipeline_registry}.py
+      src/my_project/pipelines/data_processing/{__init__,pipeline,nodes}.py
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from string import Template
+
+__all__ = ["create_project", "package_name_for"]
+
+FILES = {
+    "pyproject.toml": '''\
+[project]
+name = "$folder"
+version = "0.1.0"
+requires-python = ">=3.9"
+
+# minikedro finds the project through this table.
+[tool.minikedro]
+package_name = "$package"
+project_name = "$name"
+source_dir = "src"
+''',
+    "README.md": '''\
+# $name
+
+A minikedro project. From this folder:
+
+    minikedro run                                  # or: python -m minikedro run
+    minikedro run --params "processing.min_reading=0"
+    minikedro registry describe data_processing
+
+Configuration lives in `conf/base` (shared) and `conf/local` (yours, not committed).
+''',
+    ".gitignore": '''\
+__pycache__/
+conf/local/**
+!conf/local/.gitkeep
+data/0[2-9]_*/
+''',
+    "conf/base/catalog.toml": '''\
+# Each table is a dataset the pipelines read or write. A dataset a node uses
+# but this file does not name is kept in memory for the run.
+
+[measurements]
+type = "CSVDataset"
+filepath = "data/01_raw/measurements.csv"
+
+[summary]
+type = "JSONDataset"
+filepath = "data/08_reporting/summary.json"
+''',
+    "conf/base/parameters.toml": '''\
+# Nodes read these as "params:processing" (or "params:processing.min_reading").
+[processing]
+min_reading = -60.0
+max_reading = 60.0
+''',
+    "conf/local/.gitkeep": "",
+    "conf/local/credentials.toml": '''\
+# Secrets for this machine only (conf/local is not committed). For example:
+# [db_credentials]
+# con = "sqlite:///data/local.db"
+''',
+    "data/01_raw/measurements.csv": '''\
+city,reading
+Lisbon,17.5
+Lisbon,19.0
+Oslo,-3.5
+Oslo,-120.0
+Oslo,1.5
+Nairobi,22.0
+Nairobi,not measured
+Nairobi,24.5
+''',
+    "src/$package/__init__.py": '''\
+"""$name: a minikedro project."""
+
+__version__ = "0.1.0"
+''',
+    "src/$package/settings.py": '''\
+"""Project settings; every name here is optional (see minikedro.framework.project).
+
+Examples:
+    from $package.hooks import ProjectHooks
+    HOOKS = (ProjectHooks(),)
+    CONF_SOURCE = "conf"
+    CONFIG_LOADER_ARGS = {"base_env": "base", "default_run_env": "local"}
+"""
+
+HOOKS = ()
+''',
+    "src/$package/pipeline_registry.py": '''\
+"""The project's pipelines, by name."""
+from __future__ import annotations
+
+from minikedro.framework.project import find_pipelines
+from minikedro.pipeline import Pipeline
+
+
+def register_pipelines() -> dict[str, Pipeline]:
+    """Register the project's pipelines.
+
+    Returns:
+        A mapping from pipeline names to ``Pipeline`` objects.
+    """
+    pipelines = find_pipelines()
+    pipelines["__default__"] = sum(pipelines.values())
+    return pipelines
+''',
+    "src/$package/pipelines/__init__.py": '"""One folder per pipeline; find_pipelines() discovers them."""\n',
+    "src/$package/pipelines/data_processing/__init__.py": '''\
+"""Clean the raw readings and summarise them per city."""
+from .pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]
+''',
+    "src/$package/pipelines/data_processing/pipeline.py": '''\
+"""How the data_processing nodes connect."""
+from minikedro.pipeline import Pipeline, node, pipeline
+
+from .nodes import clean_readings, summarise
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return pipeline(
+        [
+            node(
+                clean_readings,
+                inputs=["measurements", "params:processing"],
+                outputs="clean_readings",
+                name="clean_readings_node",
+            ),
+            node(summarise, inputs="clean_readings", outputs="summary", name="summarise_node"),
+        ]
+    )
+''',
+    "src/$package/pipelines/data_processing/nodes.py": '''\
+"""Pure functions: data in, data out. The catalog does all reading and writing."""
+from __future__ import annotations
+
+import logging
+
+logger = logging.getLogger(__name__)
+
+
+def clean_readings(rows: list[dict], limits: dict) -> list[dict]:
+    """Keep rows whose reading is a number within the configured limits."""
+    clean = []
+    for row in rows:
+        try:
+            reading = float(row["reading"])
+        except ValueError:
+            continue
+        if limits["min_reading"] <= reading <= limits["max_reading"]:
+            clean.append({"city": row["city"], "reading": reading})
+    logger.info("Kept %d of %d readings", len(clean), len(rows))
+    return clean
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Count and mean reading per city."""
+    by_city: dict[str, list[float]] = {}
+    for row in rows:
+        by_city.setdefault(row["city"], []).append(row["reading"])
+    return {
+        city: {"count": len(values), "mean": round(sum(values) / len(values), 2)}
+        for city, values in sorted(by_city.items())
+    }
+''',
+}
+
+
+def package_name_for(name: str) -> str:
+    """The Python package name for a project name: ``"My Project"`` -> ``"my_project"``.
+
+    Raises:
+        ValueError: Nothing usable is left, or it would start with a digit.
+    """
+    package = re.sub(r"\W+", "_", name.strip().lower()).strip("_")
+    if not package or package[0].isdigit():
+        raise ValueError(
+            f"cannot make a Python package name from {name!r}: use letters, digits, "
+            f"'-' or '_', starting with a letter (for example 'iris-demo')"
+        )
+    return package
+
+
+def create_project(name: str, directory: str | Path = ".") -> Path:
+    """Write a new project into ``directory/<name>``.
+
+    Args:
+        name: The project's name; the folder is its lower case with ``-`` for spaces.
+        directory: The parent folder.
+
+    Returns:
+        The new project's folder.
+
+    Raises:
+        ValueError: A bad name, or the folder exists and is not empty.
+    """
+    package = package_name_for(name)
+    folder = Path(directory) / re.sub(r"\s+", "-", name.strip().lower())
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise ValueError(
+            f"{folder} already exists and is not empty; choose another name or --directory"
+        )
+    values = {"name": name.strip(), "package": package, "folder": folder.name}
+    for relative, text in FILES.items():
+        path = folder / Template(relative).substitute(values)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(Template(text).safe_substitute(values), encoding="utf-8")
+    return folder.resolve()

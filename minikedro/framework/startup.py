@@ -1,0 +1,182 @@
+"""Find a project on disk and make its package importable: Kedro's ``framework.startup``.
+
+Public names: ``ProjectMetadata``, ``ProjectError``, ``find_project``,
+``read_project_metadata``, ``bootstrap_project``.
+
+A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` table::
+
+    [tool.minikedro]
+    package_name = "iris"      # required: the package under source_dir
+    source_dir = "src"         # optional, default "src"
+    project_name = "Iris"      # optional, default: the folder's name
+
+``pyproject.toml`` is read with ``tomllib`` (Python 3.11+) or ``tomli`` when
+installed. Without either (a bare Python 3.9 or 3.10) a small reader extracts
+the ``[tool.minikedro]`` table's ``key = "string"`` lines and nothing else, so
+a project still starts; keep the table to such lines.
+"""
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+from typing import NamedTuple
+
+__all__ = [
+    "ProjectError",
+    "ProjectMetadata",
+    "bootstrap_project",
+    "find_project",
+    "read_project_metadata",
+]
+
+TABLE_HEADER = "[tool.minikedro]"
+
+
+class ProjectError(ValueError):
+    """No project where one was expected, or a project described wrongly."""
+
+
+class ProjectMetadata(NamedTuple):
+    """What ``[tool.minikedro]`` says about a project, with paths made absolute."""
+
+    project_path: Path
+    package_name: str
+    source_dir: Path
+    project_name: str
+    config_file: Path
+
+
+def _parse_simple_table(text: str) -> dict[str, str]:
+    """The fallback reader: ``key = "value"`` lines of ``[tool.minikedro]``."""
+    line_pattern = re.compile(
+        r"""([A-Za-z0-9_-]+)\s*=\s*(?:"([^"\\]*)"|'([^']*)')\s*(?:\#.*)?$"""
+    )
+    table: dict[str, str] = {}
+    inside = False
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            inside = line.split("#", 1)[0].strip() == TABLE_HEADER
+        elif inside and line and not line.startswith("#"):
+            match = line_pattern.match(line)
+            if match:
+                value = match.group(2) if match.group(2) is not None else match.group(3)
+                table[match.group(1)] = value
+    return table
+
+
+def _read_tool_table(pyproject: Path) -> dict | None:
+    """The ``[tool.minikedro]`` table of ``pyproject``, or ``None`` if it has none."""
+    text = pyproject.read_text(encoding="utf-8")
+    if "minikedro" not in text:
+        return None  # cheap test first: most pyproject.toml files up the tree are not ours
+    from minikedro.framework.config import toml_library
+
+    toml = toml_library()
+    if toml is None:
+        table = _parse_simple_table(text)
+        return table if TABLE_HEADER in text else None
+    try:
+        data = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
+        raise ProjectError(f"cannot parse {pyproject}: {exc}") from exc
+    table = data.get("tool", {}).get("minikedro")
+    return table if isinstance(table, dict) else None
+
+
+def find_project(start: str | os.PathLike | None = None) -> Path:
+    """The nearest folder at or above ``start`` holding a minikedro ``pyproject.toml``.
+
+    Args:
+        start: Where to look from; the current folder by default.
+
+    Raises:
+        ProjectError: No such folder up to the filesystem root.
+    """
+    start = Path(start if start is not None else os.getcwd()).resolve()
+    if not start.exists():
+        raise ProjectError(f"project folder {start} does not exist")
+    for folder in (start, *start.parents):
+        pyproject = folder / "pyproject.toml"
+        if pyproject.is_file() and _read_tool_table(pyproject) is not None:
+            return folder
+    raise ProjectError(
+        f"no minikedro project found in {start} or any folder above it: a project has a "
+        f"pyproject.toml with a {TABLE_HEADER} table. Run from inside a project, pass "
+        f"--project PATH, or create one with 'minikedro new NAME'"
+    )
+
+
+def read_project_metadata(project_path: str | os.PathLike) -> ProjectMetadata:
+    """Read ``[tool.minikedro]`` from ``project_path/pyproject.toml``.
+
+    Raises:
+        ProjectError: The file or the table is missing, or ``package_name`` is.
+    """
+    project_path = Path(project_path).resolve()
+    pyproject = project_path / "pyproject.toml"
+    table = _read_tool_table(pyproject) if pyproject.is_file() else None
+    if table is None:
+        raise ProjectError(f"{pyproject} does not exist or has no {TABLE_HEADER} table")
+    package_name = table.get("package_name")
+    if not package_name or not isinstance(package_name, str):
+        raise ProjectError(
+            f'{pyproject}: {TABLE_HEADER} needs package_name = "<your package>"'
+        )
+    source_dir = project_path / str(table.get("source_dir", "src"))
+    return ProjectMetadata(
+        project_path=project_path,
+        package_name=package_name,
+        source_dir=source_dir,
+        project_name=str(table.get("project_name", project_path.name)),
+        config_file=pyproject,
+    )
+
+
+def _forget_other_copies(package_name: str, source_dir: Path) -> None:
+    """Drop modules of ``package_name`` imported from somewhere else.
+
+    Only matters when one process bootstraps two projects whose packages share
+    a name (tests do); otherwise the first project's modules would be reused.
+    """
+    root = sys.modules.get(package_name)
+    if root is None:
+        return
+    origin = getattr(root, "__file__", None) or next(iter(getattr(root, "__path__", [])), "")
+    if os.path.realpath(origin).startswith(os.path.realpath(source_dir) + os.sep):
+        return
+    for name in [n for n in sys.modules if n == package_name or n.startswith(package_name + ".")]:
+        del sys.modules[name]
+
+
+def bootstrap_project(project_path: str | os.PathLike) -> ProjectMetadata:
+    """Make a project's package importable and configure ``settings`` and ``pipelines``.
+
+    Puts ``source_dir`` first on ``sys.path`` and on ``PYTHONPATH`` (so worker
+    processes started with ``spawn`` import the project too), then calls
+    ``configure_project(package_name)``.
+
+    Raises:
+        ProjectError: The metadata is wrong or the package folder is missing.
+    """
+    metadata = read_project_metadata(project_path)
+    source, package = metadata.source_dir, metadata.package_name
+    if not (source / package).is_dir() and not (source / f"{package}.py").is_file():
+        raise ProjectError(
+            f"package {package!r} not found in {source}: check package_name and "
+            f"source_dir in {metadata.config_file}"
+        )
+    source_str = str(source)
+    if source_str not in sys.path:
+        sys.path.insert(0, source_str)
+    python_path = os.environ.get("PYTHONPATH", "")
+    if source_str not in python_path.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (source_str, python_path) if p)
+    _forget_other_copies(package, source)
+
+    from minikedro.framework.project import configure_project
+
+    configure_project(package)
+    return metadata

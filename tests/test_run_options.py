@@ -1,0 +1,123 @@
+"""minikedro.framework.run_options: the words of ``minikedro run`` turned into values."""
+from __future__ import annotations
+
+import pytest
+
+from minikedro.framework.run_options import (
+    RUN_OPTIONS,
+    RunOptionError,
+    load_runner,
+    merge_run_options,
+    parse_key_values,
+    parse_load_versions,
+    parse_value,
+    read_run_config,
+    split_commas,
+)
+from minikedro.runner import ParallelRunner, SequentialRunner, ThreadRunner
+
+
+@pytest.mark.parametrize(
+    "text, items",
+    [
+        ("a,b , c,,", ["a", "b", "c"]),
+        ("f([x,y]) -> [z],g", ["f([x,y]) -> [z]", "g"]),
+        ("ids=[1,2],opts={'a': 1, 'b': 2},name='x,y'", ["ids=[1,2]", "opts={'a': 1, 'b': 2}", "name='x,y'"]),
+        ("", []),
+    ],
+)
+def test_split_commas_respects_brackets_and_quotes(text, items):
+    assert split_commas(text) == items
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("3", 3), ("-0.5", -0.5), ("1e3", 1000.0), ("True", True), ("true", True),
+        ("FALSE", False), ("null", None), ("None", None), ("'quoted'", "quoted"),
+        ("[1, 2]", [1, 2]), ("plain text", "plain text"), ("2024-01-01", "2024-01-01"),
+        ("01", "01"), ("", ""),
+    ],
+)
+def test_parse_value_types_literals_only(text, value):
+    assert parse_value(text) == value
+
+
+def test_parse_key_values_nests_dotted_keys():
+    assert parse_key_values("a=1,b.c=x,b.d=true", "--params") == {"a": 1, "b": {"c": "x", "d": True}}
+    assert parse_key_values({"model.depth": 3, "seed": 1}, "--params") == {"model": {"depth": 3}, "seed": 1}
+    assert parse_key_values("url=http://x?a=b", "--params") == {"url": "http://x?a=b"}
+    assert parse_key_values(None, "--params") == {}
+    for bad in ("novalue", "=1"):
+        with pytest.raises(RunOptionError, match=r"is not key=value; valid form: --params"):
+            parse_key_values(bad, "--params")
+
+
+def test_parse_load_versions():
+    assert parse_load_versions("a:2024-01-01T00.00.00.000Z, b:v2") == {
+        "a": "2024-01-01T00.00.00.000Z", "b": "v2"}
+    assert parse_load_versions({"a": 1}) == {"a": "1"}
+    with pytest.raises(RunOptionError, match="'a' is not dataset:version"):
+        parse_load_versions("a")
+
+
+def test_merge_gives_every_option_with_the_command_line_winning():
+    from_file = {"tags": ["x"], "pipeline": "p", "params": {"a": 1, "b": {"c": 2}},
+                 "runner_params": {"max_workers": 2}, "is_async": True}
+    options = merge_run_options(
+        {"tags": ["y,z"], "params": "b.c=3", "runner_params": None, "is_async": None}, from_file
+    )
+    assert set(options) == set(RUN_OPTIONS)
+    assert options["tags"] == ["y", "z"]
+    assert options["pipeline"] == "p"
+    assert options["params"] == {"a": 1, "b": {"c": 3}}
+    assert options["runner_params"] == {"max_workers": 2}
+    assert options["is_async"] is True
+    assert options["node_names"] == [] and options["env"] is None
+
+
+def test_pipeline_and_pipelines_exclude_each_other():
+    with pytest.raises(RunOptionError, match="cannot be used together"):
+        merge_run_options({"pipeline": "a"}, {"pipelines": ["b"]})
+
+
+def test_read_run_config_normalises_values(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text('{"run": {"tags": "a, b", "from_nodes": ["n1", "n2,n3"], '
+                    '"only_missing_outputs": "true", "load_versions": "m:v1"}}')
+    assert read_run_config(path) == {
+        "tags": ["a", "b"], "from_nodes": ["n1", "n2", "n3"],
+        "only_missing_outputs": True, "load_versions": {"m": "v1"},
+    }
+
+
+def test_read_run_config_rejects_wrong_types(tmp_path):
+    path = tmp_path / "run.json"
+    path.write_text('{"run": {"pipeline": ["a"]}}')
+    with pytest.raises(RunOptionError, match="pipeline must be a string"):
+        read_run_config(path)
+    path.write_text('{"run": {"tags": 3}}')
+    with pytest.raises(RunOptionError, match="tags must be a string or a list of strings"):
+        read_run_config(path)
+
+
+@pytest.mark.parametrize(
+    "name, kind",
+    [(None, SequentialRunner), ("ThreadRunner", ThreadRunner), ("ParallelRunner", ParallelRunner),
+     ("minikedro.runner.SequentialRunner", SequentialRunner)],
+)
+def test_load_runner(name, kind):
+    assert type(load_runner(name)) is kind
+
+
+class RecordingRunner(SequentialRunner):
+    def __init__(self, is_async=False, **kwargs):
+        super().__init__(is_async=is_async)
+        self.arguments = dict(kwargs, is_async=is_async)
+
+
+def test_load_runner_passes_is_async_and_params():
+    runner = load_runner(f"{__name__}.RecordingRunner", True, {"max_workers": 3, "x": "y"})
+    assert runner.arguments == {"is_async": True, "max_workers": 3, "x": "y"}
+    with pytest.raises(RunOptionError, match=r"cannot create ThreadRunner with \{'colour': 'red'\}"):
+        load_runner("ThreadRunner", params={"colour": "red"})
