@@ -15,10 +15,12 @@ from minikedro.io import (
     DatasetError,
     DatasetNotFoundError,
     MemoryDataset,
+    SharedMemoryDataCatalog,
     SharedMemoryDataset,
     Version,
 )
-from minikedro.io.catalog_config import BUILTIN_TYPES, CatalogConfig, DatasetPattern
+from minikedro.io.catalog_config import BUILTIN_TYPES
+from minikedro.io.catalog_config_resolver import CatalogConfig, DatasetPattern
 
 
 @pytest.fixture
@@ -261,7 +263,7 @@ def test_load_versions_for_unknown_or_unversioned_datasets_are_refused(tmp_path:
         "{name}_u": {"type": "PickleDataset", "filepath": str(tmp_path / "{name}.pkl")},
     }
     assert DataCatalog.from_config(config, load_versions={"a_v": "2024"})["a_v"]._version.load == "2024"
-    with pytest.raises(DatasetNotFoundError, match=r"^load_versions cannot be applied: 'ghost' is not in the catalog; 'plain' is not versioned \(set 'versioned: true' on its entry\); 'x_u' is not versioned"):
+    with pytest.raises(DatasetNotFoundError, match=r"^'load_versions' keys \[ghost\] are not found in the catalog; load_versions cannot be applied: 'plain' is not versioned \(set 'versioned: true' on its entry\); 'x_u' is not versioned"):
         DataCatalog.from_config(config, load_versions={"plain": "v", "ghost": "v", "x_u": "v"})
 
 
@@ -378,3 +380,30 @@ def test_dataset_pattern_reports_its_specificity():
     assert pattern.match("raw.cars_csv") == {"name": "cars"}
     assert pattern.match("raw.cars") is None
     assert repr(pattern) == "DatasetPattern('raw.{name}_csv')"
+
+
+# -- Kedro names and the resolver API --------------------------------------------------
+
+
+@pytest.mark.parametrize("type_name", ["kedro_datasets.json.JSONDataset", "minikedro_datasets.json.JSONDataset"])
+def test_kedro_datasets_module_paths_are_accepted(tmp_path: Path, type_name: str):
+    catalog = DataCatalog.from_config({"j": {"type": type_name, "filepath": str(tmp_path / "j.json")}})
+    assert isinstance(catalog["j"], JSONDataset)
+
+
+def test_resolver_reports_entries_patterns_and_the_runtime_default(tmp_path: Path):
+    config = {
+        "plain": {"type": "TextDataset", "filepath": str(tmp_path / "p"), "credentials": "c"},
+        "{name}@text": {"type": "TextDataset", "filepath": str(tmp_path / "{name}.txt")},
+    }
+    with pytest.raises(DatasetError, match="does not take this argument"):
+        DataCatalog.from_config(config, {"c": {}})
+    del config["plain"]["credentials"]
+    resolver = DataCatalog.from_config(config).config_resolver
+    assert resolver.config == {"plain": config["plain"]}
+    assert resolver.resolve_pattern("plain") == config["plain"]
+    assert resolver.resolve_pattern("a@text") == {"type": "TextDataset", "filepath": str(tmp_path / "a.txt")}
+    assert resolver.resolve_pattern("other") == {"type": "MemoryDataset"}
+    assert resolver.match_user_catch_all_pattern("other") is None
+    shared = SharedMemoryDataCatalog.from_config({}).config_resolver
+    assert shared.resolve_pattern("x") == {"type": "SharedMemoryDataset"}

@@ -145,7 +145,8 @@ def test_repr_lists_datasets_and_patterns():
     assert repr(DataCatalog()) == "DataCatalog()"
     catalog = DataCatalog.from_config({"{name}_m": {"type": "MemoryDataset"}})
     catalog["xs"] = [1]
-    assert repr(catalog) == "DataCatalog(\n  'xs': MemoryDataset(data='<list>'),\n  patterns: '{name}_m',\n)"
+    expected = "DataCatalog(\n  'xs': minikedro.io.memory_dataset.MemoryDataset(data='<list>'),\n  patterns: '{name}_m',\n)"
+    assert repr(catalog) == expected
 
 
 # -- data operations -------------------------------------------------------------
@@ -200,7 +201,7 @@ def test_constructor_versions_apply_to_versioned_datasets(tmp_path: Path):
     catalog = DataCatalog({"t": given}, load_versions={"t": "v1"}, save_version="v2")
     assert catalog["t"]._version == Version("v1", "v2")
     assert given._version == Version(None, None)  # the caller's object is not changed
-    with pytest.raises(DatasetNotFoundError, match=r"'ghost' is not in the catalog"):
+    with pytest.raises(DatasetNotFoundError, match=r"'load_versions' keys \[ghost\] are not found in the catalog"):
         DataCatalog({"t": given}, load_versions={"ghost": "v1"})
     with pytest.raises(DatasetError, match=r"'m' is not versioned"):
         DataCatalog({"m": MemoryDataset()}, load_versions={"m": "v1"})
@@ -364,3 +365,82 @@ def test_validate_catalog_accepts_picklable_datasets(tmp_path: Path):
         catalog.set_manager_datasets(manager)
         assert catalog.validate_catalog() is None
         catalog.set_manager_datasets(None)
+
+
+# -- Kedro 1.x API: get(version=), get_type, config_resolver, to_config ---------------
+
+
+def test_get_with_a_version_leaves_the_registered_dataset_alone(tmp_path: Path):
+    versioned = PickleDataset(tmp_path / "m.pkl", version=Version(None, "v1"))
+    catalog = DataCatalog({"m": versioned, "plain": MemoryDataset(1)})
+    pinned = catalog.get("m", version=Version("v0", None))
+    assert pinned._version == Version("v0", None) and catalog["m"]._version.load is None
+    assert catalog.get("plain", version=Version("v0", None)) is catalog["plain"]
+
+
+def test_get_type_does_not_create_pattern_datasets(tmp_path: Path):
+    catalog = DataCatalog.from_config({"{name}_t": {"type": "TextDataset", "filepath": str(tmp_path / "{name}")}})
+    assert catalog.get_type("a_t") == "minikedro.datasets.text_dataset.TextDataset"
+    assert "a_t" not in catalog.keys()
+    assert catalog.get_type("a") is None
+
+
+def test_to_config_leaves_out_memory_datasets_and_parameters(tmp_path: Path):
+    catalog = DataCatalog({"t": TextDataset(tmp_path / "t.txt")}, raw_data={"m": 1})
+    catalog.add_parameters({"p": 1})
+    config, credentials, load_versions, save_version = catalog.to_config()
+    assert list(config) == ["t"] and config["t"]["type"].endswith("TextDataset")
+    assert config["t"]["filepath"] == tmp_path / "t.txt"  # as the constructor got it
+
+
+def test_to_config_describes_a_replaced_entry_by_its_new_dataset(tmp_path: Path):
+    catalog = DataCatalog.from_config({"t": {"type": "TextDataset", "filepath": str(tmp_path / "a")}})
+    catalog["t"] = TextDataset(filepath=str(tmp_path / "b"))
+    assert catalog.to_config()[0]["t"]["filepath"] == str(tmp_path / "b")
+
+
+def test_to_config_moves_credentials_given_in_code(tmp_path: Path):
+    from minikedro.datasets import SQLiteTableDataset
+
+    con = {"con": f"sqlite:///{tmp_path / 'x.db'}"}
+    catalog = DataCatalog({"table": SQLiteTableDataset(table_name="t", credentials=con)})
+    config, credentials, _, _ = catalog.to_config()
+    assert config["table"]["credentials"] == "table_credentials"
+    assert credentials == {"table_credentials": con}
+    rebuilt = DataCatalog.from_config(config, credentials)
+    rebuilt.save("table", [{"a": 1}])
+    assert catalog.load("table") == [{"a": 1}]
+
+
+def test_load_versions_of_none_pin_nothing(tmp_path: Path):
+    catalog = DataCatalog.from_config(
+        {"t": {"type": "TextDataset", "filepath": str(tmp_path / "t")}}, load_versions={"t": None}
+    )
+    assert catalog.to_config()[2] == {"t": None}
+
+
+def test_shared_memory_catalog_is_importable_from_the_kedro_path():
+    from minikedro.io import data_catalog
+
+    assert data_catalog.SharedMemoryDataCatalog is SharedMemoryDataCatalog
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        data_catalog.Nope  # noqa: B018
+
+
+def test_kedro_019_add_methods():
+    catalog = DataCatalog()
+    catalog.add("a", MemoryDataset(1))
+    with pytest.raises(DatasetAlreadyExistsError, match="Dataset 'a' has already been registered"):
+        catalog.add("a", MemoryDataset(2))
+    catalog.add("a", MemoryDataset(2), replace=True)
+    catalog.add_all({"b": MemoryDataset(3)})
+    catalog.add_feed_dict({"c": 4, "d": MemoryDataset(5)})
+    assert [catalog.load(name) for name in "abcd"] == [2, 3, 4, 5]
+
+
+def test_kedro_019_get_dataset_for_old_custom_runners(tmp_path: Path):
+    catalog = DataCatalog({"t": TextDataset(tmp_path / "t.txt", version=Version(None, "v1"))})
+    catalog.save("t", "x")
+    assert catalog._get_dataset("t", version="v1").load() == "x"
+    with pytest.raises(DatasetNotFoundError, match="Dataset 'nope' not found"):
+        catalog._get_dataset("nope")

@@ -194,7 +194,7 @@ def test_datasets_pickle_and_still_work(case: Case, tmp_path: Path):
 
 def test_repr_names_the_class_and_the_file(case: Case, tmp_path: Path):
     dataset = case.make(tmp_path / case.filename, None)
-    assert repr(dataset).startswith(f"{type(dataset).__name__}(")
+    assert repr(dataset).startswith(f"{type(dataset).__module__}.{type(dataset).__name__}(")
     assert f"filepath='{(tmp_path / case.filename).as_posix()}'" in repr(dataset)
 
 
@@ -417,7 +417,8 @@ def test_sqlite_append_with_an_unknown_column_fails_and_rolls_back(tmp_path: Pat
     [
         ({"table_name": ""}, r"^table_name must be a non-empty string, got ''$"),
         ({"save_args": {"mode": "upsert"}}, r"^save_args 'mode' must be 'replace' or 'append', got 'upsert'$"),
-        ({"save_args": {"if_exists": "append"}}, r"^save_args takes only 'mode', got 'if_exists'$"),
+        ({"save_args": {"index": False}}, r"^save_args takes only 'mode' \(or pandas' 'if_exists'\), got 'index'$"),
+        ({"save_args": {"if_exists": "fail"}}, r"^save_args 'mode' must be 'replace' or 'append', got 'fail'$"),
     ],
 )
 def test_sqlite_table_arguments_are_checked(tmp_path: Path, kwargs: dict, message: str):
@@ -464,3 +465,29 @@ def test_sqlite_files_are_real_databases(tmp_path: Path):
         assert connection.execute("SELECT a FROM t").fetchall() == [(1,)]
     connection.close()
     assert json.loads(json.dumps(SQLiteTableDataset("t", tmp_path / "d.db").load())) == [{"a": 1}]
+
+
+# -- pandas-style arguments and Kedro's SQL credentials --------------------------------
+
+
+def test_csv_understands_sep_and_index_false(tmp_path: Path):
+    dataset = CSVDataset(tmp_path / "a.csv", load_args={"sep": ";"}, save_args={"sep": ";", "index": False})
+    dataset.save([{"a": 1, "b": 2}])
+    assert (tmp_path / "a.csv").read_text().splitlines() == ["a;b", "1;2"]
+    assert dataset.load() == [{"a": "1", "b": "2"}]
+    with pytest.raises(DatasetError, match="index=True has no meaning"):
+        CSVDataset(tmp_path / "b.csv", save_args={"index": True}).save([{"a": 1}])
+
+
+def test_sqlite_datasets_take_kedros_con_credentials(tmp_path: Path):
+    con = {"con": f"sqlite:///{tmp_path / 'db.sqlite'}"}
+    table = SQLiteTableDataset(table_name="t", credentials=con, save_args={"if_exists": "append"})
+    table.save([{"a": 1}])
+    table.save([{"a": 2}])
+    assert SQLiteQueryDataset(sql="SELECT a FROM t", credentials=con).load() == [{"a": 1}, {"a": 2}]
+    with pytest.raises(ValueError, match="give the database as filepath=.* or as credentials="):
+        SQLiteTableDataset(table_name="t")
+    with pytest.raises(ValueError, match="one of them"):
+        SQLiteTableDataset(table_name="t", filepath=tmp_path / "x", credentials=con)
+    with pytest.raises(ValueError, match="must be a SQLite URL"):
+        SQLiteQueryDataset(sql="SELECT 1", credentials={"con": "postgresql://host/db"})

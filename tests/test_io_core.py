@@ -180,8 +180,9 @@ def test_inherited_and_overridden_methods_are_wrapped_once():
 
 
 def test_repr_comes_from_describe_without_empty_values():
-    assert repr(Box(value=[1])) == "Box(value=[1])"
-    assert str(Box(value="a")) == "Box(value='a')"
+    # Kedro's form: the class's full import path.
+    assert repr(Box(value=[1])) == "tests.test_io_core.Box(value=[1])"
+    assert str(Box(value="a")) == "tests.test_io_core.Box(value='a')"
 
 
 def test_a_broken_describe_does_not_hide_the_real_error():
@@ -309,3 +310,129 @@ def test_versioning_over_a_plain_file_explains_the_fix(tmp_path: Path):
 def test_remote_paths_are_refused():
     with pytest.raises(ValueError, match=r"filepath 's3://bucket/a.txt' names a remote filesystem"):
         TextFile("s3://bucket/a.txt", None)
+
+
+# -- Kedro compatibility: generics, 0.19-style datasets, versions, path helpers ----------
+
+
+def test_dataset_classes_are_generic_like_kedros():
+    class Numbers(AbstractDataset[list, list]):
+        def load(self) -> list:
+            return [1]
+
+        def save(self, data: list) -> None:
+            pass
+
+        def _describe(self) -> dict[str, Any]:
+            return {}
+
+    class Versioned(AbstractVersionedDataset[str, str]):
+        load = TextFile.load
+        save = TextFile.save
+
+        def _describe(self) -> dict[str, Any]:
+            return {}
+
+    assert Numbers().load() == [1]
+    assert Versioned("x.txt", None).exists() is False
+
+
+class Legacy(AbstractDataset):
+    """Kedro 0.19 style: _load and _save."""
+
+    def __init__(self, value: Any = None):
+        self.value = value
+
+    def _load(self) -> Any:
+        if self.value is None:
+            raise LookupError("nothing")
+        return self.value
+
+    def _save(self, data: Any) -> None:
+        self.value = data
+
+    def _describe(self) -> dict[str, Any]:
+        return {}
+
+
+def test_kedro_019_datasets_with_underscored_methods_work():
+    legacy = Legacy()
+    legacy.save(3)
+    assert legacy.load() == 3 and legacy._load() == 3
+    with pytest.raises(DatasetError, match=r"Failed while loading data from dataset Legacy\(\)\.\nnothing"):
+        Legacy().load()
+    with pytest.raises(DatasetError, match="Saving 'None'"):
+        legacy.save(None)
+
+    class Child(Legacy):
+        def _load(self) -> Any:
+            return "child"
+
+    assert Child().load() == "child"
+
+    class Both(Legacy):
+        def load(self) -> Any:
+            return "public wins"
+
+        def _load(self) -> Any:
+            return "helper"
+
+    assert Both().load() == "public wins"
+
+
+def test_constructor_arguments_are_recorded_except_for_memory_datasets():
+    from minikedro.io import MemoryDataset
+
+    box = Box([1], fail_with=None)
+    assert box._init_args == (([1],), {"fail_with": None})
+    assert MemoryDataset(data=[1])._init_args is None
+
+
+def test_list_versions_newest_first(tmp_path: Path):
+    dataset = TextFile(tmp_path / "a.txt", Version(None, None))
+    assert dataset.list_versions() == []
+    for version in ("2024-01-01T00.00.00.000Z", "2024-03-01T00.00.00.000Z"):
+        TextFile(tmp_path / "a.txt", Version(None, version)).save(version)
+    (tmp_path / "a.txt" / "2099-01-01T00.00.00.000Z").mkdir()  # no file: not a version
+    assert dataset.list_versions(full_path=False) == ["2024-03-01T00.00.00.000Z", "2024-01-01T00.00.00.000Z"]
+    assert dataset.list_versions()[0] == str(tmp_path / "a.txt" / "2024-03-01T00.00.00.000Z" / "a.txt")
+
+
+def test_exists_and_glob_functions_are_used_when_given(tmp_path: Path):
+    seen: list[str] = []
+
+    def exists(path: str) -> bool:
+        seen.append(path)
+        return path.endswith("v2/a.txt")
+
+    dataset = TextFile(tmp_path / "a.txt", Version(None, None))
+    dataset._exists_function = exists
+    dataset._glob_function = lambda pattern: [pattern.replace("*", "v1"), pattern.replace("*", "v2")]
+    assert dataset.resolve_load_version() == "v2"
+    assert seen == [str(tmp_path / "a.txt" / "v2" / "a.txt")]
+
+
+def test_path_helpers_for_custom_datasets():
+    assert core.get_protocol_and_path("data/a.csv") == ("file", "data/a.csv")
+    assert core.get_protocol_and_path(Path("data/a.csv")) == ("file", "data/a.csv")
+    assert core.get_protocol_and_path("s3://bucket/a.csv") == ("s3", "bucket/a.csv")
+    assert core.get_filepath_str(Path("data") / "a.csv", "file") == "data/a.csv"
+
+
+def test_only_plain_constructor_arguments_are_recorded():
+    from minikedro.io.catalog_config import dataset_config
+
+    client = object()
+    holder = Box(value=client)
+    assert holder._init_args is False  # not kept: it must not travel with the dataset
+    with pytest.raises(DatasetError, match=r"Dataset Box\(value=<object .*>\) cannot be written as configuration"):
+        dataset_config(holder)
+    assert dataset_config(Box({"a": [1, Path("p")]})) == {
+        "type": "tests.test_io_core.Box", "value": {"a": [1, Path("p")]},
+    }
+
+
+def test_saving_a_version_other_than_the_pinned_load_version_warns(tmp_path: Path):
+    dataset = TextFile(tmp_path / "a.txt", Version("v0", "v1"))
+    with pytest.warns(UserWarning, match=r"Save version 'v1' did not match load version 'v0'"):
+        dataset.save("x")

@@ -81,9 +81,10 @@ def test_saving_none_is_refused_like_any_dataset():
 
 
 def test_repr_shows_the_type_of_data_not_the_data():
-    assert repr(MemoryDataset()) == "MemoryDataset()"
-    assert repr(MemoryDataset([1, 2])) == "MemoryDataset(data='<list>')"
-    assert repr(MemoryDataset(copy_mode="deepcopy")) == "MemoryDataset(copy_mode='deepcopy')"
+    # Kedro's form: kedro.io.memory_dataset.MemoryDataset(data='<list>')
+    assert repr(MemoryDataset()) == "minikedro.io.memory_dataset.MemoryDataset()"
+    assert repr(MemoryDataset([1, 2])) == "minikedro.io.memory_dataset.MemoryDataset(data='<list>')"
+    assert repr(MemoryDataset(copy_mode="deepcopy")).endswith("MemoryDataset(copy_mode='deepcopy')")
 
 
 def test_it_is_ephemeral_and_a_dataset():

@@ -166,5 +166,33 @@ def test_namespace_must_be_str(base):
 
 def test_renaming_onto_an_own_output_is_refused():
     pipe = Pipeline([node(identity, "a", "b", name="n")])
-    with pytest.raises(ValueError, match=r"Node 'n' has dataset\(s\) \['b'\] as both"):
+    with pytest.raises(ValueError, match=r"node 'n': a node cannot have the same inputs and outputs.*\['b'\]"):
         pipeline(pipe, inputs={"a": "b"})
+
+
+def test_namespace_without_prefixing_datasets_keeps_names_but_applies_mappings():
+    pipe = Pipeline([node(scale, ["raw", "params:factor"], "scaled", name="s")])
+    grouped = pipeline(pipe, namespace="prep", prefix_datasets_with_namespace=False)
+    (only,) = grouped.nodes
+    assert (only.name, only.namespace, only.inputs, only.outputs) == (
+        "prep.s", "prep", ["raw", "params:factor"], ["scaled"],
+    )
+    renamed = Pipeline(pipe, namespace="prep", outputs={"scaled": "out"}, prefix_datasets_with_namespace=False)
+    assert renamed.outputs() == {"out"} and renamed.inputs() == {"raw", "params:factor"}
+
+
+def test_mapping_a_transcoded_dataset_by_its_base_name():
+    pipe = Pipeline(
+        [node(identity, "raw@text", "mid@json", name="a"), node(identity, "mid@text", "out", name="b")]
+    )
+    mapped = pipeline(pipe, inputs={"raw": "source"}, outputs={"mid": "shared"}, namespace="ns")
+    assert mapped.inputs() == {"source@text"}
+    assert mapped.all_outputs() == {"shared@json", "ns.out"}
+    with pytest.raises(PipelineError, match=r"Inputs must not be outputs .*: mid"):
+        pipeline(pipe, inputs={"mid": "x"})
+
+
+def test_pipeline_function_is_importable_from_kedros_module_path():
+    from minikedro.pipeline.pipeline import pipeline as from_pipeline_module
+
+    assert from_pipeline_module is pipeline

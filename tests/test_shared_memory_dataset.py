@@ -79,7 +79,7 @@ def test_with_a_manager_data_lives_in_the_manager(manager):
     dataset.save({"a": 1})
     assert dataset.load() == {"a": 1}
     assert dataset.exists() is True
-    assert repr(dataset) == "SharedMemoryDataset(shared=True)"
+    assert repr(dataset) == "minikedro.io.shared_memory_dataset.SharedMemoryDataset(shared=True)"
     dataset.release()
     assert dataset.exists() is False
 
@@ -102,7 +102,7 @@ def test_detaching_copies_the_data_back_so_it_outlives_the_manager():
         dataset = SharedMemoryDataset(manager)
         dataset.save([1, 2, 3])
         dataset.set_manager(None)
-    assert repr(dataset) == "SharedMemoryDataset(shared=False)"
+    assert repr(dataset).endswith(".SharedMemoryDataset(shared=False)")
     assert dataset.load() == [1, 2, 3]
 
 

@@ -35,6 +35,10 @@ class CSVDataset(FileDataset):
             ``csv.DictWriter`` (``delimiter``, ``dialect``, ``fieldnames``
             to fix the column order, ...). Without ``fieldnames`` the
             columns are every key seen, in order of first appearance.
+
+    Two pandas arguments common in Kedro catalogs are understood: ``sep``
+    means ``delimiter``, and ``index: False`` is accepted (rows have no
+    index to write); ``index: True`` is refused.
         version: Versions to load and save; None for an unversioned file.
         metadata: Free-form information; unused here.
 
@@ -46,14 +50,14 @@ class CSVDataset(FileDataset):
     """
 
     def load(self) -> list[dict[str, str]]:
-        reader_args = dict(self._load_args)
+        reader_args = _from_pandas(self._load_args)
         encoding = reader_args.pop("encoding", "utf-8")
         with open(self._get_load_path(), newline="", encoding=encoding) as file:
             return list(csv.DictReader(file, **reader_args))
 
     def save(self, data: Iterable[Mapping[str, Any]]) -> None:
         rows = list(data)
-        writer_args = dict(self._save_args)
+        writer_args = _from_pandas(self._save_args)
         encoding = writer_args.pop("encoding", "utf-8")
         fieldnames = writer_args.pop("fieldnames", None) or _columns(rows)
         with atomic_write(self._get_save_path(), "w", newline="", encoding=encoding) as file:
@@ -71,3 +75,13 @@ def _columns(rows: list) -> list:
             raise TypeError(f"CSVDataset saves a list of dicts; row {index} is a {type(row).__name__}")
         columns.update(dict.fromkeys(row))
     return list(columns)
+
+
+def _from_pandas(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Translate the pandas spellings Kedro catalogs use into ``csv`` module arguments."""
+    arguments = dict(arguments)
+    if "sep" in arguments:
+        arguments.setdefault("delimiter", arguments.pop("sep"))
+    if arguments.pop("index", False):
+        raise ValueError("index=True has no meaning for rows saved as dicts; remove it")
+    return arguments

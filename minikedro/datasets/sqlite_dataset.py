@@ -44,6 +44,27 @@ def _connect(path: Path, must_exist: bool) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
+def _database_path(filepath: Any, credentials: Mapping[str, Any] | None) -> Path:
+    """The database file: ``filepath``, or Kedro's ``credentials={"con": "sqlite:///db.sqlite"}``.
+
+    Raises:
+        ValueError: Neither is given, both are, or ``con`` is not a SQLite URL.
+    """
+    con = (credentials or {}).get("con")
+    if (filepath is None) == (con is None):
+        raise ValueError(
+            "give the database as filepath='data/db.sqlite' or as "
+            "credentials={'con': 'sqlite:///data/db.sqlite'} (one of them)"
+        )
+    if filepath is not None:
+        return Path(filepath)
+    if not isinstance(con, str) or not con.startswith("sqlite:///"):
+        raise ValueError(
+            f"credentials 'con' must be a SQLite URL such as 'sqlite:///data/db.sqlite', got {con!r}"
+        )
+    return Path(con[len("sqlite:///"):])  # SQLAlchemy's form: sqlite:////abs/path for /abs/path
+
+
 def _quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
@@ -65,8 +86,11 @@ class SQLiteTableDataset(AbstractDataset):
         filepath: The database file; created, with its folders, on first save.
         save_args: ``{"mode": "replace"}`` (default: the table becomes
             exactly the rows saved) or ``{"mode": "append"}`` (rows are
-            added; the table is created if missing).
+            added; the table is created if missing). Kedro's pandas-style
+            ``{"if_exists": "replace"|"append"}`` means the same.
         metadata: Free-form information; unused here.
+        credentials: Instead of ``filepath``, Kedro's form
+            ``{"con": "sqlite:///data/db.sqlite"}``.
 
     Raises:
         ValueError: ``table_name`` is empty or ``save_args`` is invalid.
@@ -81,22 +105,29 @@ class SQLiteTableDataset(AbstractDataset):
     def __init__(
         self,
         table_name: str,
-        filepath: str | os.PathLike,
+        filepath: str | os.PathLike | None = None,
         save_args: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
+        credentials: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(table_name, str) or not table_name:
             raise ValueError(f"table_name must be a non-empty string, got {table_name!r}")
-        save_args = {"mode": "replace", **(save_args or {})}
+        save_args = dict(save_args or {})
+        if "if_exists" in save_args and "mode" not in save_args:
+            save_args["mode"] = save_args.pop("if_exists")
+        save_args = {"mode": "replace", **save_args}
         unknown = sorted(set(save_args) - {"mode"})
         if unknown:
-            raise ValueError(f"save_args takes only 'mode', got {', '.join(map(repr, unknown))}")
+            raise ValueError(
+                f"save_args takes only 'mode' (or pandas' 'if_exists'), got "
+                f"{', '.join(map(repr, unknown))}"
+            )
         if save_args["mode"] not in _SAVE_MODES:
             raise ValueError(
                 f"save_args 'mode' must be 'replace' or 'append', got {save_args['mode']!r}"
             )
         self._table_name = table_name
-        self._filepath = Path(filepath)
+        self._filepath = _database_path(filepath, credentials)
         self._save_args = save_args
         self.metadata = metadata
 
@@ -175,6 +206,8 @@ class SQLiteQueryDataset(AbstractDataset):
         load_args: ``{"params": ...}``: values for the query's ``?`` or
             ``:name`` placeholders.
         metadata: Free-form information; unused here.
+        credentials: Instead of ``filepath``, Kedro's form
+            ``{"con": "sqlite:///data/db.sqlite"}``.
 
     Raises:
         ValueError: ``sql`` is empty or ``load_args`` has other keys.
@@ -188,9 +221,10 @@ class SQLiteQueryDataset(AbstractDataset):
     def __init__(
         self,
         sql: str,
-        filepath: str | os.PathLike,
+        filepath: str | os.PathLike | None = None,
         load_args: dict[str, Any] | None = None,
         metadata: dict[str, Any] | None = None,
+        credentials: dict[str, Any] | None = None,
     ) -> None:
         if not isinstance(sql, str) or not sql.strip():
             raise ValueError(f"sql must be a non-empty string, got {sql!r}")
@@ -199,7 +233,7 @@ class SQLiteQueryDataset(AbstractDataset):
         if unknown:
             raise ValueError(f"load_args takes only 'params', got {', '.join(map(repr, unknown))}")
         self._sql = sql
-        self._filepath = Path(filepath)
+        self._filepath = _database_path(filepath, credentials)
         self._load_args = load_args
         self.metadata = metadata
 

@@ -3,11 +3,17 @@
 Public names: ``AbstractDataset``, ``AbstractVersionedDataset``, ``Version``,
 ``MemoryDataset``, ``SharedMemoryDataset``, ``DataCatalog``,
 ``SharedMemoryDataCatalog``, ``DatasetError``, ``DatasetNotFoundError``,
-``DatasetAlreadyExistsError`` (and ``VersionNotFoundError``,
+``DatasetAlreadyExistsError``, ``CatalogConfigResolver`` (and ``VersionNotFoundError``,
 ``VersionAlreadyExistsError``, subclasses of ``DatasetError``).
 
 The file datasets (pickle, JSON, text, CSV, SQLite) live in
 ``minikedro.datasets``.
+
+Modules: ``core`` (the dataset base classes, ``Version``), ``errors``,
+``filepaths`` (path helpers for custom datasets), ``memory_dataset``,
+``shared_memory_dataset``, ``data_catalog`` with ``catalog_queries``,
+``shared_memory_data_catalog``, ``catalog_config`` (one entry <-> one
+dataset) and ``catalog_config_resolver`` (patterns, the whole configuration).
 
 Kedro counterpart: ``kedro.io``.
 """
@@ -22,13 +28,16 @@ from minikedro.io.core import (
     VersionAlreadyExistsError,
     VersionNotFoundError,
 )
-from minikedro.io.data_catalog import DataCatalog, SharedMemoryDataCatalog
+from minikedro.io.catalog_config_resolver import CatalogConfigResolver
+from minikedro.io.data_catalog import DataCatalog
 from minikedro.io.memory_dataset import MemoryDataset
+from minikedro.io.shared_memory_data_catalog import SharedMemoryDataCatalog
 from minikedro.io.shared_memory_dataset import SharedMemoryDataset
 
 __all__ = [
     "AbstractDataset",
     "AbstractVersionedDataset",
+    "CatalogConfigResolver",
     "DataCatalog",
     "DatasetAlreadyExistsError",
     "DatasetError",

@@ -1,4 +1,4 @@
-"""Turn catalog configuration (plain dicts from TOML/JSON/YAML) into datasets.
+"""Turn one catalog entry (a plain dict from TOML/JSON/YAML) into a dataset, and back.
 
 One catalog entry looks like ``{"type": "CSVDataset", "filepath": "...",
 "versioned": True, "credentials": "db"}``. This module checks entries before
@@ -13,18 +13,16 @@ the key at fault:
 - ``credentials: <name>`` (at any depth) is replaced by that entry of the
   credentials mapping.
 
-An entry whose name holds ``{placeholders}`` is a dataset factory pattern:
-``"{name}_csv"`` stands for every dataset name it matches, and its
-placeholders are filled into every string value when such a dataset is
-first used. When several patterns match, the most specific wins: the one
-with more characters outside placeholders, then the one with fewer
-placeholders, then the first alphabetically.
+``dataset_config`` goes the other way, for ``DataCatalog.to_config``: the
+entry that rebuilds a dataset built in code. Patterns (``"{name}_csv"``) and
+the whole-catalog configuration live in ``catalog_config_resolver.py``.
 
-Public names: ``BUILTIN_TYPES``, ``CatalogConfig``, ``DatasetEntry``,
-``DatasetPattern``, ``dataset_from_config``.
+Public names: ``BUILTIN_TYPES``, ``ConfigProblem``, ``DatasetEntry``,
+``dataset_config``, ``dataset_from_config``, ``parse_entry``,
+``resolve_credentials``, ``resolve_type``.
 
-Kedro counterpart: ``kedro.io.catalog_config_resolver.CatalogConfigResolver``
-and ``parse_dataset_definition`` in ``kedro.io.core``.
+Kedro counterpart: ``parse_dataset_definition`` and
+``AbstractDataset.from_config``/``_init_config`` in ``kedro.io.core``.
 """
 
 from __future__ import annotations
@@ -32,13 +30,21 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
-import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from minikedro.io.core import AbstractDataset, AbstractVersionedDataset, DatasetError, Version
 
-__all__ = ["BUILTIN_TYPES", "CatalogConfig", "DatasetEntry", "DatasetPattern", "dataset_from_config"]
+__all__ = [
+    "BUILTIN_TYPES",
+    "ConfigProblem",
+    "DatasetEntry",
+    "dataset_config",
+    "dataset_from_config",
+    "parse_entry",
+    "resolve_credentials",
+    "resolve_type",
+]
 
 # Import paths, not classes: the file datasets are imported on first use only.
 BUILTIN_TYPES = {
@@ -58,7 +64,6 @@ _KEDRO_DATASETS_NAMES = {
     "pickle.PickleDataset": "PickleDataset",
     "text.TextDataset": "TextDataset",
 }
-_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class ConfigProblem(Exception):
@@ -85,7 +90,10 @@ def resolve_type(type_name: Any) -> type:
     elif not isinstance(type_name, str):
         raise ConfigProblem("type", f"expected a class name, got {type(type_name).__name__}")
     else:
-        path = BUILTIN_TYPES.get(_KEDRO_DATASETS_NAMES.get(type_name, type_name), type_name)
+        # "kedro_datasets.json.JSONDataset" is "json.JSONDataset" (also after
+        # a blanket kedro -> minikedro rename).
+        short = type_name.split("kedro_datasets.", 1)[-1] if "kedro_datasets." in type_name else type_name
+        path = BUILTIN_TYPES.get(_KEDRO_DATASETS_NAMES.get(short, short), type_name)
         module_name, _, class_name = path.rpartition(".")
         try:
             if not module_name:
@@ -248,173 +256,38 @@ def dataset_from_config(
     return entry.create(name, load_version, save_version)
 
 
-def _fill_placeholders(value: Any, values: Mapping[str, str]) -> Any:
-    """Substitute ``{placeholder}`` in every string inside ``value``."""
-    if isinstance(value, str):
-        return _PLACEHOLDER.sub(lambda match: values[match[1]], value) if "{" in value else value
-    if isinstance(value, Mapping):
-        return {key: _fill_placeholders(item, values) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_fill_placeholders(item, values) for item in value]
-    if isinstance(value, tuple):
-        return tuple(_fill_placeholders(item, values) for item in value)
-    return value
+def dataset_config(dataset: AbstractDataset) -> dict[str, Any]:
+    """The catalog entry that rebuilds ``dataset``: its type path and constructor arguments.
 
-
-def _placeholders_in(value: Any) -> set[str]:
-    """The placeholder names used in the strings inside ``value``."""
-    if isinstance(value, str):
-        return set(_PLACEHOLDER.findall(value))
-    if isinstance(value, Mapping):
-        value = list(value.values())
-    if not isinstance(value, (list, tuple)):
-        return set()
-    return set().union(*(_placeholders_in(item) for item in value))
-
-
-class DatasetPattern:
-    """A dataset factory pattern such as ``"{namespace}.{name}_csv"`` with its entry.
-
-    Args:
-        pattern: The entry name; ``{word}`` matches one or more characters.
-        config: The entry, whose strings may use the pattern's placeholders.
-        credentials: The credentials mapping, looked up after placeholders
-            are filled in (so ``credentials: "{name}_db"`` works).
+    The arguments are the ones its ``__init__`` was called with (recorded by
+    ``AbstractDataset``). A ``version`` becomes ``versioned: True`` and
+    ``metadata`` is left out, as in Kedro's ``to_config``.
 
     Raises:
-        ConfigProblem: Bad placeholder syntax, an unknown placeholder in a
-            value, or a problem with the entry itself.
+        DatasetError: The constructor got something other than plain data
+            (an object such as a client), which configuration cannot hold.
     """
-
-    def __init__(self, pattern: str, config: Any, credentials: Mapping[str, Any]):
-        self.pattern = pattern
-        self.entry = parse_entry(config)
-        self._credentials = credentials
-        regex, literal_chars, names = [], 0, []
-        for part in re.split(r"(\{[^{}]*\})", pattern):
-            if part.startswith("{") and part.endswith("}") and len(part) > 1:
-                name = part[1:-1]
-                if not name.isidentifier():
-                    raise ConfigProblem(
-                        None, f"placeholder '{part}' in pattern '{pattern}' must be a "
-                        "plain name such as '{name}' (format specs are not supported)"
-                    )
-                regex.append(f"(?P={name})" if name in names else f"(?P<{name}>.+?)")
-                names.append(name)
-            elif "{" in part or "}" in part:
-                raise ConfigProblem(None, f"unbalanced braces in pattern '{pattern}'")
-            else:
-                regex.append(re.escape(part))
-                literal_chars += len(part)
-        self.specificity = literal_chars
-        self.placeholder_count = len(names)
-        self._regex = re.compile("".join(regex))
-        for key, value in self.entry.kwargs.items():
-            undefined = sorted(_placeholders_in(value) - set(names))
-            if undefined:
-                raise ConfigProblem(key, f"uses '{{{undefined[0]}}}', which pattern '{pattern}' does not define")
-        resolve_credentials(self.entry.kwargs, credentials, in_pattern=True)  # check known names now
-
-    def sort_key(self) -> tuple:
-        """Most specific first: more literal characters, fewer placeholders, then A-Z."""
-        return (-self.specificity, self.placeholder_count, self.pattern)
-
-    def match(self, name: str) -> dict[str, str] | None:
-        """Return the placeholder values if ``name`` matches, else None."""
-        found = self._regex.fullmatch(name)
-        return None if found is None else found.groupdict()
-
-    def create(
-        self, name: str, values: Mapping[str, str],
-        load_version: str | None = None, save_version: str | None = None,
-    ) -> AbstractDataset:
-        """Create the dataset ``name``, given the placeholder ``values`` it matched.
-
-        Raises:
-            DatasetError: Unknown credentials, or the constructor failed.
-        """
-        kwargs = _fill_placeholders(self.entry.kwargs, values)
-        try:
-            kwargs = resolve_credentials(kwargs, self._credentials)
-        except ConfigProblem as problem:
-            raise DatasetError(
-                f"{problem.describe(self.pattern)} (resolving dataset '{name}')", dataset_name=name
-            ) from None
-        return self.entry._replace(kwargs=kwargs).create(name, load_version, save_version)
-
-    def __repr__(self) -> str:
-        return f"DatasetPattern({self.pattern!r})"
-
-
-class CatalogConfig:
-    """A whole catalog configuration, checked: plain entries and sorted patterns.
-
-    Keys starting with ``_`` are skipped (the YAML-anchor convention for
-    shared templates).
-
-    Args:
-        catalog_config: Entry name to entry config.
-        credentials: Credentials name to credentials, for ``credentials:`` keys.
-
-    Raises:
-        TypeError: ``catalog_config`` or ``credentials`` is not a mapping.
-        DatasetError: One or more entries are invalid; the message lists
-            every one, each with its entry name and key at fault.
-    """
-
-    def __init__(
-        self, catalog_config: Mapping[str, Any] | None = None,
-        credentials: Mapping[str, Any] | None = None,
-    ):
-        for label, value in (("catalog_config", catalog_config), ("credentials", credentials)):
-            if value is not None and not isinstance(value, Mapping):
-                raise TypeError(f"{label} must be a mapping, got {type(value).__name__}")
-        credentials = credentials or {}
-        self.entries: dict[str, DatasetEntry] = {}
-        patterns: list[DatasetPattern] = []
-        problems: dict[str, ConfigProblem] = {}
-        for name, config in (catalog_config or {}).items():
-            if name.startswith("_"):
-                continue
-            try:
-                if "{" in name or "}" in name:
-                    patterns.append(DatasetPattern(name, config, credentials))
-                else:
-                    entry = parse_entry(config)
-                    kwargs = resolve_credentials(entry.kwargs, credentials)
-                    self.entries[name] = entry._replace(kwargs=kwargs)
-            except ConfigProblem as problem:
-                problems[name] = problem
-        self.patterns = sorted(patterns, key=DatasetPattern.sort_key)
-        catch_alls = [p.pattern for p in self.patterns if p.specificity == 0]
-        for extra in catch_alls[1:]:
-            problems[extra] = ConfigProblem(
-                None, f"only one catch-all pattern is allowed, and '{catch_alls[0]}' is one too; remove the extras"
-            )
-        if len(problems) == 1:
-            (name, problem), = problems.items()
-            raise DatasetError(problem.describe(name)) from problem.__cause__
-        if problems:
-            lines = "\n".join(f"- {problems[name].describe(name)}" for name in sorted(problems))
-            raise DatasetError(f"{len(problems)} catalog entries are invalid:\n{lines}")
-
-    def match(self, name: str) -> DatasetPattern | None:
-        """Return the most specific pattern matching ``name``, if any."""
-        return next((p for p in self.patterns if p.match(name) is not None), None)
-
-    def is_versioned(self, name: str) -> bool | None:
-        """Whether the entry or pattern for ``name`` is versioned; None if neither exists."""
-        found = self.entries.get(name) or self.match(name)
-        if found is None:
-            return None
-        return found.versioned if isinstance(found, DatasetEntry) else found.entry.versioned
-
-    def create_from_pattern(
-        self, name: str, load_version: str | None = None, save_version: str | None = None
-    ) -> AbstractDataset | None:
-        """Create ``name`` from the most specific pattern matching it, or return None."""
-        for pattern in self.patterns:
-            values = pattern.match(name)
-            if values is not None:
-                return pattern.create(name, values, load_version, save_version)
-        return None
+    kind = type(dataset)
+    if dataset._init_args is False:
+        raise DatasetError(
+            f"Dataset {dataset._label()} cannot be written as configuration: its "
+            "constructor got arguments that are not plain data (str, numbers, paths, "
+            "lists and dicts of those)."
+        )
+    config: dict[str, Any] = {"type": f"{kind.__module__}.{kind.__qualname__}"}
+    args, kwargs = dataset._init_args or ((), {})
+    try:
+        bound = inspect.signature(kind).bind(*args, **kwargs)
+    except (TypeError, ValueError):
+        config.update(kwargs)
+    else:
+        for name, value in bound.arguments.items():
+            kind_of = bound.signature.parameters[name].kind
+            if kind_of is inspect.Parameter.VAR_KEYWORD:
+                config.update(value)
+            elif kind_of is not inspect.Parameter.VAR_POSITIONAL:
+                config[name] = value
+    if config.pop("version", None) is not None:
+        config["versioned"] = True
+    config.pop("metadata", None)
+    return config

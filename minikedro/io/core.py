@@ -1,19 +1,20 @@
-"""The dataset contract: ``AbstractDataset``, versioning and the dataset errors.
+"""The dataset contract: ``AbstractDataset``, versioning, and helpers for writing datasets.
 
 A dataset is an object with ``load()`` and ``save(data)``. Subclasses write
 those two methods (plus ``_describe`` and, optionally, ``_exists`` and
 ``_release``); this module wraps them so that every failure reaches the
 caller as a ``DatasetError`` naming the dataset, with the original error
-chained as its ``__cause__``.
+chained as its ``__cause__``. Datasets written for Kedro 0.19, with
+``_load``/``_save`` instead, work too: those become ``load``/``save``.
 
 Versioned datasets keep every save: ``<filepath>/<version>/<filename>``,
 where a version is a UTC timestamp such as ``2024-05-01T09.30.00.000Z``, so
 that sorting version folder names sorts them by time.
 
 Public names: ``AbstractDataset``, ``AbstractVersionedDataset``, ``Version``,
-``generate_timestamp``, ``DatasetError``, ``DatasetNotFoundError``,
-``DatasetAlreadyExistsError``, ``VersionNotFoundError``,
-``VersionAlreadyExistsError``.
+``generate_timestamp``; re-exported as in Kedro: the errors of
+``minikedro.io.errors`` (``DatasetError``, ...) and the path helpers of
+``minikedro.io.filepaths`` (``get_protocol_and_path``, ``get_filepath_str``).
 
 Kedro counterpart: ``kedro.io.core``.
 """
@@ -21,12 +22,23 @@ Kedro counterpart: ``kedro.io.core``.
 from __future__ import annotations
 
 import abc
+import contextlib
 import copy
 import functools
 import os
+import warnings
 from datetime import datetime, timezone
-from pathlib import Path
-from typing import Any, Callable, NamedTuple, Optional
+from pathlib import Path, PurePath
+from typing import Any, Callable, Generic, Iterable, Iterator, NamedTuple, Optional, TypeVar
+
+from minikedro.io.errors import (
+    DatasetAlreadyExistsError,
+    DatasetError,
+    DatasetNotFoundError,
+    VersionAlreadyExistsError,
+    VersionNotFoundError,
+)
+from minikedro.io.filepaths import get_filepath_str, get_protocol_and_path
 
 __all__ = [
     "AbstractDataset",
@@ -38,35 +50,12 @@ __all__ = [
     "VersionAlreadyExistsError",
     "VersionNotFoundError",
     "generate_timestamp",
+    "get_filepath_str",
+    "get_protocol_and_path",
 ]
 
-
-class DatasetError(Exception):
-    """A dataset failed to load, save, check or release, or is misconfigured.
-
-    Attributes:
-        dataset_name: The catalog name of the dataset at fault, when known.
-    """
-
-    def __init__(self, message: str = "", *, dataset_name: str | None = None):
-        super().__init__(message)
-        self.dataset_name = dataset_name
-
-
-class DatasetNotFoundError(DatasetError):
-    """A catalog was asked for a dataset name it does not know."""
-
-
-class DatasetAlreadyExistsError(DatasetError):
-    """A dataset name was given twice where only one dataset can hold it."""
-
-
-class VersionNotFoundError(DatasetError):
-    """A versioned dataset has no saved version to load (or not the pinned one)."""
-
-
-class VersionAlreadyExistsError(DatasetError):
-    """A versioned save would overwrite a version that is already saved."""
+_DI = TypeVar("_DI")  # the type ``save`` takes
+_DO = TypeVar("_DO")  # the type ``load`` returns
 
 
 class Version(NamedTuple):
@@ -96,13 +85,8 @@ def _wrap_load(load_func: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
     @functools.wraps(load_func)
     def load(self: AbstractDataset) -> Any:
-        try:
+        with self._failures_reported("Failed while loading data from"):
             return load_func(self)
-        except DatasetError as exc:
-            self._add_name(exc)
-            raise
-        except Exception as exc:
-            raise self._error("Failed while loading data from", exc) from exc
 
     load._dataset_wrapped = True  # type: ignore[attr-defined]
     return load
@@ -119,19 +103,45 @@ def _wrap_save(save_func: Callable[[Any, Any], None]) -> Callable[[Any, Any], No
                 "got None; return a value for every declared output.",
                 dataset_name=self._dataset_name,
             )
-        try:
+        with self._failures_reported("Failed while saving data to"):
             save_func(self, data)
-        except DatasetError as exc:
-            self._add_name(exc)
-            raise
-        except Exception as exc:
-            raise self._error("Failed while saving data to", exc) from exc
 
     save._dataset_wrapped = True  # type: ignore[attr-defined]
     return save
 
 
-class AbstractDataset(abc.ABC):
+def _is_plain(value: Any) -> bool:
+    """Whether ``value`` is what a catalog file could hold (paths and ``Version`` too)."""
+    if isinstance(value, (str, bytes, int, float, type(None), PurePath)):
+        return True
+    if isinstance(value, (list, tuple)):  # Version is a tuple
+        return all(map(_is_plain, value))
+    if isinstance(value, dict):
+        return all(isinstance(key, str) and _is_plain(item) for key, item in value.items())
+    return False
+
+
+def _record_init(init: Callable[..., None]) -> Callable[..., None]:
+    """Wrap ``__init__`` to keep its arguments, which ``DataCatalog.to_config`` writes out."""
+
+    @functools.wraps(init)
+    def __init__(self: AbstractDataset, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        # The outermost __init__ finishes last, so a subclass's arguments win.
+        # Only configuration-like arguments are kept (False marks others): a
+        # client or connection must not be held, nor travel when the dataset
+        # is pickled; memory datasets keep none, their argument is the data.
+        if not self._EPHEMERAL:
+            try:
+                self._init_args = (args, kwargs) if _is_plain((args, kwargs)) else False
+            except AttributeError:  # a subclass with __slots__ and no __dict__
+                pass
+
+    __init__._dataset_wrapped = True  # type: ignore[attr-defined]
+    return __init__
+
+
+class AbstractDataset(abc.ABC, Generic[_DI, _DO]):
     """Base class of every dataset: subclasses implement ``load`` and ``save``.
 
     Write ``load(self)``, ``save(self, data)`` and ``_describe(self)`` (the
@@ -139,10 +149,16 @@ class AbstractDataset(abc.ABC):
     ``_release`` when the dataset can answer or free something. Defining a
     subclass wraps its ``load`` and ``save`` so that callers only ever see
     ``DatasetError`` (the original error is its ``__cause__``), and so that
-    ``save(None)`` is refused.
+    ``save(None)`` is refused. A subclass written for Kedro 0.19 defines
+    ``_load``/``_save`` instead; they are used as ``load``/``save``.
+
+    Like Kedro's, the class is generic in the type ``save`` takes and the type
+    ``load`` returns: ``class Images(AbstractDataset[list, list])`` works.
 
     ``_EPHEMERAL`` is True for datasets that keep data only in memory: a
     runner may release them early and cannot resume from them.
+    ``_SINGLE_PROCESS = True`` marks a dataset that ``ParallelRunner`` must
+    refuse (one that cannot work in another process even if it pickles).
 
     Example:
         >>> class Greeting(AbstractDataset):
@@ -156,24 +172,31 @@ class AbstractDataset(abc.ABC):
         ...         return {"name": self._name}
         >>> Greeting("ada").load()
         'hello ada'
-        >>> Greeting("ada")
-        Greeting(name='ada')
+        >>> repr(Greeting("ada")).endswith("Greeting(name='ada')")  # <module>.Greeting(...)
+        True
     """
 
     _EPHEMERAL: bool = False
+    _SINGLE_PROCESS: bool = False
     # The catalog name, set by from_config and DataCatalog so errors can say
     # which entry failed; None for a dataset used on its own.
     _dataset_name: Optional[str] = None
+    # The constructor's (args, kwargs), recorded for DataCatalog.to_config
+    # (see catalog_config.dataset_config); False if they were not plain data.
+    _init_args: Any = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         # Only wrap methods this class defines itself: inherited ones are
         # wrapped already, and wrapping twice would only add a stack frame.
         own = cls.__dict__
-        if "load" in own and not getattr(own["load"], "_dataset_wrapped", False):
-            cls.load = _wrap_load(own["load"])  # type: ignore[method-assign]
-        if "save" in own and not getattr(own["save"], "_dataset_wrapped", False):
-            cls.save = _wrap_save(own["save"])  # type: ignore[method-assign]
+        for public, legacy, wrap in (("load", "_load", _wrap_load), ("save", "_save", _wrap_save)):
+            method = own.get(public) or own.get(legacy)
+            if method is not None and not getattr(method, "_dataset_wrapped", False):
+                setattr(cls, public, wrap(method))
+        init = own.get("__init__")
+        if init is not None and not getattr(init, "_dataset_wrapped", False):
+            cls.__init__ = _record_init(init)  # type: ignore[method-assign]
 
     @classmethod
     def from_config(
@@ -185,18 +208,9 @@ class AbstractDataset(abc.ABC):
     ) -> AbstractDataset:
         """Create a dataset from one catalog entry such as ``{"type": "PickleDataset", ...}``.
 
-        Args:
-            name: The entry's name, used in error messages and kept on the dataset.
-            config: ``type`` (a built-in name, a kedro-datasets name such as
-                ``pickle.PickleDataset``, or a dotted import path), an
-                optional ``versioned: true``, and the constructor arguments.
-            load_version: The version to load when the entry is versioned
-                (None: the newest).
-            save_version: The version to save under when the entry is
-                versioned (None: a fresh timestamp per save).
-
-        Returns:
-            The new dataset.
+        ``name`` appears in error messages; ``load_version``/``save_version``
+        apply when the entry says ``versioned: true`` (None: the newest, and
+        a fresh timestamp per save). See ``catalog_config.dataset_from_config``.
 
         Raises:
             DatasetError: The entry is invalid (the message names the entry
@@ -208,11 +222,11 @@ class AbstractDataset(abc.ABC):
         return dataset_from_config(name, config, load_version, save_version)
 
     @abc.abstractmethod
-    def load(self) -> Any:
+    def load(self) -> _DO:
         """Load and return the data."""
 
     @abc.abstractmethod
-    def save(self, data: Any) -> None:
+    def save(self, data: _DI) -> None:
         """Save ``data``."""
 
     @abc.abstractmethod
@@ -225,13 +239,8 @@ class AbstractDataset(abc.ABC):
         Raises:
             DatasetError: The check itself failed.
         """
-        try:
+        with self._failures_reported("Failed during exists check for"):
             return self._exists()
-        except DatasetError as exc:
-            self._add_name(exc)
-            raise
-        except Exception as exc:
-            raise self._error("Failed during exists check for", exc) from exc
 
     def _exists(self) -> bool:
         return False
@@ -242,24 +251,27 @@ class AbstractDataset(abc.ABC):
         Raises:
             DatasetError: Releasing failed.
         """
-        try:
+        with self._failures_reported("Failed during release for"):
             self._release()
-        except DatasetError as exc:
-            self._add_name(exc)
-            raise
-        except Exception as exc:
-            raise self._error("Failed during release for", exc) from exc
 
     def _release(self) -> None:
         pass
 
     def __repr__(self) -> str:
-        shown = (
+        """Kedro's form: the class's full import path and the ``_describe()`` values."""
+        kind = type(self)
+        return f"{kind.__module__}.{kind.__qualname__}({self._described()})"
+
+    def _described(self) -> str:
+        """``key=value`` for each ``_describe()`` entry that is not None or an empty dict."""
+        description = self._describe()
+        if not isinstance(description, dict):
+            return ""
+        return ", ".join(
             f"{key}={value!r}"
-            for key, value in self._describe().items()
+            for key, value in description.items()
             if value is not None and not (isinstance(value, dict) and not value)
         )
-        return f"{type(self).__name__}({', '.join(shown)})"
 
     def _copy(self, **overrides: Any) -> AbstractDataset:
         """Return a shallow copy with some attributes replaced (e.g. ``_version``)."""
@@ -271,24 +283,33 @@ class AbstractDataset(abc.ABC):
     def _label(self) -> str:
         """Name the dataset in an error message: ``'cars' (CSVDataset(...))``."""
         try:
-            description = repr(self)
+            description = f"{type(self).__name__}({self._described()})"
         except Exception:  # a broken _describe must not hide the real error
             description = type(self).__name__
         if self._dataset_name is None:
             return description
         return f"'{self._dataset_name}' ({description})"
 
-    def _error(self, failure: str, exc: Exception) -> DatasetError:
-        """Wrap ``exc`` as ``<failure> dataset <label>.\n<exc>`` (Kedro's wording)."""
-        return DatasetError(f"{failure} dataset {self._label()}.\n{exc}", dataset_name=self._dataset_name)
+    @contextlib.contextmanager
+    def _failures_reported(self, failure: str) -> Iterator[None]:
+        """Re-raise any error as ``<failure> dataset <label>.\n<exc>`` (Kedro's wording).
 
-    def _add_name(self, exc: DatasetError) -> None:
-        """Fill in ``exc.dataset_name`` on a DatasetError passing through."""
-        if exc.dataset_name is None:
-            exc.dataset_name = self._dataset_name
+        A ``DatasetError`` passes through unchanged, only gaining the dataset
+        name if it lacked one; anything else becomes a ``DatasetError``
+        chained to it.
+        """
+        try:
+            yield
+        except DatasetError as exc:
+            if exc.dataset_name is None:
+                exc.dataset_name = self._dataset_name
+            raise
+        except Exception as exc:
+            message = f"{failure} dataset {self._label()}.\n{exc}"
+            raise DatasetError(message, dataset_name=self._dataset_name) from exc
 
 
-class AbstractVersionedDataset(AbstractDataset):
+class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
     """Base class of file datasets that can keep every saved version.
 
     With ``version=None`` the data lives at ``filepath``. With a ``Version``
@@ -296,9 +317,26 @@ class AbstractVersionedDataset(AbstractDataset):
     an earlier one; a load reads the pinned ``version.load`` or the newest.
     Subclasses call ``_get_load_path()`` / ``_get_save_path()`` in their
     ``load`` / ``save``.
+
+    Args:
+        filepath: A local path (``str``, ``Path`` or ``PurePosixPath``).
+        version: None for an unversioned file, else the versions to use.
+        exists_function: Tells whether a path (str) exists; default: the
+            local filesystem. Accepted for datasets written as in Kedro's docs.
+        glob_function: Lists the paths (str) matching a glob pattern, used
+            to find saved versions; default: the local filesystem.
+
+    Raises:
+        ValueError: ``filepath`` names a remote filesystem (``s3://...``).
     """
 
-    def __init__(self, filepath: str | os.PathLike, version: Version | None) -> None:
+    def __init__(
+        self,
+        filepath: str | os.PathLike,
+        version: Version | None,
+        exists_function: Callable[[str], bool] | None = None,
+        glob_function: Callable[[str], Iterable[str]] | None = None,
+    ) -> None:
         path = os.fspath(filepath)
         if "://" in path:
             raise ValueError(
@@ -307,9 +345,42 @@ class AbstractVersionedDataset(AbstractDataset):
             )
         self._filepath = Path(path)
         self._version = version
+        self._exists_function = exists_function
+        self._glob_function = glob_function
 
     def _get_versioned_path(self, version: str) -> Path:
         return self._filepath / version / self._filepath.name
+
+    def _path_exists(self, path: Path) -> bool:
+        if self._exists_function is not None:
+            return bool(self._exists_function(str(path)))
+        return path.exists()
+
+    def _saved_versions(self) -> Iterator[str]:
+        """Yield the saved versions, newest first; a folder without the file is a save in progress."""
+        if self._glob_function is not None:
+            paths = self._glob_function(str(self._get_versioned_path("*")))
+            found = {PurePath(path).parent.name for path in paths}
+        else:
+            try:
+                found = set(os.listdir(self._filepath))
+            except (FileNotFoundError, NotADirectoryError):
+                return
+        for version in sorted(found, reverse=True):
+            if self._path_exists(self._get_versioned_path(version)):
+                yield version
+
+    def list_versions(self, full_path: bool = True) -> list[str]:
+        """Every saved version, newest first.
+
+        Args:
+            full_path: True for the path of each version's file, False for
+                the version names (timestamps).
+        """
+        versions = list(self._saved_versions())
+        if not full_path:
+            return versions
+        return [str(self._get_versioned_path(version)) for version in versions]
 
     def resolve_load_version(self) -> str | None:
         """Return the version a load would read (None when unversioned).
@@ -321,18 +392,14 @@ class AbstractVersionedDataset(AbstractDataset):
             return None
         if self._version.load is not None:
             return self._version.load
-        try:
-            # Newest first; a folder without the file is a save in progress.
-            for version in sorted(os.listdir(self._filepath), reverse=True):
-                if self._get_versioned_path(version).exists():
-                    return version
-        except (FileNotFoundError, NotADirectoryError):
-            pass
-        raise VersionNotFoundError(
-            f"Did not find any saved version of dataset {self._label()} under "
-            f"'{self._filepath}'; save it first or check the filepath.",
-            dataset_name=self._dataset_name,
-        )
+        newest = next(self._saved_versions(), None)
+        if newest is None:
+            raise VersionNotFoundError(
+                f"Did not find any saved version of dataset {self._label()} under "
+                f"'{self._filepath}'; save it first or check the filepath.",
+                dataset_name=self._dataset_name,
+            )
+        return newest
 
     def resolve_save_version(self) -> str | None:
         """Return the version the next save writes (None when unversioned)."""
@@ -350,7 +417,7 @@ class AbstractVersionedDataset(AbstractDataset):
         if version is None:
             return self._filepath
         path = self._get_versioned_path(version)
-        if not path.exists():
+        if not self._path_exists(path):
             raise VersionNotFoundError(
                 f"Version '{version}' of dataset {self._label()} not found: "
                 f"no file at '{path}'.",
@@ -375,8 +442,16 @@ class AbstractVersionedDataset(AbstractDataset):
                 f"it to '{self._get_versioned_path(version)}' or remove it.",
                 dataset_name=self._dataset_name,
             )
+        if self._version.load is not None and self._version.load != version:
+            warnings.warn(  # Kedro's warning: loads will not see what is saved
+                f"Save version '{version}' did not match load version '{self._version.load}' "
+                f"for {self._label()}. This is strongly discouraged due to inconsistencies "
+                "it may cause between 'save' and 'load' operations.",
+                UserWarning,
+                stacklevel=4,
+            )
         path = self._get_versioned_path(version)
-        if path.exists():
+        if self._path_exists(path):
             raise VersionAlreadyExistsError(
                 f"Version '{version}' of dataset {self._label()} is already saved at "
                 f"'{path}'; versioned saves never overwrite. Save under a new version.",
@@ -386,6 +461,6 @@ class AbstractVersionedDataset(AbstractDataset):
 
     def _exists(self) -> bool:
         try:
-            return self._get_load_path().exists()
+            return self._path_exists(self._get_load_path())
         except VersionNotFoundError:
             return False

@@ -19,23 +19,26 @@ Datasets come from three places, tried in this order:
 Many threads may use one catalog at once: creating and registering datasets
 happens under a lock, and reads need none.
 
-Public names: ``DataCatalog``, ``SharedMemoryDataCatalog``.
+Entries from ``from_config`` are created when the catalog is built, not on
+first use as in Kedro: a broken entry is reported before any node runs.
 
-Kedro counterpart: ``kedro.io.DataCatalog`` and
-``kedro.io.SharedMemoryDataCatalog`` (``kedro/io/data_catalog.py``).
+Public names: ``DataCatalog`` (``SharedMemoryDataCatalog`` is also
+importable from here, as in Kedro; it lives in
+``shared_memory_data_catalog.py``).
+
+Kedro counterpart: ``kedro.io.DataCatalog`` (``kedro/io/data_catalog.py``).
 """
 
 from __future__ import annotations
 
 import difflib
 import logging
-import pickle
-import re
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any, ClassVar
 
-from minikedro.io.catalog_config import CatalogConfig
+from minikedro.io.catalog_config_resolver import CatalogConfig
+from minikedro.io.catalog_queries import CatalogQueries
 from minikedro.io.core import (
     AbstractDataset,
     AbstractVersionedDataset,
@@ -46,14 +49,13 @@ from minikedro.io.core import (
     generate_timestamp,
 )
 from minikedro.io.memory_dataset import MemoryDataset
-from minikedro.io.shared_memory_dataset import SharedMemoryDataset
 
-__all__ = ["DataCatalog", "SharedMemoryDataCatalog"]
+__all__ = ["DataCatalog"]
 
 logger = logging.getLogger(__name__)
 
 
-class DataCatalog:
+class DataCatalog(CatalogQueries):
     """A dict-like registry of named datasets.
 
     Args:
@@ -111,12 +113,16 @@ class DataCatalog:
         self._lock = threading.Lock()
         self._config = config or CatalogConfig()
         self._runtime_config = CatalogConfig(self.default_runtime_patterns)
-        self._load_versions = dict(load_versions or {})
+        # None means "the newest", as in to_config's output: nothing to pin.
+        self._load_versions = {k: v for k, v in (load_versions or {}).items() if v is not None}
         self._save_version = save_version
         self._check_load_versions(datasets)
         self._datasets: dict[str, AbstractDataset] = {}
+        # Name -> the entry as written, for the datasets made from configuration.
+        self._written: dict[str, dict[str, Any]] = {}
         for name, entry in self._config.entries.items():
             self._datasets[name] = entry.create(name, self._load_versions.get(name), save_version)
+            self._written[name] = self._config.raw[name]
         for name, dataset in datasets.items():
             self._register(name, dataset)
         for name, data in raw_data.items():
@@ -161,20 +167,41 @@ class DataCatalog:
         return dataset
 
     def get(
-        self, name: str, default: Any = None, *, fallback_to_runtime_pattern: bool = False
+        self,
+        name: str,
+        default: Any = None,
+        *,
+        fallback_to_runtime_pattern: bool = False,
+        version: Version | None = None,
     ) -> Any:
         """Return the dataset called ``name``, or ``default`` if there is none.
 
         Names matching a factory pattern are created and registered. With
         ``fallback_to_runtime_pattern=True`` any other unknown name gets the
         catalog's default dataset, registered too: how a runner finds a home
-        for intermediate results.
+        for intermediate results. With ``version``, a versioned dataset comes
+        back as a copy using that ``Version`` (the registered one is unchanged).
         """
         dataset = self._datasets.get(name)
         if dataset is None:
             dataset = self._create_from_pattern(name, fallback_to_runtime_pattern)
             if dataset is None:
                 return default
+        if version is not None and isinstance(dataset, AbstractVersionedDataset):
+            dataset = dataset._copy(_version=version)
+        return dataset
+
+    def _get_dataset(
+        self, name: str, version: str | Version | None = None, suggest: bool = True
+    ) -> AbstractDataset:
+        """Kedro 0.19's accessor, which custom runners from its docs call: ``self[name]``, versioned.
+
+        Raises:
+            DatasetNotFoundError: ``name`` is unknown.
+        """
+        dataset = self.get(name, version=Version(version, None) if isinstance(version, str) else version)
+        if dataset is None:
+            raise self._not_found(name)
         return dataset
 
     def __setitem__(self, name: str, value: Any) -> None:
@@ -196,9 +223,11 @@ class DataCatalog:
         return list(self._datasets)
 
     def values(self) -> list[AbstractDataset]:
+        """The registered datasets, in the order of ``keys()``."""
         return list(self._datasets.values())
 
     def items(self) -> list[tuple[str, AbstractDataset]]:
+        """``(name, dataset)`` pairs, in the order of ``keys()``."""
         return list(self._datasets.items())
 
     def __iter__(self) -> Iterator[str]:
@@ -230,7 +259,7 @@ class DataCatalog:
         if version is not None:
             if not (isinstance(dataset, AbstractVersionedDataset) and dataset._version):
                 raise DatasetError(f"Dataset '{name}' is not versioned; load it without version=")
-            dataset = dataset._copy(_version=Version(version, None))
+            dataset = self.get(name, version=Version(version, None))
         logger.info("Loading data from %s (%s)...", name, type(dataset).__name__)
         return dataset.load()
 
@@ -272,42 +301,28 @@ class DataCatalog:
         logger.info("Confirming dataset '%s'", name)
         confirm()
 
-    # -- queries -----------------------------------------------------------
-
-    def filter(
-        self,
-        name_regex: str | re.Pattern | None = None,
-        type_regex: str | re.Pattern | None = None,
-        by_type: type | list[type] | tuple[type, ...] | None = None,
-    ) -> list[str]:
-        """Return the registered names that pass every filter given.
-
-        Args:
-            name_regex: Searched for in the name (``re.search``).
-            type_regex: Searched for in the dataset's full class path, e.g.
-                ``minikedro.datasets.csv_dataset.CSVDataset``.
-            by_type: A class or list of classes the dataset must be an
-                instance of.
+    def add(self, name: str, dataset: AbstractDataset, replace: bool = False) -> None:
+        """Register ``dataset`` (Kedro 0.19's API; ``catalog[name] = dataset`` is the 1.x one).
 
         Raises:
-            ValueError: A regex does not compile.
+            DatasetAlreadyExistsError: ``name`` is taken and ``replace`` is False.
         """
-        name_search, type_search = _compile(name_regex), _compile(type_regex)
-        types = tuple(by_type) if isinstance(by_type, (list, tuple)) else by_type
-        chosen = []
-        for name, dataset in self.items():
-            kind = type(dataset)
-            if (
-                (name_search is None or name_search.search(name))
-                and (type_search is None or type_search.search(f"{kind.__module__}.{kind.__qualname__}"))
-                and (types is None or isinstance(dataset, types))
-            ):
-                chosen.append(name)
-        return chosen
+        if name in self._datasets and not replace:
+            raise DatasetAlreadyExistsError(
+                f"Dataset '{name}' has already been registered", dataset_name=name
+            )
+        self[name] = dataset
 
-    def list(self, regex: str | re.Pattern | None = None) -> list[str]:
-        """Return the registered names, or those where ``regex`` is found (older API)."""
-        return self.filter(name_regex=regex)
+    def add_all(self, datasets: Mapping[str, AbstractDataset], replace: bool = False) -> None:
+        """``add`` each of ``datasets`` (Kedro 0.19's API)."""
+        for name, dataset in datasets.items():
+            self.add(name, dataset, replace)
+
+    def add_feed_dict(self, feed_dict: Mapping[str, Any], replace: bool = False) -> None:
+        """``add`` each value, wrapping plain data in a ``MemoryDataset`` (Kedro 0.19's API)."""
+        for name, value in feed_dict.items():
+            dataset = value if isinstance(value, AbstractDataset) else MemoryDataset(data=value)
+            self.add(name, dataset, replace)
 
     def add_parameters(self, params: Mapping[str, Any]) -> None:
         """Register ``parameters`` and ``params:<key>`` for every key, nested ones too.
@@ -348,6 +363,7 @@ class DataCatalog:
         if dataset._dataset_name is None:
             dataset._dataset_name = name
         self._datasets[name] = dataset
+        self._written.pop(name, None)  # no longer the dataset its entry describes
 
     def _create_from_pattern(self, name: str, fallback_to_runtime_pattern: bool) -> AbstractDataset | None:
         """Create, register and return ``name`` from a pattern, or return None."""
@@ -360,6 +376,8 @@ class DataCatalog:
                 dataset = config.create_from_pattern(name, self._load_versions.get(name), self._save_version)
                 if dataset is not None:
                     self._datasets[name] = dataset
+                    if config is self._config:
+                        self._written[name] = config.match(name).filled_config(name)
                     return dataset
         return None
 
@@ -371,12 +389,16 @@ class DataCatalog:
             else:
                 versioned = self._config.is_versioned(name)
             if versioned is None:
-                unknown.append(f"'{name}' is not in the catalog")
+                unknown.append(name)
             elif not versioned:
                 unversioned.append(f"'{name}' is not versioned (set 'versioned: true' on its entry)")
-        if unknown or unversioned:
-            error = DatasetNotFoundError if unknown else DatasetError
-            raise error(f"load_versions cannot be applied: {'; '.join(unknown + unversioned)}.")
+        problems = []
+        if unknown:
+            problems.append(f"'load_versions' keys [{', '.join(unknown)}] are not found in the catalog")
+        if unversioned:
+            problems.append(f"load_versions cannot be applied: {'; '.join(unversioned)}")
+        if problems:  # all of them at once; Kedro's wording first
+            raise (DatasetNotFoundError if unknown else DatasetError)("; ".join(problems) + ".")
 
     def _not_found(self, name: str) -> DatasetNotFoundError:
         message = f"Dataset '{name}' not found in the catalog"
@@ -397,53 +419,11 @@ class DataCatalog:
         self._lock = threading.Lock()
 
 
-def _compile(regex: str | re.Pattern | None) -> re.Pattern | None:
-    if regex is None or isinstance(regex, re.Pattern):
-        return regex
-    try:
-        return re.compile(regex)
-    except re.error as exc:
-        raise ValueError(f"Invalid regular expression {regex!r}: {exc}") from exc
+def __getattr__(name: str) -> Any:
+    # Kedro users import SharedMemoryDataCatalog from kedro.io.data_catalog;
+    # it lives in its own module, which builds on this one.
+    if name == "SharedMemoryDataCatalog":
+        from minikedro.io.shared_memory_data_catalog import SharedMemoryDataCatalog
 
-
-class SharedMemoryDataCatalog(DataCatalog):
-    """The catalog ``ParallelRunner`` needs: memory datasets that cross processes.
-
-    Names the catalog does not know become ``SharedMemoryDataset`` s, which
-    a runner attaches to its multiprocessing manager with
-    ``set_manager_datasets``. ``validate_catalog`` refuses, before any node
-    runs, a catalog holding datasets that cannot be pickled to a worker.
-    """
-
-    default_runtime_patterns: ClassVar[dict[str, dict[str, Any]]] = {
-        "{default}": {"type": "SharedMemoryDataset"}
-    }
-
-    def set_manager_datasets(self, manager: Any) -> None:
-        """Attach every ``SharedMemoryDataset`` to ``manager`` (None detaches them).
-
-        Detaching copies their data back into this process, so results stay
-        loadable after the manager shuts down.
-        """
-        for dataset in self.values():
-            if isinstance(dataset, SharedMemoryDataset):
-                dataset.set_manager(manager)
-
-    def validate_catalog(self) -> None:
-        """Check that every dataset can be pickled, as sending it to a worker needs.
-
-        Raises:
-            DatasetError: Naming every dataset that cannot be pickled, and why.
-        """
-        failures = []
-        for name, dataset in sorted(self.items(), key=lambda item: item[0]):
-            try:
-                pickle.dumps(dataset)
-            except Exception as exc:
-                failures.append(f"- '{name}' ({type(dataset).__name__}): {exc}")
-        if failures:
-            raise DatasetError(
-                f"{len(failures)} dataset(s) cannot be sent to worker processes because "
-                "they cannot be pickled:\n" + "\n".join(failures) + "\nMake them "
-                "picklable, or run with ThreadRunner or SequentialRunner."
-            )
+        return SharedMemoryDataCatalog
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

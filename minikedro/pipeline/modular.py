@@ -12,8 +12,13 @@ The renaming rule, applied to each dataset name of each node, in order:
 
 1. a name listed in ``inputs``/``outputs``/``parameters`` takes its mapped name;
 2. ``parameters`` is left alone;
-3. with a namespace, ``params:x`` becomes ``params:<namespace>.x``;
-4. with a namespace, any other name ``x`` becomes ``<namespace>.x``.
+3. a transcoded name ``x@fmt`` whose base ``x`` is listed becomes ``<mapped>@fmt``;
+4. with a namespace, ``params:x`` becomes ``params:<namespace>.x``;
+5. with a namespace, any other name ``x`` becomes ``<namespace>.x``.
+
+``prefix_datasets_with_namespace=False`` skips rules 4 and 5: node names are
+still namespaced (for ``--namespaces`` and deployment groups), dataset and
+parameter names are not.
 
 Public names: ``pipeline`` (Kedro: ``kedro.pipeline.modular_pipeline``, and
 the matching arguments of ``Pipeline`` in Kedro 1.x).
@@ -25,10 +30,13 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
+from ._node_args import ArgumentTypeError
 from .node import Node
 from .pipeline import Pipeline, PipelineError
+from .transcoding import strip_transcoding, transcode_split
 
 __all__ = ["pipeline"]
+
 
 def pipeline(
     pipe: Iterable[Node | Pipeline] | Pipeline,
@@ -38,6 +46,7 @@ def pipeline(
     parameters: str | Iterable[str] | dict[str, str] | None = None,
     tags: str | Iterable[str] | None = None,
     namespace: str | None = None,
+    prefix_datasets_with_namespace: bool = True,
 ) -> Pipeline:
     """Create a ``Pipeline``, optionally namespaced and with renamed inputs and outputs.
 
@@ -52,6 +61,8 @@ def pipeline(
         tags: Tags added to every node.
         namespace: Prefix for node names, dataset names and single parameters
             not listed above.
+        prefix_datasets_with_namespace: False to namespace only the node
+            names, leaving dataset and parameter names as they are.
 
     Returns:
         A new ``Pipeline``; ``pipe`` is unchanged.
@@ -63,7 +74,8 @@ def pipeline(
             under ``inputs``, or a free input under ``outputs``.
     """
     return Pipeline(
-        pipe, inputs=inputs, outputs=outputs, parameters=parameters, tags=tags, namespace=namespace
+        pipe, inputs=inputs, outputs=outputs, parameters=parameters, tags=tags,
+        namespace=namespace, prefix_datasets_with_namespace=prefix_datasets_with_namespace,
     )
 
 
@@ -75,10 +87,13 @@ def _namespaced_nodes(
     parameters: Any,
     tags: Any,
     namespace: str | None,
+    prefix_datasets: bool = True,
 ) -> list[Node]:
     """Return copies of the nodes with names rewritten; ``Pipeline`` calls this."""
     if namespace is not None and not isinstance(namespace, str):
-        raise TypeError(f"namespace must be a str, got {type(namespace).__name__} {namespace!r}.")
+        raise ArgumentTypeError(
+            f"namespace must be a str, got {type(namespace).__name__} {namespace!r}."
+        )
     source = Pipeline(nodes, tags=tags)
     input_map = _mapping(inputs, "inputs")
     output_map = _mapping(outputs, "outputs")
@@ -88,7 +103,7 @@ def _namespaced_nodes(
     }
     _check_mappings(source, input_map, output_map, param_map)
     renames = {**input_map, **output_map, **param_map}
-    return [_renamed(each, renames, namespace) for each in source.nodes]
+    return [_renamed(each, renames, namespace, prefix_datasets) for each in source.nodes]
 
 
 def _mapping(names: Any, argument: str) -> dict[str, str]:
@@ -99,14 +114,14 @@ def _mapping(names: Any, argument: str) -> dict[str, str]:
         names = {names: names}
     elif not isinstance(names, dict):
         if not isinstance(names, Iterable):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"'{argument}' must be a str, a list or set of str, or a dict of str to str; "
                 f"got {type(names).__name__} {names!r}."
             )
         names = {name: name for name in names}
     for old, new in names.items():
         if not isinstance(old, str) or not isinstance(new, str):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"'{argument}' must map dataset names (str) to dataset names (str); "
                 f"got {old!r}: {new!r}."
             )
@@ -130,8 +145,12 @@ def _check_mappings(
     output_map: dict[str, str],
     param_map: dict[str, str],
 ) -> None:
-    """Refuse mappings that do not fit ``source``, naming every culprit."""
+    """Refuse mappings that do not fit ``source``, naming every culprit.
+
+    Transcoded datasets may be named by their base (``data`` for ``data@json``).
+    """
     known = source.datasets()
+    known |= {strip_transcoding(name) for name in known}
     unknown = sorted((input_map.keys() | output_map.keys() | param_map.keys()) - known)
     if unknown:
         close = sorted({m for u in unknown for m in difflib.get_close_matches(u, known)})
@@ -146,14 +165,14 @@ def _check_mappings(
             f"Parameters should be specified in the 'parameters' argument, not in "
             f"'inputs' or 'outputs': {', '.join(params)}"
         )
-    free_inputs = source.inputs()
-    produced = sorted(input_map.keys() - free_inputs)
+    free_inputs = {strip_transcoding(name) for name in source.inputs()}
+    produced = sorted(name for name in input_map if strip_transcoding(name) not in free_inputs)
     if produced:
         raise PipelineError(
             f"Inputs must not be outputs from another node in the same pipeline: "
             f"{', '.join(produced)}. List them under 'outputs' to expose them."
         )
-    not_produced = sorted(output_map.keys() & free_inputs)
+    not_produced = sorted(name for name in output_map if strip_transcoding(name) in free_inputs)
     if not_produced:
         raise PipelineError(
             f"All outputs must be generated by some node within the pipeline: "
@@ -161,13 +180,20 @@ def _check_mappings(
         )
 
 
-def _renamed(original: Node, renames: dict[str, str], namespace: str | None) -> Node:
+def _renamed(
+    original: Node, renames: dict[str, str], namespace: str | None, prefix_datasets: bool
+) -> Node:
     """Copy one node with every dataset name rewritten and the namespace nested."""
 
     def rename(name: str) -> str:
         if name in renames:
             return renames[name]
-        if name == "parameters" or not namespace:
+        if name == "parameters":
+            return name
+        base, suffix = transcode_split(name)
+        if suffix and base in renames:
+            return f"{renames[base]}@{suffix}"
+        if not (namespace and prefix_datasets):
             return name
         if name.startswith("params:"):
             return f"params:{namespace}.{name[len('params:'):]}"

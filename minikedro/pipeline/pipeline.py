@@ -1,17 +1,22 @@
-"""Pipeline: a validated graph of nodes, with Kedro's queries, algebra and filters.
+"""Pipeline: a validated graph of nodes, with Kedro's queries and algebra.
 
 A ``Pipeline`` never changes once built, and building it does all the work
 later questions need, in time linear in nodes plus edges: flatten nested
 pipelines (refusing two nodes with one name), index who produces and who
-consumes each dataset (refusing two producers), link each node to its parents
-and sort the graph in layers with Kahn's algorithm. A layer holds the nodes
-whose parents all sit in earlier layers, sorted by name; ``nodes`` reads the
-layers in order, which is Kedro's order. A cycle leaves nodes unsorted and is
-reported as a path ``a -> b -> a``. Filters walk the parent and child links,
-so none of them rescans the pipeline per node.
+consumes each dataset (refusing two producers), and sort the graph in layers
+with Kahn's algorithm. A layer holds the nodes whose parents all sit in
+earlier layers, sorted by name; ``nodes`` reads the layers in order, which is
+Kedro's order. A cycle leaves nodes unsorted and is reported as a path
+``a -> b -> a``.
+
+Datasets link nodes by their *base* name, without a transcoding suffix
+(``data@json`` and ``data@text`` are one dataset ``data``; see
+``transcoding.py``). The filters live in ``filters.py`` and deployment
+groups in ``grouping.py``; ``Pipeline`` brings them together.
 
 Public names: ``Pipeline``, ``PipelineError``, ``CircularDependencyError``,
-``OutputNotUniqueError`` (Kedro: ``kedro.pipeline.pipeline``).
+``OutputNotUniqueError``, ``ConfirmNotUniqueError`` (Kedro:
+``kedro.pipeline.pipeline``).
 """
 
 from __future__ import annotations
@@ -19,15 +24,24 @@ from __future__ import annotations
 import json
 import re
 import reprlib
-from functools import cached_property
 from itertools import chain
-from typing import Any, Callable, Iterable
+from typing import Any, Iterable
 
 import minikedro
 
-from .node import Node, _as_tags
+from ._node_args import ArgumentTypeError, as_tags
+from .filters import PipelineFilters
+from .grouping import GroupedNodes, group_nodes
+from .node import Node
+from .transcoding import strip_transcoding
 
-__all__ = ["CircularDependencyError", "OutputNotUniqueError", "Pipeline", "PipelineError"]
+__all__ = [
+    "CircularDependencyError",
+    "ConfirmNotUniqueError",
+    "OutputNotUniqueError",
+    "Pipeline",
+    "PipelineError",
+]
 
 _PLAIN_NAME = re.compile(r"[\w.:-]+")
 
@@ -52,7 +66,15 @@ class OutputNotUniqueError(PipelineError):
         self.duplicates = duplicates
 
 
-class Pipeline:
+class ConfirmNotUniqueError(PipelineError):
+    """Nodes confirm the same dataset; ``duplicates`` maps each to its confirmers' names."""
+
+    def __init__(self, message: str, duplicates: dict[str, list[str]]) -> None:
+        super().__init__(message)
+        self.duplicates = duplicates
+
+
+class Pipeline(PipelineFilters):
     """An immutable collection of nodes that forms a directed acyclic graph."""
 
     def __init__(
@@ -64,52 +86,66 @@ class Pipeline:
         parameters: str | Iterable[str] | dict[str, str] | None = None,
         tags: str | Iterable[str] | None = None,
         namespace: str | None = None,
+        prefix_datasets_with_namespace: bool = True,
     ) -> None:
         """Build a pipeline from nodes and/or other pipelines (flattened).
 
         Args:
             nodes: Nodes and pipelines, in any order.
-            inputs, outputs, parameters, namespace: Namespace a copy of the
-                nodes, as :func:`minikedro.pipeline.pipeline` does (Kedro 1.x).
+            inputs, outputs, parameters, namespace, prefix_datasets_with_namespace:
+                Namespace a copy of the nodes, as :func:`minikedro.pipeline.pipeline`
+                does (Kedro 1.x).
             tags: Tags added to every node.
 
         Raises:
-            TypeError: ``nodes`` is not an iterable of nodes and pipelines.
-            PipelineError: Two different nodes share a name, or a mapping is bad.
+            ArgumentTypeError: ``nodes`` is not an iterable of nodes and
+                pipelines (a TypeError, and a ValueError as in Kedro).
+            PipelineError: Two different nodes share a name, a mapping is bad,
+                or a dataset is named both with and without ``@format``.
             OutputNotUniqueError: Two nodes write one dataset.
+            ConfirmNotUniqueError: Two nodes confirm one dataset.
             CircularDependencyError: The nodes form a cycle.
         """
         if any((inputs, outputs, parameters, namespace)):
             from .modular import _namespaced_nodes  # modular imports this module
 
             nodes = _namespaced_nodes(
-                nodes, inputs=inputs, outputs=outputs, parameters=parameters,
-                tags=tags, namespace=namespace,
+                nodes, inputs=inputs, outputs=outputs, parameters=parameters, tags=tags,
+                namespace=namespace, prefix_datasets=prefix_datasets_with_namespace,
             )
             tags = None  # already applied to the copies
         members = _unique_by_name(_flatten(nodes))
-        extra_tags = _as_tags(tags)
+        extra_tags = as_tags(tags)
         if extra_tags:
             members = [member.tag(extra_tags) for member in members]
         self._build(members)
 
     def _build(self, members: list[Node]) -> None:
-        """Index the nodes and sort them; positions below index ``members``."""
+        """Index the nodes by dataset base name and sort them; positions index ``members``."""
         producer: dict[str, int] = {}
         consumers: dict[str, list[int]] = {}
         clashes: dict[str, list[str]] = {}
+        transcoded = False
         for position, member in enumerate(members):
-            for dataset in member._output_names:
+            for dataset in member._output_bases:
                 first = producer.setdefault(dataset, position)
                 if first != position:
                     clashes.setdefault(dataset, [members[first].name]).append(member.name)
-            for dataset in member._input_names:
+            for dataset in member._input_bases:
                 consumers.setdefault(dataset, []).append(position)
+            transcoded = transcoded or (
+                member._input_bases is not member._input_names
+                or member._output_bases is not member._output_names
+            )
         if clashes:
-            _raise_output_not_unique(clashes)
+            _raise_not_unique(OutputNotUniqueError, clashes)
+        _check_unique_confirms(members)
         self._members = members
         self._producer = producer
         self._consumers = consumers
+        self._transcoded = transcoded
+        if transcoded:
+            _check_transcoding(self.datasets())
         self._order, self._layer_sizes = self._layers()
         self._nodes = [members[p] for p in self._order]
 
@@ -125,7 +161,7 @@ class Pipeline:
         """
         members, consumers = self._members, self._consumers
         names = [member.name for member in members]
-        waiting = [len(member._input_names) for member in members]
+        waiting = [len(member._input_bases) for member in members]
         for free_input in consumers.keys() - self._producer.keys():
             for position in consumers[free_input]:
                 waiting[position] -= 1
@@ -137,7 +173,7 @@ class Pipeline:
             sizes.append(len(layer))
             ready = []
             for position in layer:
-                for dataset in members[position]._output_names:
+                for dataset in members[position]._output_bases:
                     for child in consumers.get(dataset, ()):
                         waiting[child] -= 1
                         if waiting[child] == 0:
@@ -149,11 +185,15 @@ class Pipeline:
 
     def _parents_of(self, position: int) -> set[int]:
         producer = self._producer
-        return {producer[d] for d in self._members[position]._input_names if d in producer}
+        return {producer[d] for d in self._members[position]._input_bases if d in producer}
 
     def _children_of(self, position: int) -> set[int]:
         consumers = self._consumers
-        return {c for d in self._members[position]._output_names for c in consumers.get(d, ())}
+        return {c for d in self._members[position]._output_bases for c in consumers.get(d, ())}
+
+    def _subset(self, positions: Iterable[int]) -> Pipeline:
+        """A new pipeline of the members at ``positions`` (what every filter returns)."""
+        return Pipeline([self._members[p] for p in sorted(positions)])
 
     def _raise_cycle(self, stuck: set[int]) -> None:
         """Find one cycle among unsortable positions and report it as a path.
@@ -173,11 +213,11 @@ class Pipeline:
         loop = loop[start:] + loop[:start]
         links = zip(loop, loop[1:] + loop[:1])
         linking = sorted(
-            {min(set(members[a]._output_names) & set(members[b]._input_names)) for a, b in links}
+            {min(set(members[a]._output_bases) & set(members[b]._input_bases)) for a, b in links}
         )
         cycle = [by_name(p) for p in loop + loop[:1]]
         raise CircularDependencyError(
-            f"Circular dependency between {len(loop)} node(s): "
+            f"Circular dependencies exist among the following {len(loop)} item(s): "
             f"{' -> '.join(map(_display, cycle))} (through dataset(s) {', '.join(linking)}). "
             f"A node cannot depend, even indirectly, on its own outputs.",
             cycle,
@@ -199,6 +239,26 @@ class Pipeline:
             start += size
         return groups
 
+    def group_nodes_by(self, group_by: str | None = "namespace") -> list[GroupedNodes]:
+        """Group the nodes for deployment: by top-level namespace, or one node per group.
+
+        Args:
+            group_by: ``"namespace"``, or ``None``/``"none"`` for one group per node.
+
+        Returns:
+            ``GroupedNodes`` in the order their first node runs, each naming
+            the groups it depends on.
+
+        Raises:
+            ValueError: ``group_by`` is not a known strategy.
+        """
+        return group_nodes(self, group_by)
+
+    @property
+    def grouped_nodes_by_namespace(self) -> list[GroupedNodes]:
+        """``group_nodes_by("namespace")``, under its Kedro 0.19 name."""
+        return group_nodes(self, "namespace")
+
     @property
     def node_dependencies(self) -> dict[Node, set[Node]]:
         """``{node: set of the nodes producing its inputs}``, for every node."""
@@ -207,23 +267,31 @@ class Pipeline:
 
     def all_inputs(self) -> set[str]:
         """Every dataset some node reads, parameters included."""
-        return set(self._consumers)
+        if not self._transcoded:
+            return set(self._consumers)
+        return {name for member in self._members for name in member._input_names}
 
     def all_outputs(self) -> set[str]:
         """Every dataset some node writes."""
-        return set(self._producer)
+        if not self._transcoded:
+            return set(self._producer)
+        return {name for member in self._members for name in member._output_names}
 
     def inputs(self) -> set[str]:
         """Free inputs: datasets read but not written here (they must exist)."""
-        return self._consumers.keys() - self._producer.keys()
+        if not self._transcoded:
+            return self._consumers.keys() - self._producer.keys()
+        return {name for name in self.all_inputs() if strip_transcoding(name) not in self._producer}
 
     def outputs(self) -> set[str]:
         """Free outputs: datasets written but not read by any node here."""
-        return self._producer.keys() - self._consumers.keys()
+        if not self._transcoded:
+            return self._producer.keys() - self._consumers.keys()
+        return {name for name in self.all_outputs() if strip_transcoding(name) not in self._consumers}
 
     def datasets(self) -> set[str]:
         """Every dataset the pipeline reads or writes."""
-        return self._consumers.keys() | self._producer.keys()
+        return self.all_inputs() | self.all_outputs()
 
     def describe(self, names_only: bool = True) -> str:
         """Describe the execution order, free inputs and free outputs (Kedro's format).
@@ -290,153 +358,6 @@ class Pipeline:
         """Return a copy of this pipeline with ``tags`` added to every node."""
         return Pipeline(self._nodes, tags=tags)
 
-    # -- filters --------------------------------------------------------------------
-    # Each returns a new Pipeline and raises ValueError naming every unknown
-    # node, dataset or namespace it was given (sorted). An empty result is
-    # allowed here; filter() refuses it.
-
-    def only_nodes(self, *node_names: str) -> Pipeline:
-        """Keep only the named nodes."""
-        return self._subset(self._named(node_names))
-
-    def only_nodes_with_tags(self, *tags: str) -> Pipeline:
-        """Keep the nodes carrying *any* of ``tags`` (none given: empty result)."""
-        return self._subset(self._tagged(tags))
-
-    def only_nodes_with_namespaces(self, node_namespaces: str | Iterable[str]) -> Pipeline:
-        """Keep the nodes in any of these namespaces (a list, or one str), nested ones included."""
-        return self._subset(self._in_namespaces(node_namespaces))
-
-    def only_nodes_with_inputs(self, *inputs: str) -> Pipeline:
-        """Keep the nodes that read any of ``inputs`` directly."""
-        return self._subset(self._reading(inputs))
-
-    def only_nodes_with_outputs(self, *outputs: str) -> Pipeline:
-        """Keep the nodes that write any of ``outputs``."""
-        return self._subset(self._writing(outputs))
-
-    def from_inputs(self, *inputs: str) -> Pipeline:
-        """Keep the nodes that depend on ``inputs`` (``params:x`` included), even indirectly."""
-        return self._subset(self._downstream(self._reading(inputs)))
-
-    def to_outputs(self, *outputs: str) -> Pipeline:
-        """Keep the nodes needed, directly or transitively, to produce ``outputs``."""
-        return self._subset(self._upstream(self._writing(outputs)))
-
-    def from_nodes(self, *node_names: str) -> Pipeline:
-        """Keep the named nodes and every node downstream of them."""
-        return self._subset(self._downstream(self._named(node_names)))
-
-    def to_nodes(self, *node_names: str) -> Pipeline:
-        """Keep the named nodes and every node they need upstream."""
-        return self._subset(self._upstream(self._named(node_names)))
-
-    def filter(
-        self,
-        tags: Iterable[str] | None = None,
-        from_nodes: Iterable[str] | None = None,
-        to_nodes: Iterable[str] | None = None,
-        node_names: Iterable[str] | None = None,
-        from_inputs: Iterable[str] | None = None,
-        to_outputs: Iterable[str] | None = None,
-        node_namespaces: Iterable[str] | None = None,
-    ) -> Pipeline:
-        """Keep the nodes that pass *every* given filter.
-
-        Each filter is applied to this whole pipeline and the results are
-        intersected, so the order of the filters does not matter (as in Kedro).
-        A filter given as None or empty is ignored.
-
-        Returns:
-            A new, non-empty ``Pipeline``.
-
-        Raises:
-            ValueError: A name or dataset is unknown, or no node passes every filter.
-        """
-        selections = [
-            select(_as_names(value))
-            for select, value in (
-                (self._tagged, tags),
-                (lambda names: self._downstream(self._named(names)), from_nodes),
-                (lambda names: self._upstream(self._named(names)), to_nodes),
-                (self._named, node_names),
-                (lambda names: self._downstream(self._reading(names)), from_inputs),
-                (lambda names: self._upstream(self._writing(names)), to_outputs),
-                (self._in_namespaces, node_namespaces),
-            )
-            if value
-        ]
-        kept = set.intersection(*selections) if selections else set(range(len(self._members)))
-        if not kept:
-            raise ValueError(
-                "Pipeline contains no nodes after applying all provided filters. "
-                "Please ensure that at least one pipeline with nodes has been defined."
-            )
-        return self._subset(kept)
-
-    # -- selection helpers: each returns positions into self._members ---------------
-
-    def _subset(self, positions: Iterable[int]) -> Pipeline:
-        return Pipeline([self._members[p] for p in sorted(positions)])
-
-    @cached_property
-    def _position(self) -> dict[str, int]:
-        """Node name -> position; built on the first filter by name."""
-        return {member.name: position for position, member in enumerate(self._members)}
-
-    def _named(self, names: Iterable[str]) -> set[int]:
-        names = list(names)
-        unknown = sorted({n for n in names if n not in self._position})
-        if unknown:
-            hints = sorted(
-                known for known in self._position if any(known.endswith("." + u) for u in unknown)
-            )
-            hint = f" Did you mean: {hints}?" if hints else ""
-            raise ValueError(f"Pipeline does not contain nodes named {unknown}.{hint}")
-        return {self._position[n] for n in names}
-
-    def _tagged(self, tags: Iterable[str]) -> set[int]:
-        wanted = set(tags)
-        return {p for p, member in enumerate(self._members) if not wanted.isdisjoint(member._tags)}
-
-    def _in_namespaces(self, namespaces: str | Iterable[str]) -> set[int]:
-        wanted = set(_as_names(namespaces))
-        matched, found = set(), set()
-        for position, member in enumerate(self._members):
-            if not member.namespace:
-                continue
-            parts = member.namespace.split(".")
-            for depth in range(1, len(parts) + 1):
-                prefix = ".".join(parts[:depth])
-                if prefix in wanted:
-                    matched.add(position)
-                    found.add(prefix)
-        missing = sorted(wanted - found)
-        if missing:
-            raise ValueError(f"Pipeline does not contain nodes with the namespaces {missing}.")
-        return matched
-
-    def _check_datasets(self, datasets: Iterable[str]) -> list[str]:
-        datasets = list(datasets)
-        unknown = sorted(
-            {d for d in datasets if d not in self._producer and d not in self._consumers}
-        )
-        if unknown:
-            raise ValueError(f"Pipeline does not contain datasets named {unknown}.")
-        return datasets
-
-    def _reading(self, datasets: Iterable[str]) -> set[int]:
-        return {p for d in self._check_datasets(datasets) for p in self._consumers.get(d, ())}
-
-    def _writing(self, datasets: Iterable[str]) -> set[int]:
-        return {self._producer[d] for d in self._check_datasets(datasets) if d in self._producer}
-
-    def _downstream(self, start: set[int]) -> set[int]:
-        return _reachable(start, self._children_of)
-
-    def _upstream(self, start: set[int]) -> set[int]:
-        return _reachable(start, self._parents_of)
-
 
 # -- helpers --------------------------------------------------------------------------
 
@@ -447,9 +368,9 @@ def _flatten(nodes: Any) -> list[Node]:
         return list(nodes._nodes)
     if nodes is None or isinstance(nodes, (str, bytes, dict, Node)):
         hint = " Wrap a single node in a list." if isinstance(nodes, Node) else ""
-        raise TypeError(
-            f"Pipeline() needs an iterable of nodes and/or pipelines, got "
-            f"{type(nodes).__name__} {reprlib.repr(nodes)}.{hint}"
+        raise ArgumentTypeError(
+            f"'nodes' argument of 'Pipeline' must be an iterable of nodes and/or "
+            f"pipelines, got {type(nodes).__name__} {reprlib.repr(nodes)}.{hint}"
         )
     flat: list[Node] = []
     for position, item in enumerate(nodes):
@@ -458,7 +379,7 @@ def _flatten(nodes: Any) -> list[Node]:
         elif isinstance(item, Pipeline):
             flat.extend(item._nodes)
         else:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"Pipeline() items must be nodes or pipelines; item {position} is "
                 f"{type(item).__name__} {reprlib.repr(item)}."
             )
@@ -486,33 +407,48 @@ def _unique_by_name(nodes: list[Node]) -> list[Node]:
     return list(by_name.values())
 
 
-def _raise_output_not_unique(clashes: dict[str, list[str]]) -> None:
+def _raise_not_unique(error: type, clashes: dict[str, list[str]]) -> None:
+    """Raise ``OutputNotUniqueError``/``ConfirmNotUniqueError`` for every clash at once."""
     duplicates = {dataset: sorted(names) for dataset, names in sorted(clashes.items())}
     detail = "; ".join(
         f"'{dataset}' by {', '.join(map(repr, names))}" for dataset, names in duplicates.items()
     )
-    raise OutputNotUniqueError(
-        f"Output(s) {list(duplicates)} are returned by more than one node ({detail}). "
-        f"Node outputs must be unique: rename one of the outputs.",
-        duplicates,
-    )
+    if error is OutputNotUniqueError:
+        # Kedro's sentence, grammar included, as users match on it.
+        message = (
+            f"Output(s) {list(duplicates)} are returned by more than one nodes. "
+            f"Node outputs must be unique ({detail}): rename one of the outputs."
+        )
+    else:
+        message = (
+            f"{list(duplicates)} datasets are confirmed by more than one node ({detail}). "
+            f"Node confirms must be unique."
+        )
+    raise error(message, duplicates)
 
 
-def _reachable(start: set[int], neighbours: Callable[[int], set[int]]) -> set[int]:
-    """Every position reachable from ``start`` through ``neighbours`` (start included)."""
-    seen = set(start)
-    stack = list(start)
-    while stack:
-        for neighbour in neighbours(stack.pop()):
-            if neighbour not in seen:
-                seen.add(neighbour)
-                stack.append(neighbour)
-    return seen
+def _check_unique_confirms(members: list[Node]) -> None:
+    confirmer: dict[str, str] = {}
+    clashes: dict[str, list[str]] = {}
+    for member in members:
+        for dataset in member._confirms:
+            base = strip_transcoding(dataset)
+            first = confirmer.setdefault(base, member.name)
+            if first != member.name:
+                clashes.setdefault(base, [first]).append(member.name)
+    if clashes:
+        _raise_not_unique(ConfirmNotUniqueError, clashes)
 
 
-def _as_names(value: str | Iterable[str]) -> list[str]:
-    """Let a filter take one name as a str as well as several in an iterable."""
-    return [value] if isinstance(value, str) else list(value)
+def _check_transcoding(names: set[str]) -> None:
+    """Refuse a dataset named both ``data`` and ``data@format`` (Kedro's rule)."""
+    plain = sorted({strip_transcoding(n) for n in names if "@" in n} & names)
+    if plain:
+        raise PipelineError(
+            f"The following datasets are used with transcoding, but were referenced "
+            f"without the separator: {', '.join(plain)}.\nPlease specify a transcoding "
+            f"option or rename the datasets."
+        )
 
 
 def _joined(names: set[str]) -> str:
@@ -522,3 +458,13 @@ def _joined(names: set[str]) -> str:
 def _display(name: str) -> str:
     """Quote default names like ``f([a]) -> [b]`` so a path of them stays readable."""
     return name if _PLAIN_NAME.fullmatch(name) else f"'{name}'"
+
+
+def __getattr__(name: str) -> Any:
+    # Kedro 1.x defines pipeline() in kedro.pipeline.pipeline; ours lives in
+    # modular.py, which builds on this module, so it is fetched on first use.
+    if name == "pipeline":
+        from .modular import pipeline
+
+        return pipeline
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
