@@ -1,0 +1,296 @@
+"""What ``ParallelRunner`` shares with its workers: memory datasets and hook calls.
+
+Public (to the runner) names: ``SharedState``, ``relayed_hooks`` and
+``FORWARDED_HOOKS``. Kedro counterpart: the ``SyncManager`` subclass in
+``kedro/runner/parallel_runner.py``, which runs in a process of its own and
+relays no hooks.
+
+``SharedState`` serves a ``multiprocessing.managers`` server from a thread of
+the parent process, for the length of a ``with`` block. The parent creates
+the objects served there and hands them to the server (``Server.create``
+serves a given object when its type has no callable):
+
+- one ``MemoryDataset`` per ``SharedMemoryDataset`` (``set_manager`` calls
+  ``state.manager.MemoryDataset()``): the shared data;
+- one ``_HookRelay``: a worker calls ``relay.call(hook, node name, arguments)``
+  and the relay calls the parent's hooks with the parent's own node and
+  catalog, returning ``before_node_run``'s replies.
+
+In the parent a shared dataset is the served object itself (``_SharedData``):
+no socket, no copy. Pickled to a worker it becomes a proxy that talks to the
+server over one connection per worker thread. These proxies skip the
+manager's reference counting, which would open two new authenticated
+connections (about a millisecond each) for every dataset of every node: the
+parent keeps every served object alive until the run ends.
+
+Serving from a thread (not the manager's usual server process) is what lets
+hooks run in the parent. The accept loop is our own: ``serve_forever`` was
+written for a process of its own (it resets ``sys.stdout`` and only stops by
+exiting), while this one stops when asked, closes its socket, and leaves no
+thread behind once the workers have gone.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+from multiprocessing.connection import Client
+from multiprocessing.managers import BaseManager, BaseProxy, Token
+from multiprocessing.reduction import ForkingPickler
+from typing import TYPE_CHECKING, Any
+
+from minikedro.framework.hooks import HOOK_SPECS
+from minikedro.io import MemoryDataset
+
+if TYPE_CHECKING:
+    from minikedro.pipeline import Pipeline
+
+__all__ = ["FORWARDED_HOOKS", "SharedState", "relayed_hooks", "worker_relay"]
+
+#: The hooks a worker forwards to the parent; the others fire in the parent anyway.
+FORWARDED_HOOKS = (
+    "before_node_run", "after_node_run", "on_node_error",
+    "before_dataset_loaded", "after_dataset_loaded",
+    "before_dataset_saved", "after_dataset_saved",
+)
+_DATA_METHODS = ("load", "save", "exists", "release", "_describe")
+
+
+class _HookRelay:
+    """Lives in the parent; calls its hooks on behalf of a worker."""
+
+    def __init__(self, pipeline: Pipeline, catalog: Any, hook_manager: Any) -> None:
+        self._nodes = {node.name: node for node in pipeline.nodes}
+        self._catalog = catalog
+        self._hooks = hook_manager
+
+    def call(self, hook_name: str, node_name: str, arguments: dict[str, Any]) -> Any:
+        arguments["node"] = self._nodes[node_name]
+        if "catalog" in HOOK_SPECS[hook_name]:
+            arguments["catalog"] = self._catalog
+        replies = getattr(self._hooks.hook, hook_name)(**arguments)
+        # Only before_node_run's replies mean something; others need not travel.
+        return replies if hook_name == "before_node_run" else None
+
+
+class _RunManager(BaseManager):
+    """Its registry tells the server what it may serve, and which methods."""
+
+
+_RunManager.register("shared_data", exposed=_DATA_METHODS, create_method=False)
+_RunManager.register("hook_relay", exposed=("call",), create_method=False)
+
+
+class _Proxy(BaseProxy):
+    """A proxy without reference counting: the parent keeps its object alive."""
+
+    _typeid = ""
+
+    @classmethod
+    def connect(cls, address: Any, ident: str) -> _Proxy:
+        token = Token(cls._typeid, address, ident)
+        return cls(token, "pickle", incref=False, manager_owned=True)
+
+    def __reduce__(self) -> Any:
+        return type(self).connect, (self._token.address, self._token.id)
+
+
+class _DataProxy(_Proxy):
+    _typeid = "shared_data"
+
+    def load(self) -> Any:
+        return self._callmethod("load")
+
+    def save(self, data: Any) -> None:
+        self._callmethod("save", (data,))
+
+    def exists(self) -> bool:
+        return self._callmethod("exists")
+
+    def release(self) -> None:
+        self._callmethod("release")
+
+    def _describe(self) -> dict[str, Any]:
+        return self._callmethod("_describe")
+
+
+class _RelayProxy(_Proxy):
+    _typeid = "hook_relay"
+
+    def call(self, hook_name: str, node_name: str, arguments: dict[str, Any]) -> Any:
+        return self._callmethod("call", (hook_name, node_name, arguments))
+
+
+class _SharedData:
+    """The parent's handle on a served ``MemoryDataset``; pickles to a ``_DataProxy``."""
+
+    __slots__ = ("_dataset", "_address", "_ident")
+
+    def __init__(self, dataset: MemoryDataset, address: Any, ident: str) -> None:
+        self._dataset, self._address, self._ident = dataset, address, ident
+
+    def load(self) -> Any:
+        return self._dataset.load()
+
+    def save(self, data: Any) -> None:
+        self._dataset.save(data)
+
+    def exists(self) -> bool:
+        return self._dataset.exists()
+
+    def release(self) -> None:
+        self._dataset.release()
+
+    def _describe(self) -> dict[str, Any]:
+        return self._dataset._describe()
+
+    def __reduce__(self) -> Any:
+        return _DataProxy.connect, (self._address, self._ident)
+
+
+class _DataMaker:
+    """What ``SharedMemoryDataset.set_manager`` receives: it makes shared data."""
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+
+    def MemoryDataset(self) -> _SharedData:  # noqa: N802 (the manager's typeid)
+        dataset = MemoryDataset()
+        ident, _ = self._server.create(None, "shared_data", dataset)
+        return _SharedData(dataset, self._server.address, ident)
+
+
+class SharedState:
+    """A manager server on a thread of this process, for the length of a ``with`` block.
+
+    Attributes:
+        manager: Pass it to ``catalog.set_manager_datasets``.
+        relay_address: Where workers find the hook relay: ``worker_relay(*relay_address)``.
+        hook_names: The forwarded hooks that have implementations.
+    """
+
+    def __init__(self, pipeline: Pipeline, catalog: Any, hook_manager: Any) -> None:
+        self._relay = _HookRelay(pipeline, catalog, hook_manager)
+        self.hook_names = frozenset(
+            name for name in FORWARDED_HOOKS
+            if hook_manager is not None and hook_manager.has_impls(name)
+        )
+        self._server: Any = None
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> SharedState:
+        self._server = _RunManager().get_server()
+        self._server.stop_event = self._stopping  # read by the server's client loops
+        self._thread = threading.Thread(target=self._accept, name="minikedro-manager", daemon=True)
+        self._thread.start()
+        try:
+            ident, _ = self._server.create(None, "hook_relay", self._relay)
+        except BaseException:
+            self.__exit__()
+            raise
+        self.relay_address = (self._server.address, ident)
+        self.manager = _DataMaker(self._server)
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._stopping.set()
+        try:  # wake the accept loop up
+            Client(self._server.address).close()
+        except OSError:
+            pass
+        self._thread.join()
+        # Forget the served objects now; client threads end as their workers go.
+        self._server.id_to_obj.clear()
+        self._server = self.manager = None
+
+    def _accept(self) -> None:
+        """Hand each connection to a thread of its own until told to stop."""
+        listener = self._server.listener
+        try:
+            while True:
+                try:
+                    connection = listener.accept()
+                except OSError:
+                    if self._stopping.is_set():
+                        return
+                    continue
+                if self._stopping.is_set():
+                    connection.close()
+                    return
+                threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+        finally:
+            listener.close()
+
+    def _serve(self, connection: Any) -> None:
+        try:
+            self._server.handle_request(connection)
+        except SystemExit:  # how the standard server ends a client's thread on Python 3.9
+            pass
+
+
+def worker_relay(address: Any, ident: str) -> _RelayProxy:
+    """In a worker: the proxy through which its hook calls reach the parent."""
+    return _RelayProxy.connect(address, ident)
+
+
+def relayed_hooks(relay: Any, hook_names: frozenset) -> _RelayedHooks:
+    """Return a worker's stand-in for the parent's hook manager."""
+    return _RelayedHooks(relay, hook_names)
+
+
+class _RelayedHooks:
+    """Quacks like a ``PluginManager`` for ``run_node``; calls go to the parent.
+
+    The node travels by name and the catalog not at all: the parent fills in
+    its own. Values that cannot be pickled (a generator node's chunk
+    iterators, for one) reach the parent's hooks as a short description.
+    """
+
+    def __init__(self, relay: Any, hook_names: frozenset) -> None:
+        self._names = hook_names
+        self.hook = _RelayedCalls(relay)
+
+    def has_impls(self, hook_name: str) -> bool:
+        return hook_name in self._names
+
+
+class _RelayedCalls:
+    def __init__(self, relay: Any) -> None:
+        self._relay = relay
+
+    def __getattr__(self, hook_name: str) -> Any:
+        return functools.partial(self._forward, hook_name)
+
+    def _forward(self, hook_name: str, **arguments: Any) -> list[Any]:
+        node = arguments.pop("node")
+        arguments.pop("catalog", None)
+        try:
+            replies = self._relay.call(hook_name, node.name, arguments)
+        except Exception:
+            if _pickles(arguments):
+                raise  # the hook itself failed in the parent
+            replies = self._relay.call(hook_name, node.name, _portable(arguments))
+        return replies or []
+
+
+def _portable(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Replace what cannot be pickled, one value (or one dict entry) at a time."""
+    def fix(value: Any) -> Any:
+        if _pickles(value):
+            return value
+        if isinstance(value, BaseException):
+            return RuntimeError(f"{type(value).__name__}: {value}")
+        return f"<{type(value).__name__} object: cannot be sent to the parent process>"
+
+    return {
+        key: {k: fix(v) for k, v in value.items()} if isinstance(value, dict) else fix(value)
+        for key, value in arguments.items()
+    }
+
+
+def _pickles(value: Any) -> bool:
+    try:
+        ForkingPickler.dumps(value)
+    except Exception:
+        return False
+    return True

@@ -1,0 +1,122 @@
+"""``DaskRunner``: run a pipeline on a Dask cluster, or on one it starts on this machine.
+
+Public names: ``DaskRunner``. Kedro counterpart: the ``DaskRunner`` that
+Kedro's deployment guide has users copy into their project; ours is
+``ExecutorRunner`` fed with ``client.get_executor()``, so scheduling, hooks,
+progress lines and resume hints are those of every other runner.
+
+Dask is an optional extra (``pip install 'minikedro[dask]'``). Importing this
+module does not import it; creating a ``DaskRunner`` without it raises
+``ImportError`` with that command, which the CLI prints as its one-line error.
+
+What crosses the network is what ``ExecutorRunner`` sends (see its docstring):
+a node (pickled with cloudpickle, so lambdas and closures travel too), the
+values of its memory inputs, and its other datasets, which each worker loads
+and saves itself, so their files must be on storage every worker sees under
+the same path. Memory datasets stay in the driver; large values travel inside
+the task (Dask warns about those: persist them instead). Workers must be able
+to import minikedro and the project's package: a ``LocalCluster`` started here
+inherits this process's ``sys.path``; on a remote cluster, install the project.
+Ctrl-C cancels the tasks on the cluster; client and cluster started for the run
+are closed when it ends, whatever happens.
+"""
+from __future__ import annotations
+
+from contextlib import ExitStack, contextmanager
+from typing import Any, Iterator
+
+from minikedro.runner.executor_runner import ExecutorRunner
+
+__all__ = ["DaskRunner"]
+
+_INSTALL = "DaskRunner needs Dask: pip install 'minikedro[dask]'"
+
+# A local cluster for pure-Python nodes: processes (no GIL contention), one
+# thread each, its web server on any free port (8787 may be taken).
+_LOCAL_DEFAULTS = {"processes": True, "threads_per_worker": 1, "dashboard_address": ":0"}
+
+
+class DaskRunner(ExecutorRunner):
+    """Run nodes as tasks on a Dask cluster.
+
+    Args:
+        address: The scheduler to connect to (``"tcp://10.0.0.5:8786"``), or
+            a ``distributed`` cluster object. None starts a ``LocalCluster``
+            for the run and closes it afterwards.
+        client_kwargs: Keyword arguments for ``distributed.Client``.
+        is_async: Load a node's inputs and save its outputs concurrently on
+            threads in the worker.
+        **cluster_kwargs: Keyword arguments for the ``LocalCluster`` (only
+            without ``address``), e.g. ``n_workers=4``. Defaults: processes, one
+            thread per worker, its web server on any free port.
+
+    Raises:
+        ImportError: Dask (``distributed``) is not installed; the message says
+            how to install it.
+        ValueError: ``cluster_kwargs`` given with an ``address``.
+
+    Example:
+        >>> DaskRunner(n_workers=2).run(pipeline, catalog)  # a local cluster
+        >>> DaskRunner("tcp://scheduler:8786").run(pipeline, catalog)
+    """
+
+    def __init__(
+        self,
+        address: Any = None,
+        client_kwargs: dict[str, Any] | None = None,
+        is_async: bool = False,
+        **cluster_kwargs: Any,
+    ) -> None:
+        _distributed()
+        if address is not None and cluster_kwargs:
+            raise ValueError(
+                f"DaskRunner got address={address!r} and cluster argument(s) "
+                f"{', '.join(sorted(cluster_kwargs))}: those configure the LocalCluster "
+                f"started when no address is given; configure your cluster where it runs"
+            )
+        super().__init__(is_async=is_async)  # _open_executor below replaces its factory
+        self._address = address
+        self._client_kwargs = dict(client_kwargs or {})
+        self._cluster_kwargs = {**_LOCAL_DEFAULTS, **cluster_kwargs}
+        self._client: Any = None
+
+    def __repr__(self) -> str:
+        where = f"address={self._address!r}" if self._address is not None else ", ".join(
+            f"{key}={value!r}" for key, value in self._cluster_kwargs.items()
+        )
+        return f"DaskRunner({where}, is_async={self._is_async})"
+
+    @contextmanager
+    def _open_executor(self) -> Iterator[Any]:
+        """Connect to the cluster (or start one) and provide its executor."""
+        distributed = _distributed()
+        with ExitStack() as stack:
+            target = self._address
+            if target is None:
+                target = stack.enter_context(distributed.LocalCluster(**self._cluster_kwargs))
+                self._logger.info("Started a Dask LocalCluster: %s", target)
+            self._client = stack.enter_context(distributed.Client(target, **self._client_kwargs))
+            # pure=False: a node has side effects and must run each time it is sent.
+            executor = self._client.get_executor(pure=False)
+            try:
+                yield executor
+            finally:
+                executor.shutdown(wait=True)
+                self._client = None
+
+    def _workers_of(self, executor: Any) -> int:
+        return sum(self._client.nthreads().values())
+
+    def _dumps(self, obj: Any) -> bytes:
+        import cloudpickle  # Dask pickles tasks with it; it comes with distributed
+
+        return cloudpickle.dumps(obj)
+
+
+def _distributed() -> Any:
+    """Import ``distributed`` or raise ``ImportError`` saying how to install it."""
+    try:
+        import distributed
+    except ImportError as error:
+        raise ImportError(f"{_INSTALL} ({error})", name="distributed") from error
+    return distributed
