@@ -207,3 +207,11 @@ def fail_once_started(started, x):
     if not started.wait(timeout=20):
         raise TimeoutError("the other node never started")
     raise ValueError("boom from fail_once_started")
+
+
+def log_and_return(x):
+    """Logs from inside the worker: under spawn the line must still reach the parent."""
+    import logging
+
+    logging.getLogger("tests.worker_node").warning("worker says %s", x)
+    return x

@@ -187,3 +187,17 @@ def test_the_worker_count_follows_cpus_and_the_pipeline(monkeypatch):
     assert ParallelRunner()._get_required_workers_count(chain) == 1
     assert ParallelRunner()._get_required_workers_count(wide) == (os.cpu_count() or 1)
     assert ParallelRunner(max_workers=3)._get_required_workers_count(wide) == 3
+
+
+@pytest.mark.parametrize("start", [m for m in START_METHODS if m != "fork"])
+def test_a_spawned_workers_log_lines_reach_the_parents_handlers(start, monkeypatch, caplog):
+    # A spawned worker starts with no logging set up; its records must be
+    # forwarded to the parent, as a forked worker's reach the inherited handlers.
+    monkeypatch.setenv("KEDRO_MP_CONTEXT", start)
+    caplog.set_level("INFO")
+    catalog = SharedMemoryDataCatalog(raw_data={"x": 7})
+    pipe = Pipeline([node(f.log_and_return, "x", "y", name="talker")])
+    ParallelRunner(max_workers=1).run(pipe, catalog)
+    said = [r for r in caplog.records if r.name == "tests.worker_node"]
+    assert [r.getMessage() for r in said] == ["worker says 7"]
+    assert any(r.getMessage().startswith("Running node: talker") for r in caplog.records)

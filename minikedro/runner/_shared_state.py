@@ -14,7 +14,9 @@ serves a given object when its type has no callable):
   ``state.manager.MemoryDataset()``): the shared data;
 - one ``_HookRelay``: a worker calls ``relay.call(hook, node name, arguments)``
   and the relay calls the parent's hooks with the parent's own node and
-  catalog, returning ``before_node_run``'s replies.
+  catalog, returning ``before_node_run``'s replies. A spawned worker's log
+  records come the same way (``relay.log``), so a node's log lines reach the
+  parent's handlers as they would under fork.
 
 In the parent a shared dataset is the served object itself (``_SharedData``):
 no socket, no copy. Pickled to a worker it becomes a proxy that talks to the
@@ -32,6 +34,7 @@ thread behind once the workers have gone.
 from __future__ import annotations
 
 import functools
+import logging
 import threading
 from multiprocessing.connection import Client
 from multiprocessing.managers import BaseManager, BaseProxy, Token
@@ -44,7 +47,10 @@ from minikedro.io import MemoryDataset
 if TYPE_CHECKING:
     from minikedro.pipeline import Pipeline
 
-__all__ = ["FORWARDED_HOOKS", "SharedState", "relayed_hooks", "worker_relay"]
+__all__ = [
+    "FORWARDED_HOOKS", "SharedState", "forward_logs", "logger_levels", "relayed_hooks",
+    "worker_relay",
+]
 
 #: The hooks a worker forwards to the parent; the others fire in the parent anyway.
 FORWARDED_HOOKS = (
@@ -71,13 +77,18 @@ class _HookRelay:
         # Only before_node_run's replies mean something; others need not travel.
         return replies if hook_name == "before_node_run" else None
 
+    def log(self, record: dict[str, Any]) -> None:
+        """Hand a worker's log record to the parent's handlers (levels were checked there)."""
+        record = logging.makeLogRecord(record)
+        logging.getLogger(record.name).handle(record)
+
 
 class _RunManager(BaseManager):
     """Its registry tells the server what it may serve, and which methods."""
 
 
 _RunManager.register("shared_data", exposed=_DATA_METHODS, create_method=False)
-_RunManager.register("hook_relay", exposed=("call",), create_method=False)
+_RunManager.register("hook_relay", exposed=("call", "log"), create_method=False)
 
 
 class _Proxy(BaseProxy):
@@ -118,6 +129,9 @@ class _RelayProxy(_Proxy):
 
     def call(self, hook_name: str, node_name: str, arguments: dict[str, Any]) -> Any:
         return self._callmethod("call", (hook_name, node_name, arguments))
+
+    def log(self, record: dict[str, Any]) -> None:
+        self._callmethod("log", (record,))
 
 
 class _SharedData:
@@ -231,6 +245,49 @@ class SharedState:
 def worker_relay(address: Any, ident: str) -> _RelayProxy:
     """In a worker: the proxy through which its hook calls reach the parent."""
     return _RelayProxy.connect(address, ident)
+
+
+def logger_levels() -> dict[str, int]:
+    """The levels set on this process's loggers ('' is the root): what a worker copies."""
+    levels = {"": logging.getLogger().level}
+    for name, logger in list(logging.Logger.manager.loggerDict.items()):
+        if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET:
+            levels[name] = logger.level
+    return levels
+
+
+def forward_logs(relay: Any, levels: dict[str, int]) -> None:
+    """In a spawned worker: send log records to the parent's handlers.
+
+    A forked worker inherits the parent's handlers; a spawned one starts with
+    none, so without this a node's log lines would vanish. The worker copies
+    the parent's logger levels, so only records the parent would show travel.
+    """
+    for name, level in levels.items():
+        logging.getLogger(name or None).setLevel(level)
+    root = logging.getLogger()
+    for handler in root.handlers[:]:
+        root.removeHandler(handler)
+    root.addHandler(_ParentHandler(relay))
+
+
+class _ParentHandler(logging.Handler):
+    """Sends each record, made picklable, through the relay to the parent."""
+
+    def __init__(self, relay: Any) -> None:
+        super().__init__()
+        self._relay = relay
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            fields = dict(record.__dict__)
+            fields["msg"], fields["args"] = record.getMessage(), None
+            if record.exc_info:
+                fields["exc_text"] = logging.Formatter().formatException(record.exc_info)
+            fields["exc_info"] = None
+            self._relay.log(fields)
+        except Exception:
+            self.handleError(record)
 
 
 def relayed_hooks(relay: Any, hook_names: frozenset) -> _RelayedHooks:

@@ -41,7 +41,13 @@ from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
 from minikedro.io import DataCatalog, MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
-from minikedro.runner._shared_state import SharedState, relayed_hooks, worker_relay
+from minikedro.runner._shared_state import (
+    SharedState,
+    forward_logs,
+    logger_levels,
+    relayed_hooks,
+    worker_relay,
+)
 from minikedro.runner.runner import AbstractRunner, _most_nodes_at_once
 from minikedro.runner.task import run_node
 
@@ -111,7 +117,7 @@ class ParallelRunner(AbstractRunner):
             max_workers=max_workers,
             mp_context=self._context,
             initializer=_start_worker,
-            initargs=self._shared.relay_address,
+            initargs=(*self._shared.relay_address, self._context.get_start_method(), logger_levels()),
         )
 
     def _submit_node(
@@ -136,10 +142,16 @@ class ParallelRunner(AbstractRunner):
         executor.shutdown(wait=True)  # quick now, and it reaps the terminated workers
 
 
-def _start_worker(address: Any, relay_id: str) -> None:
-    """Prepare a worker process: reach the parent's hook relay; leave Ctrl-C to the parent."""
+def _start_worker(address: Any, relay_id: str, start_method: str, levels: dict) -> None:
+    """Prepare a worker process: reach the parent's hook relay; leave Ctrl-C to the parent.
+
+    A worker that was not forked has no logging set up: its records go to the
+    parent through the relay.
+    """
     global _parent_hooks
     _parent_hooks = worker_relay(address, relay_id)
+    if start_method != "fork":
+        forward_logs(_parent_hooks, levels)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
