@@ -264,3 +264,25 @@ def test_reprs():
     manager.register(Tracker(), name="t")
     assert repr(manager) == "<PluginManager plugins=['t']>"
     assert repr(manager.hook.before_node_run) == "<HookCaller 'before_node_run' impls=1>"
+
+
+def test_wants_tells_which_arguments_implementations_declare():
+    class Lean:
+        @hook_impl
+        def after_node_run(self, node):
+            pass
+
+    class Greedy:
+        @hook_impl
+        def after_dataset_saved(self, **kwargs):
+            pass
+
+    manager = PluginManager()
+    manager.register(Lean())
+    manager.register(Greedy())
+    assert manager.wants("after_node_run", "node")
+    assert not manager.wants("after_node_run", "outputs")
+    assert manager.wants("after_dataset_saved", "data")  # **kwargs takes everything
+    assert not manager.wants("before_node_run", "inputs")  # nobody implements it
+    with pytest.raises(ValueError, match="no hook named 'after_nod_run'"):
+        manager.wants("after_nod_run", "node")

@@ -234,6 +234,22 @@ class PluginManager:
         except KeyError:
             raise ValueError(f"no hook named {hook_name!r}{_did_you_mean(hook_name)}") from None
 
+    def wants(self, hook_name: str, argument: str) -> bool:
+        """Tell whether an implementation of ``hook_name`` takes ``argument``.
+
+        A runner that must ship data between processes asks this before
+        sending it; an implementation taking ``**kwargs`` wants everything.
+
+        Raises:
+            ValueError: ``hook_name`` is not a hook.
+        """
+        if not self.has_impls(hook_name):
+            return False
+        return any(
+            impl.arguments is None or any(key == argument for _, key in impl.arguments)
+            for impl in self._callers[hook_name]._impls
+        )
+
     def __repr__(self) -> str:
         return f"<PluginManager plugins={sorted(self._plugins)}>"
 

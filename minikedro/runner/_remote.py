@@ -108,17 +108,10 @@ def hooks_plan(hook_manager: Any) -> tuple[bool, dict[str, bool]]:
 
 def _declares(hook_manager: Any, hook_name: str, argument: str) -> bool:
     """Whether an implementation of the hook takes ``argument`` (``**kwargs`` counts)."""
-    if not hook_manager.has_impls(hook_name):
-        return False
-    wants = getattr(hook_manager, "wants", None)  # the public form requested of hooks.py
-    if wants is not None:
-        return bool(wants(hook_name, argument))
-    caller = getattr(hook_manager, "_callers", {}).get(hook_name)
-    impls = getattr(caller, "_impls", None)
-    if impls is None:  # another kind of hook manager: assume it wants everything
-        return True
-    return any(impl.arguments is None or any(key == argument for _, key in impl.arguments)
-               for impl in impls)
+    wants = getattr(hook_manager, "wants", None)
+    if wants is None:  # another kind of hook manager: assume it wants everything
+        return hook_manager.has_impls(hook_name)
+    return bool(wants(hook_name, argument))
 
 
 def before_node_run(node: Node, catalog: Any, inputs: dict, hook_manager: Any,
