@@ -346,6 +346,7 @@ def _portable(arguments: dict[str, Any]) -> dict[str, Any]:
 
 
 def _pickles(value: Any) -> bool:
+    """Whether ``value`` survives the pickling that sends it to another process."""
     try:
         ForkingPickler.dumps(value)
     except Exception:

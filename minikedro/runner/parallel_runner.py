@@ -43,6 +43,7 @@ from typing import TYPE_CHECKING, Any
 from minikedro.io import DataCatalog, MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
 from minikedro.runner._shared_state import (
     SharedState,
+    _pickles,
     forward_logs,
     logger_levels,
     relayed_hooks,
@@ -247,14 +248,6 @@ def _why_unpicklable(func: Any, error: Exception) -> str:
         if not _pickles(value):
             return f"attribute {key!r} of {seen} ({type(owner).__name__}) holds {_kind(value)}"
     return f"{type(error).__name__}: {error}"
-
-
-def _pickles(value: Any) -> bool:
-    try:
-        ForkingPickler.dumps(value)
-    except Exception:
-        return False
-    return True
 
 
 def _kind(value: Any) -> str:
