@@ -5,6 +5,10 @@
 Three inputs that each take 0.2 s to load: about 0.6 s one after another, about
 0.2 s with ``SequentialRunner(is_async=True)`` (``minikedro run --async``).
 """
+import importlib.util, pathlib, sys  # noqa: E401
+if importlib.util.find_spec("minikedro") is None:  # not installed: use this checkout's copy
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
 import time
 
 from minikedro.io import AbstractDataset, DataCatalog

@@ -9,6 +9,10 @@ here, on the iris example::
 
     python examples/dry_runner.py    # = minikedro run --project examples/iris --runner=dry_runner.DryRunner
 """
+import importlib.util, pathlib, sys  # noqa: E401
+if importlib.util.find_spec("minikedro") is None:  # not installed: use this checkout's copy
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
 # in src/<package_name>/runner.py
 from minikedro.io import DataCatalog
 from minikedro.pipeline import Pipeline

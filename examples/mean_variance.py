@@ -5,6 +5,10 @@
 prints the catalog's names, then {'v': 0.666...}. As in Kedro 1.x,
 ``runner.run`` returns the output *datasets*; ``.load()`` gives their data.
 """
+import importlib.util, pathlib, sys  # noqa: E401
+if importlib.util.find_spec("minikedro") is None:  # not installed: use this checkout's copy
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
 from minikedro.io import DataCatalog, MemoryDataset
 from minikedro.pipeline import node, pipeline
 from minikedro.runner import SequentialRunner

@@ -7,6 +7,10 @@ the catalog's shared-memory datasets. The ``__main__`` guard matters: with the
 ``spawn`` start method (``KEDRO_MP_CONTEXT=spawn``, the default on macOS and
 Windows) each worker imports this file, and must not start a run of its own.
 """
+import importlib.util, pathlib, sys  # noqa: E401
+if importlib.util.find_spec("minikedro") is None:  # not installed: use this checkout's copy
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
 import os
 
 from minikedro.io import SharedMemoryDataCatalog

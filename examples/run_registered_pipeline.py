@@ -7,9 +7,13 @@ project, read its settings and registry); then the seed's code runs
 ``pipelines.get("__default__")`` against a catalog built from configuration,
 here the iris project's, with every file dataset kept in memory instead.
 """
+import importlib.util, pathlib, sys  # noqa: E401
+if importlib.util.find_spec("minikedro") is None:  # not installed: use this checkout's copy
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
+
 from pathlib import Path
 
-from minikedro.framework.config import OmegaConfigLoader
+from minikedro.config import OmegaConfigLoader
 from minikedro.framework.project import pipelines
 from minikedro.framework.startup import bootstrap_project
 from minikedro.io import DataCatalog

@@ -1,13 +1,13 @@
-"""The ``minikedro`` command line: ``run``, ``new``, ``registry``, ``catalog``.
+"""The ``minikedro`` command line: ``run``, ``new``, ``pipeline``, ``registry``, ``catalog``, ``info``.
 
 Public names: ``main`` (``main(argv=None) -> int``) and ``build_parser``.
 
-Mirrors ``kedro run``'s options (``kedro`` -> ``minikedro``). This module only
-turns words into calls on :mod:`minikedro.framework` and results into exit
-codes: 0 on success, 1 with one ``error: ...`` paragraph on stderr for a user
-error (``--verbose`` adds the traceback), 2 for a malformed command line.
-Importing it stays cheap: everything beyond ``argparse`` and ``logging`` is
-imported by the command that needs it.
+Mirrors Kedro's CLI (``kedro`` -> ``minikedro``). This module turns words
+into calls on the command handlers in :mod:`minikedro.framework.cli_commands`
+and results into exit codes: 0 on success, 1 with one ``error: ...`` paragraph
+on stderr for a user error (``--verbose`` adds the traceback), 2 for a
+malformed command line. Importing it stays cheap: everything beyond
+``argparse`` and ``logging`` is imported by the command that needs it.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ examples:
   minikedro new my_project                run 'minikedro run' inside it next
   minikedro run --project examples/iris   run the __default__ pipeline
   minikedro registry list                 the registered pipelines
+  minikedro catalog describe-datasets     the datasets each pipeline uses
   minikedro <command> --help              a command's options
 """
 
@@ -45,7 +46,8 @@ List options take comma-separated values and may be repeated.
 """
 
 # (flags, dest, metavar, help) for every run option; dest is Kedro's name, which is
-# also the key a --config file uses. A metavar of "A,B" marks a list option, None a flag.
+# also the key a --config file uses. A metavar of None marks a flag; NAME, RUNNER, ENV
+# and PATH a single value; the others (lists, K=V pairs) may be given several times.
 RUN_ARGUMENTS = (
     (("-p", "--pipeline"), "pipeline", "NAME", "registered pipeline to run (default: __default__)"),
     (("--pipelines",), "pipelines", "A,B", "several registered pipelines, run together"),
@@ -67,8 +69,14 @@ RUN_ARGUMENTS = (
     (("--only-missing-outputs",), "only_missing_outputs", None,
      "skip nodes whose persisted outputs exist"),
 )
+# Older Kedro spellings, accepted without being advertised.
+RUN_ALIASES = (("--node", "node_names"), ("--tag", "tags"), ("--namespace", "namespaces"),
+               ("--load-version", "load_versions"))
 
-def _add_common_options(parser: argparse.ArgumentParser) -> None:
+
+def _add_common_options(parser: argparse.ArgumentParser, env: bool = False) -> None:
+    if env:
+        parser.add_argument("-e", "--env", help="configuration environment (default: local)")
     parser.add_argument("--project", metavar="PATH",
                         help="project folder (default: found from the current folder up)")
     volume = parser.add_mutually_exclusive_group()
@@ -77,16 +85,33 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
                         help="log debug messages and show tracebacks")
 
 
+def _add_run_options(run: argparse.ArgumentParser) -> None:
+    for flags, dest, metavar, text in RUN_ARGUMENTS:
+        if metavar is None:
+            run.add_argument(*flags, dest=dest, action="store_true", default=None, help=text)
+        else:  # every option but the single names may be repeated
+            action = "store" if metavar in ("NAME", "RUNNER", "ENV", "PATH") else "append"
+            run.add_argument(*flags, dest=dest, action=action, metavar=metavar, help=text)
+    for flag, dest in RUN_ALIASES:
+        run.add_argument(flag, dest=dest, action="append", help=argparse.SUPPRESS)
+    run.add_argument("-c", "--config", metavar="FILE",
+                     help="read options from the [run] table of a TOML/JSON/YAML file")
+    _add_common_options(run)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line, as one ``argparse`` parser with sub-commands."""
+    from minikedro.framework import cli_commands as do
+
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="minikedro", description="Run Kedro-style data pipelines on the standard library.",
         epilog=MAIN_EPILOG, formatter_class=formatter, allow_abbrev=False,
     )
-    parser.add_argument("--version", action="version",
+    parser.add_argument("-V", "--version", action="version",
                         version=f"minikedro, version {minikedro.__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    parser.set_defaults(handler=lambda args: parser.print_help())  # bare "minikedro", as Kedro
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def command(parent: Any, name: str, help: str, handler: Any, epilog: str = "") -> Any:
         sub = parent.add_parser(name, help=help, description=help, epilog=epilog,
@@ -94,51 +119,69 @@ def build_parser() -> argparse.ArgumentParser:
         sub.set_defaults(handler=handler)
         return sub
 
-    run = command(commands, "run", "Run a project's pipeline.", _run, RUN_EPILOG)
-    for flags, dest, metavar, text in RUN_ARGUMENTS:
-        if metavar is None:
-            run.add_argument(*flags, dest=dest, action="store_true", default=None, help=text)
-        else:
-            action = "append" if metavar == "A,B" else "store"
-            run.add_argument(*flags, dest=dest, action=action, metavar=metavar, help=text)
-    run.add_argument("-c", "--config", metavar="FILE",
-                     help="read options from the [run] table of a TOML/JSON/YAML file")
-    _add_common_options(run)
+    def group(name: str, help: str) -> Any:
+        sub = commands.add_parser(name, help=help, description=help)
+        return sub.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
 
-    new = command(commands, "new", "Create a new project that runs at once.", _new,
-                  "example:\n  minikedro new spaceflights && cd spaceflights && minikedro run\n")
-    new.add_argument("name", help="project name; the folder and package are derived from it")
-    new.add_argument("--directory", metavar="DIR", default=".",
+    _add_run_options(command(commands, "run", "Run a project's pipeline.", do.run, RUN_EPILOG))
+
+    new = command(commands, "new", "Create a new project that runs at once.", do.new,
+                  "example:\n  minikedro new spaceflights && cd spaceflights && minikedro run\n"
+                  "  minikedro new --name=spaceflights --example=n\n")
+    new.add_argument("name", nargs="?", help="project name; the folder and package come from it")
+    new.add_argument("-n", "--name", dest="name_option", metavar="NAME", help="the same, as Kedro spells it")
+    new.add_argument("-c", "--config", metavar="FILE",
+                     help="a TOML/JSON/YAML file with project_name (and output_dir)")
+    new.add_argument("-e", "--example", metavar="y|n", default="y",
+                     help="include the example pipeline (default: y)")
+    new.add_argument("--directory", metavar="DIR", default=None,
                      help="where to create the project folder (default: here)")
+    for flags in (("-t", "--tools"), ("-s", "--starter"), ("--checkout",), ("-tc", "--telemetry")):
+        new.add_argument(*flags, dest=flags[-1].lstrip("-"), help=argparse.SUPPRESS)
     volume = new.add_mutually_exclusive_group()
     volume.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
     volume.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
 
-    registry = commands.add_parser("registry", help="Inspect the registered pipelines.",
-                                   description="Inspect the registered pipelines.")
-    registry_commands = registry.add_subparsers(dest="registry_command", metavar="COMMAND",
-                                                required=True)
-    listing = command(registry_commands, "list", "List the registered pipelines.",
-                      _registry_list, "example:\n  minikedro registry list\n")
-    _add_common_options(listing)
-    describe = command(registry_commands, "describe", "List a registered pipeline's nodes.",
-                       _registry_describe, "example:\n  minikedro registry describe training\n")
+    pipeline = group("pipeline", "Create or delete a pipeline's files.")
+    create = command(pipeline, "create", "Create the files of a new pipeline.", do.pipeline_create,
+                     "example:\n  minikedro pipeline create data_processing\n")
+    create.add_argument("name", help="the pipeline's name: letters, digits and underscores")
+    create.add_argument("--skip-config", action="store_true", help="write no parameters file")
+    create.add_argument("-e", "--env", default="base", help="where the parameters file goes (base)")
+    _add_common_options(create)
+    delete = command(pipeline, "delete", "Delete a pipeline's files.", do.pipeline_delete,
+                     "example:\n  minikedro pipeline delete data_processing -y\n")
+    delete.add_argument("name", help="the pipeline's name")
+    delete.add_argument("-e", "--env", default="base", help="where its parameters file is (base)")
+    delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    _add_common_options(delete)
+
+    registry = group("registry", "Inspect the registered pipelines.")
+    _add_common_options(command(registry, "list", "List the registered pipelines.",
+                                do.registry_list, "example:\n  minikedro registry list\n"))
+    describe = command(registry, "describe", "List a registered pipeline's nodes.",
+                       do.registry_describe, "example:\n  minikedro registry describe training\n")
     describe.add_argument("name", nargs="?", default="__default__",
                           help="pipeline name (default: __default__)")
     _add_common_options(describe)
 
-    catalog = commands.add_parser("catalog", help="Inspect the data catalog.",
-                                  description="Inspect the data catalog.")
-    catalog_commands = catalog.add_subparsers(dest="catalog_command", metavar="COMMAND",
-                                              required=True)
-    catalog_list = command(
-        catalog_commands, "list", "List the datasets each pipeline uses, by type.",
-        _catalog_list, "example:\n  minikedro catalog list --pipeline training\n",
-    )
-    catalog_list.add_argument("-p", "--pipeline", action="append", metavar="A,B",
-                              help="only these pipelines (default: all)")
-    catalog_list.add_argument("-e", "--env", help="configuration environment (default: local)")
-    _add_common_options(catalog_list)
+    catalog = group("catalog", "Inspect the data catalog.")
+    for name, handler, text, with_pipeline in (
+        ("describe-datasets", do.catalog_describe_datasets,
+         "List each pipeline's datasets: catalog entries, factory-made, defaults.", True),
+        ("list-patterns", do.catalog_list_patterns,
+         "List the dataset factory patterns, in matching order.", False),
+        ("resolve-patterns", do.catalog_resolve_patterns,
+         "Show the configuration each pipeline dataset resolves to.", True),
+        ("list", do.catalog_list, "List the datasets each pipeline uses, by type.", True),
+    ):
+        sub = command(catalog, name, text, handler, f"example:\n  minikedro catalog {name}\n")
+        if with_pipeline:
+            sub.add_argument("-p", "--pipeline", action="append", metavar="A,B",
+                             help="only these pipelines (default: all)")
+        _add_common_options(sub, env=True)
+
+    command(commands, "info", "Show the version and what this minikedro provides.", do.info)
     return parser
 
 
@@ -160,7 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if args.verbose:
+        if getattr(args, "verbose", False):
             import traceback
 
             traceback.print_exc()
@@ -173,47 +216,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 # Logging ----------------------------------------------------------------------
 
 
-def _level(args: argparse.Namespace) -> int:
-    return logging.WARNING if args.quiet else logging.DEBUG if args.verbose else logging.INFO
-
-
 def _setup_logging(args: argparse.Namespace) -> logging.Handler:
     """Add one stderr handler to the root logger; INFO for minikedro's own loggers.
 
     The root logger stays at WARNING so other libraries stay quiet; the
-    project's package (and a custom runner's) get INFO once they are known.
+    project's package (and a custom runner's) get INFO once they are known
+    (``cli_commands.show_logs_of``).
     """
+    quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
+    args.log_level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if args.verbose else logging.WARNING)
-    logging.getLogger("minikedro").setLevel(_level(args))
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    logging.getLogger("minikedro").setLevel(args.log_level)
     logging.captureWarnings(True)
     return handler
-
-
-def _show_logs_of(names: Sequence[str], args: argparse.Namespace) -> None:
-    """Give the project's own loggers the level minikedro's have."""
-    for name in names:
-        logging.getLogger(name).setLevel(_level(args))
-
-
-def _apply_logging_config(session: Any, args: argparse.Namespace) -> None:
-    """Configure logging from the project's logging file, if it has one."""
-    from minikedro.framework.config import find_logging_config
-
-    config, origin = find_logging_config(session.conf_source, session._get_config_loader())
-    if not config:
-        return
-    import logging.config
-
-    try:
-        logging.config.dictConfig({"version": 1, "disable_existing_loggers": False, **config})
-    except (ValueError, TypeError, AttributeError, ImportError) as exc:
-        raise ValueError(f"bad logging configuration in {origin}: {exc}") from exc
-    if args.quiet or args.verbose:
-        _show_logs_of(["minikedro", session.metadata.package_name], args)
 
 
 # Errors -------------------------------------------------------------------------
@@ -225,18 +244,19 @@ _PLAIN_ERRORS = (ValueError, KeyError, LookupError, TypeError, RuntimeError, Fil
 
 def _error_message(exc: BaseException, args: argparse.Namespace) -> str:
     """One paragraph for the user: what failed and, for a node, how to resume."""
-    message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    message = str(exc)
+    if isinstance(exc, KeyError) and type(exc).__str__ is KeyError.__str__ and exc.args:
+        message = str(exc.args[0])  # not KeyError's repr() of the key
+    message = " ".join(line.strip() for line in message.splitlines() if line.strip())
     node = getattr(getattr(args, "active_session", None), "failed_node", None)
     plain = type(exc) in _PLAIN_ERRORS or type(exc).__module__.startswith("minikedro")
     if node is not None or not plain:
         message = f"{type(exc).__name__}: {message}"
-    if node is None:
-        return message
-    text = f"node {node.name!r} failed: {message}"
-    if not args.verbose:
+    text = message if node is None else f"node {node.name!r} failed: {message}"
+    if node is not None and not args.verbose:
         text += " (run with --verbose to see the traceback)"
     hint = getattr(getattr(args, "active_runner", None), "resume_hint", None)
-    if hint:
+    if hint:  # a node failed (or could not load its inputs) after others ran
         text += f". To resume: {hint}{_context_arguments(args)}"
     return text
 
@@ -257,122 +277,3 @@ def _context_arguments(args: argparse.Namespace) -> str:
     if getattr(args, "is_async", None):
         words.append("--async")
     return "".join(" " + shlex.quote(word) for word in words)
-
-
-# Commands -----------------------------------------------------------------------
-
-
-def _open_session(args: argparse.Namespace, env: str | None = None, **options: Any) -> Any:
-    from minikedro.framework.session import KedroSession
-
-    session = KedroSession.create(project_path=args.project, env=env, **options)
-    _show_logs_of([session.metadata.package_name], args)
-    args.active_session = session
-    return session
-
-
-def _run(args: argparse.Namespace) -> int:
-    import os
-
-    from minikedro.framework.run_options import load_runner, merge_run_options, read_run_config
-
-    from_file = read_run_config(args.config) if args.config else {}
-    options = merge_run_options(vars(args), from_file)
-    conf_source = options["conf_source"]
-    if conf_source and not os.path.isdir(conf_source):
-        raise FileNotFoundError(f"--conf-source {conf_source} is not a folder")
-    session = _open_session(
-        args,
-        env=options["env"],
-        runtime_params=options["params"],
-        conf_source=os.path.abspath(conf_source) if conf_source else None,
-    )
-    runner = load_runner(options["runner"], options["is_async"], options["runner_params"])
-    args.active_runner = runner
-    _show_logs_of([type(runner).__module__.split(".")[0]], args)
-    _apply_logging_config(session, args)
-    session.run(
-        pipeline_name=options["pipeline"],
-        pipeline_names=options["pipelines"] or None,
-        tags=options["tags"],
-        runner=runner,
-        node_names=options["node_names"],
-        from_nodes=options["from_nodes"],
-        to_nodes=options["to_nodes"],
-        from_inputs=options["from_inputs"],
-        to_outputs=options["to_outputs"],
-        load_versions=options["load_versions"],
-        namespaces=options["namespaces"],
-        only_missing_outputs=options["only_missing_outputs"],
-    )
-    return 0
-
-
-def _new(args: argparse.Namespace) -> int:
-    from minikedro.framework.starter import create_project
-
-    path = create_project(args.name, args.directory)
-    if not args.quiet:
-        print(f"Created project {args.name!r} in {path}\nNext: cd {path} && minikedro run")
-    return 0
-
-
-def _registered(name: str) -> Any:
-    from minikedro.framework.project import pipelines
-
-    if name not in pipelines:
-        raise KeyError(
-            f"pipeline {name!r} not found; registered pipelines: {', '.join(sorted(pipelines))}"
-        )
-    return pipelines[name]
-
-
-def _registry_list(args: argparse.Namespace) -> int:
-    from minikedro.framework.project import pipelines
-    from minikedro.framework.startup import bootstrap_project, find_project
-
-    bootstrap_project(find_project(args.project))
-    print("\n".join(f"- {name}" for name in sorted(pipelines)))
-    return 0
-
-
-def _registry_describe(args: argparse.Namespace) -> int:
-    from minikedro.framework.startup import bootstrap_project, find_project
-
-    bootstrap_project(find_project(args.project))
-    pipeline = _registered(args.name)
-    print("Nodes:")
-    for node in pipeline.nodes:
-        function = getattr(node.func, "__name__", type(node.func).__name__)
-        print(f"- {node.name} ({function})")
-    return 0
-
-
-def _catalog_list(args: argparse.Namespace) -> int:
-    from minikedro.framework.project import pipelines
-
-    session = _open_session(args, env=args.env)
-    _apply_logging_config(session, args)
-    catalog = session.load_context().catalog
-    names = [n for value in args.pipeline or [] for n in value.split(",") if n] or sorted(pipelines)
-    for name in names:
-        pipeline = _registered(name)
-        by_type: dict[str, list[str]] = {}
-        defaults, parameters = [], []
-        for dataset_name in sorted(pipeline.datasets()):
-            if dataset_name == "parameters" or dataset_name.startswith("params:"):
-                parameters.append(dataset_name)
-                continue
-            dataset = catalog.get(dataset_name)
-            if dataset is None:
-                defaults.append(dataset_name)
-            else:
-                kind = type(dataset)
-                by_type.setdefault(f"{kind.__module__}.{kind.__qualname__}", []).append(dataset_name)
-        print(f"{name}:")
-        for title, members in [*sorted(by_type.items()),
-                               ("default (MemoryDataset)", defaults), ("parameters", parameters)]:
-            if members:
-                print(f"  {title}:")
-                print("\n".join(f"  - {member}" for member in members))
-    return 0

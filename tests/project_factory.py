@@ -207,7 +207,8 @@ def subprocess_env() -> dict:
     """The environment for ``python -m minikedro`` children: this checkout importable."""
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH")) if p)
-    env.pop("KEDRO_ENV", None)
+    for variable in ("KEDRO_ENV", "MINIKEDRO_ENV", "KEDRO_LOGGING_CONFIG", "MINIKEDRO_LOGGING_CONFIG"):
+        env.pop(variable, None)
     return env
 
 

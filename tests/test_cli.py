@@ -273,7 +273,7 @@ def test_missing_config_file(project, capsys):
 @pytest.mark.parametrize(
     "args, message",
     [
-        (["-p", "nope"], "pipeline 'nope' not found; registered pipelines: __default__, failing, numbers"),
+        (["-p", "nope"], "Failed to find the pipeline named 'nope'; registered pipelines: __default__, failing, numbers"),
         (["-n", "nope"], "nope"),
         (["-t", "nope"], "no nodes"),
         (["-t", "math", "-n", "describe_node"], "no nodes"),
@@ -315,8 +315,9 @@ def test_a_cycle_in_the_registry_is_reported(tmp_path, capsys):
 def test_usage_errors_exit_2(capsys):
     assert main(["run", "--no-such-option"]) == 2
     assert main(["registry"]) == 2
-    assert main([]) == 2
     assert "usage: minikedro" in capsys.readouterr().err
+    assert main([]) == 0  # a bare "minikedro" shows the help, as a bare "kedro" does
+    assert "usage: minikedro" in capsys.readouterr().out
 
 
 # The other commands ------------------------------------------------------------------------

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from minikedro.framework import config as config_module
+from minikedro.framework import config_files as config_module
 from minikedro.framework.config import (
     BadConfigException,
     MissingConfigException,
     OmegaConfigLoader,
-    find_logging_config,
     merge_dicts,
     read_config_file,
 )
+from minikedro.framework.project_logging import find_logging_config
 
 
 def write(root: Path, files: dict[str, str]) -> Path:
@@ -176,7 +176,7 @@ def test_a_missing_conf_source_is_an_error(tmp_path):
 def test_keys_without_files_are_empty_and_unknown_keys_raise(conf):
     loader = OmegaConfigLoader(conf)
     assert loader["credentials"] == {}
-    assert set(loader) == {"catalog", "parameters", "credentials", "logging"}
+    assert set(loader) == {"catalog", "parameters", "credentials", "globals", "logging"}
     with pytest.raises(KeyError):
         loader["spark"]
 
@@ -236,3 +236,90 @@ def test_logging_config_at_the_conf_root_or_named_by_the_environment(conf, monke
     monkeypatch.setenv("MINIKEDRO_LOGGING_CONFIG", str(conf / "missing.yml"))
     with pytest.raises(MissingConfigException, match=r"\$MINIKEDRO_LOGGING_CONFIG names .*missing.yml"):
         find_logging_config(conf, {})
+
+
+# Interpolation, runtime parameters, archives (Kedro's "Advanced configuration") --------------
+
+
+def test_parameter_files_may_share_a_table_but_not_a_key(conf):
+    write(conf, {"base/parameters_model.toml": "[model]\nepochs = 10\n"})
+    loader = OmegaConfigLoader(conf, env="base")
+    assert loader["parameters"]["model"] == {"depth": 3, "rate": 0.1, "epochs": 10}
+    write(conf, {"base/parameters_clash.toml": "[model]\ndepth = 4\n"})
+    with pytest.raises(BadConfigException, match=r"duplicate parameters keys .*: model\.depth"):
+        OmegaConfigLoader(conf, env="base")["parameters"]
+
+
+def test_runtime_params_merge_into_each_environment_with_parameter_files(conf):
+    runtime = {"model": {"depth": 9}, "seed": 5}
+    # local has parameter files: its runtime-merged "model" replaces base's whole table
+    assert OmegaConfigLoader(conf, runtime_params=runtime)["parameters"]["model"] == {"depth": 9}
+    soft = OmegaConfigLoader(conf, runtime_params=runtime, merge_strategy={"parameters": "soft"})
+    assert soft["parameters"]["model"] == {"depth": 9, "rate": 0.1}
+    base_only = OmegaConfigLoader(conf, env="base", runtime_params=runtime)["parameters"]
+    assert base_only["model"] == {"depth": 9, "rate": 0.1} and base_only["seed"] == 5
+
+
+def test_interpolation_of_keys_globals_runtime_params_and_custom_resolvers(conf, monkeypatch):
+    write(conf, {
+        "base/globals.json": '{"root": "data", "epochs": 10}',
+        "local/globals.json": '{"root": "local_data"}',
+        "base/catalog_x.toml": """
+            _folder = "${globals:root}/01_raw"
+            [x]
+            type = "CSVDataset"
+            filepath = "${_folder}/${runtime_params:name, x}.csv"
+            sep = "\\\\${not interpolated}"
+        """,
+        "local/parameters_x.toml": """
+            epochs = "${globals:epochs}"
+            total = "${add:${globals:epochs}, 5}"
+            missing = "${globals:nope, 42}"
+            today = "${today:}"
+        """,
+    })
+    resolvers = {"add": lambda *xs: sum(xs), "today": lambda: "2024-01-31"}
+    loader = OmegaConfigLoader(conf, runtime_params={"name": "cars"}, custom_resolvers=resolvers)
+    assert loader["catalog"]["x"] == {"type": "CSVDataset", "filepath": "local_data/01_raw/cars.csv",
+                                      "sep": "${not interpolated}"}
+    parameters = loader["parameters"]
+    assert (parameters["epochs"], parameters["total"], parameters["missing"]) == (10, 15, 42)
+    assert parameters["today"] == "2024-01-31"
+    assert "_folder" not in loader["catalog"]
+
+
+@pytest.mark.parametrize("text, message", [
+    ('a = "${b}"\n', r"a refers to \$\{b\}, which is not defined"),
+    ('a = "${b}"\nb = "${a}"\n', r"interpolation cycle (a -> b -> a|b -> a -> b)"),
+    ('a = "${nope:1}"\n', r"unknown resolver 'nope'"),
+    ('a = "${globals:nope}"\n', r"globals key 'nope' not found and no default value provided"),
+    ('a = "${runtime_params:nope}"\n', r"runtime parameter key 'nope' not found"),
+    ('a = "${b"\n', r"unclosed"),
+])
+def test_interpolation_errors_name_the_key(conf, text, message):
+    write(conf, {"local/parameters_bad.toml": text})
+    with pytest.raises(BadConfigException, match=message):
+        OmegaConfigLoader(conf)["parameters"]
+
+
+def test_a_zip_or_tar_archive_of_conf_is_read_like_the_folder(conf, tmp_path):
+    import shutil
+
+    flat = shutil.make_archive(str(tmp_path / "flat"), "zip", conf)  # base/ at the top
+    nested = shutil.make_archive(str(tmp_path / "nested"), "gztar", conf.parent, "conf")
+    for archive in (flat, nested):
+        loader = OmegaConfigLoader(archive)
+        assert loader["parameters"]["model"] == {"depth": 5}
+        assert loader.conf_source.is_dir()
+
+
+def test_a_custom_abstract_config_loader(tmp_path):
+    from minikedro.config import AbstractConfigLoader
+
+    class DictLoader(AbstractConfigLoader):
+        def __getitem__(self, key):
+            return {"parameters": {"x": 1}}.get(key, {})
+
+    loader = DictLoader(str(tmp_path), env="local", runtime_params={"y": 2})
+    assert (loader["parameters"], loader.env, loader.runtime_params) == ({"x": 1}, "local", {"y": 2})
+    assert loader.get("catalog") == {}

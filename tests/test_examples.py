@@ -21,7 +21,15 @@ def iris(tmp_path):
     return copy
 
 
+def bare_env() -> dict:
+    """A newcomer's environment: minikedro neither installed nor on PYTHONPATH."""
+    env = subprocess_env()
+    env.pop("PYTHONPATH")
+    return env
+
+
 def python(*args, cwd=ROOT, env=None, timeout=60):
+    """Run ``python <args>`` from the repository root, with this checkout importable."""
     result = subprocess.run([sys.executable, *args], cwd=cwd, env=env or subprocess_env(),
                             capture_output=True, text=True, timeout=timeout)
     assert result.returncode == 0, result.stderr
@@ -36,8 +44,7 @@ def test_every_example_has_a_test():
 
 
 def test_the_readme_command_works_from_the_repository_root_without_install(iris):
-    env = subprocess_env()
-    env.pop("PYTHONPATH")  # python -m finds ./minikedro in the current folder
+    env = bare_env()  # python -m finds ./minikedro in the current folder
     result = python("-m", "minikedro", "run", "--project", str(iris), env=env)
     assert "Completed 7 out of 7 tasks" in result.stderr
     assert "iris.hooks - INFO - 7 nodes ran in environment 'local'" in result.stderr
@@ -45,6 +52,12 @@ def test_the_readme_command_works_from_the_repository_root_without_install(iris)
     assert len(os.listdir(iris / "data/06_models/model.pkl")) == 1  # one saved version
     # The reporting pipeline alone reuses the persisted splits and metrics.
     python("-m", "minikedro", "run", "--project", str(iris), "-p", "reporting", env=env)
+
+
+def test_scripts_run_from_the_repository_root_without_install():
+    # -S: no site-packages, so no installed minikedro; the script finds this checkout itself.
+    lines = python("-S", str(EXAMPLES / "mean_variance.py"), env=bare_env()).stdout.splitlines()
+    assert lines[1].startswith("{'v': 0.666")
 
 
 def test_iris_with_the_run_config_file(iris):

@@ -8,6 +8,7 @@ import sys
 import pytest
 
 from minikedro.framework import config as config_module
+from minikedro.framework import config_files
 from minikedro.framework import project as project_module
 from minikedro.framework.project import configure_project, find_pipelines, pipelines, settings
 from minikedro.framework.startup import (
@@ -71,8 +72,32 @@ def test_package_name_is_required(tmp_path):
         read_project_metadata(tmp_path)
 
 
+@pytest.mark.parametrize("toml_available", [True, False])
+def test_a_kedro_projects_tool_kedro_table_is_read_when_there_is_no_minikedro_one(
+    tmp_path, monkeypatch, toml_available
+):
+    if not toml_available:
+        monkeypatch.setattr(config_files, "toml_library", lambda: None)
+    write_files(tmp_path, {"pyproject.toml": """
+        [tool.kedro]
+        package_name = "spaceflights"
+        project_name = "spaceflights"
+        kedro_init_version = "1.0.0"
+    """})
+    assert find_project(tmp_path) == tmp_path.resolve()
+    assert read_project_metadata(tmp_path).package_name == "spaceflights"
+    write_files(tmp_path, {"pyproject.toml": """
+        [tool.kedro]
+        package_name = "spaceflights"
+
+        [tool.minikedro]
+        package_name = "ours"
+    """})
+    assert read_project_metadata(tmp_path).package_name == "ours"
+
+
 def test_without_a_toml_library_the_simple_reader_takes_over(tmp_path, monkeypatch):
-    monkeypatch.setattr(config_module, "toml_library", lambda: None)
+    monkeypatch.setattr(config_files, "toml_library", lambda: None)
     write_files(tmp_path, {"pyproject.toml": """
         [project]
         name = "x"  # package_name = "wrong" is not in our table

@@ -47,6 +47,9 @@ def test_parse_key_values_nests_dotted_keys():
     assert parse_key_values("a=1,b.c=x,b.d=true", "--params") == {"a": 1, "b": {"c": "x", "d": True}}
     assert parse_key_values({"model.depth": 3, "seed": 1}, "--params") == {"model": {"depth": 3}, "seed": 1}
     assert parse_key_values("url=http://x?a=b", "--params") == {"url": "http://x?a=b"}
+    # Kedro 0.18's key:value form; the first of "=" and ":" separates
+    assert parse_key_values("a:1,url:http://x,t=10:30", "--params") == {
+        "a": 1, "url": "http://x", "t": "10:30"}
     assert parse_key_values(None, "--params") == {}
     for bad in ("novalue", "=1"):
         with pytest.raises(RunOptionError, match=r"is not key=value; valid form: --params"):
@@ -74,6 +77,9 @@ def test_merge_gives_every_option_with_the_command_line_winning():
     assert options["runner_params"] == {"max_workers": 2}
     assert options["is_async"] is True
     assert options["node_names"] == [] and options["env"] is None
+    repeated = merge_run_options({"load_versions": ["a:v1", "b:v2"], "params": ["x=1", "y=2"]})
+    assert repeated["load_versions"] == {"a": "v1", "b": "v2"}
+    assert repeated["params"] == {"x": 1, "y": 2}
 
 
 def test_pipeline_and_pipelines_exclude_each_other():

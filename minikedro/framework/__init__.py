@@ -7,10 +7,15 @@ runner); the core knows nothing of projects. Import the submodules you need:
   ``bootstrap_project``.
 - :mod:`minikedro.framework.project`  - ``settings``, ``pipelines``,
   ``find_pipelines``, ``configure_project``.
-- :mod:`minikedro.framework.config`   - read ``conf/`` (TOML, JSON, YAML).
-- :mod:`minikedro.framework.context`  - ``KedroContext``: catalog and parameters.
+- :mod:`minikedro.framework.config`   - read ``conf/``: ``OmegaConfigLoader``
+  (file reading in ``config_files``, ``${...}`` in ``config_resolvers``).
+- :mod:`minikedro.framework.context`  - ``KedroContext``: catalog and parameters
+  (``catalog_commands``: ``describe_datasets`` and friends).
 - :mod:`minikedro.framework.session`  - ``KedroSession``: one run, with hooks.
 - :mod:`minikedro.framework.hooks`    - ``hook_impl``, ``PluginManager``.
+- :mod:`minikedro.framework.project_logging` - the project's logging config.
+- :mod:`minikedro.framework.cli_commands`, ``run_options``, ``starter``,
+  ``yaml_text`` - what the ``minikedro`` commands do.
 
 This file imports nothing, so ``import minikedro.framework.project`` stays cheap.
 """

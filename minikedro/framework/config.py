@@ -1,170 +1,132 @@
 """Read a project's ``conf/`` folder: Kedro's ``OmegaConfigLoader``, without OmegaConf.
 
-Public names: ``OmegaConfigLoader`` (also importable as ``ConfigLoader``),
-``read_config_file``, ``find_logging_config``, ``merge_dicts``, ``BadConfigException``,
-``MissingConfigException``, ``CONFIG_EXTENSIONS``.
+Public names: ``AbstractConfigLoader``, ``OmegaConfigLoader`` (also
+``ConfigLoader``), and, re-exported from :mod:`minikedro.framework.config_files`,
+``read_config_file``, ``merge_dicts``, ``BadConfigException``,
+``MissingConfigException``, ``CONFIG_EXTENSIONS``. ``minikedro.config`` offers
+the loader names where Kedro users import them from (``kedro.config``).
 
 How configuration is found and merged, as in Kedro:
 
 - ``conf/base`` is read first, then the run environment ``conf/<env>`` (default
   ``local``). ``loader["catalog"]``, ``loader["parameters"]``,
-  ``loader["credentials"]`` and ``loader["logging"]`` each collect the files
-  whose path (relative to the environment folder) matches Kedro's patterns,
-  for example ``catalog*``, ``catalog*/**`` and ``**/catalog*``.
-- Formats: ``.toml`` (``tomllib``; ``tomli`` on Python 3.9/3.10), ``.json``,
-  and ``.yml``/``.yaml`` when PyYAML is installed (imported only when such a
-  file is read). Files are data: nothing is ever executed.
-- Two files of one environment defining the same top-level key is an error
-  naming both files. Between environments the later one wins per top-level key
-  (Kedro's default "destructive" merge); ``merge_strategy={"parameters": "soft"}``
-  merges nested keys instead, as Kedro's does.
-- Top-level keys starting with ``_`` are dropped from the catalog and the
-  credentials (they hold YAML anchors to reuse, not datasets).
+  ``loader["credentials"]``, ``loader["globals"]`` and ``loader["logging"]``
+  each collect the files whose path (relative to the environment folder)
+  matches Kedro's patterns, for example ``catalog*``, ``catalog*/**`` and
+  ``**/catalog*``. ``loader["name"] = {...}`` sets a key by hand.
+- Formats: ``.toml``, ``.json``, and ``.yml``/``.yaml`` when PyYAML is installed.
+- Within one environment, two files defining the same top-level key is an
+  error naming both files (for parameters: the same nested key; their other
+  keys are merged). Between environments the run environment wins per
+  top-level key (Kedro's "destructive" merge); ``merge_strategy={"parameters":
+  "soft"}`` merges nested keys instead.
+- Runtime parameters (``--params``) are merged into the parameters of each
+  environment that has parameter files, so, as Kedro documents, with
+  parameter files in the run environment ``--params model.depth=5`` replaces
+  the whole ``model`` table unless the merge strategy is ``soft``.
+- ``${...}`` interpolation: ``${a.b}``, ``${globals:...}``,
+  ``${runtime_params:...}``, ``${oc.env:VAR}`` in credentials, and
+  ``custom_resolvers`` (see :mod:`minikedro.framework.config_resolvers`).
+  Keys starting with ``_`` can hold values to interpolate; they are dropped
+  from everything but the parameters.
 
-What is left out: OmegaConf interpolation (``${...}``) and resolvers, remote
-``conf_source`` URLs and zipped configuration.
+- ``conf_source`` may also be a ``.zip`` or ``.tar.gz`` archive of the
+  configuration folder (as ``kedro package`` makes); it is unpacked once per
+  process into a temporary folder.
+
+Left out: OmegaConf's other resolvers and remote (``s3://``...) ``conf_source``.
 """
 from __future__ import annotations
 
-import json
 import os
 import re
+from collections import UserDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+from minikedro.framework.config_files import (
+    CONFIG_EXTENSIONS,
+    BadConfigException,
+    MissingConfigException,
+    merge_dicts,
+    read_config_file,
+)
 
 __all__ = [
     "CONFIG_EXTENSIONS",
+    "AbstractConfigLoader",
     "BadConfigException",
     "ConfigLoader",
     "MissingConfigException",
     "OmegaConfigLoader",
-    "find_logging_config",
     "merge_dicts",
     "read_config_file",
 ]
 
-CONFIG_EXTENSIONS = (".toml", ".json", ".yml", ".yaml")
-
 DEFAULT_CONFIG_PATTERNS = {
-    key: [f"{key}*", f"{key}*/**", f"**/{key}*"]
-    for key in ("catalog", "parameters", "credentials", "logging")
+    **{
+        key: [f"{key}*", f"{key}*/**", f"**/{key}*"]
+        for key in ("catalog", "parameters", "credentials", "logging")
+    },
+    "globals": ["globals.*"],
 }
 
 MERGE_STRATEGIES = ("destructive", "soft")
 
-
-class BadConfigException(ValueError):
-    """A configuration file that cannot be read, or that contradicts another."""
-
-
-class MissingConfigException(ValueError):
-    """A configuration folder that was asked for does not exist."""
+ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
+_unpacked_archives: dict[tuple[str, float], Path] = {}
 
 
-def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
-    """Read one TOML, JSON or YAML file into a dictionary.
-
-    Args:
-        path: The file; its suffix chooses the format.
-
-    Returns:
-        The file's top-level table (an empty YAML file gives ``{}``).
-
-    Raises:
-        BadConfigException: The suffix is unknown, the file does not parse (the
-            message gives the line and column), its top level is not a mapping,
-            or the library its format needs is missing (the message names the fix).
-    """
-    path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".toml":
-        data = _read_toml(path)
-    elif suffix == ".json":
-        data = _read_json(path)
-    elif suffix in (".yml", ".yaml"):
-        data = _read_yaml(path)
-    else:
-        raise BadConfigException(
-            f"cannot read {path}: unknown format {suffix!r}; "
-            f"use one of {', '.join(CONFIG_EXTENSIONS)}"
-        )
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise BadConfigException(
-            f"{path}: expected a table of keys at the top level, got {type(data).__name__}"
-        )
-    return data
+def is_config_archive(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is a zip or tar file (by its name) that can hold a ``conf`` folder."""
+    return str(path).lower().endswith(ARCHIVE_SUFFIXES) and Path(path).is_file()
 
 
-def toml_library() -> Any:
-    """``tomllib`` (3.11+), else ``tomli`` if installed, else ``None``."""
-    try:
-        import tomllib
-    except ImportError:
+def _unpacked(archive: Path, base_env: str) -> Path:
+    """The configuration folder inside ``archive``, unpacked once into a temporary folder."""
+    import atexit
+    import shutil
+    import tempfile
+
+    key = (str(archive.resolve()), archive.stat().st_mtime)
+    if key not in _unpacked_archives:
+        target = Path(tempfile.mkdtemp(prefix="minikedro-conf-"))
+        atexit.register(shutil.rmtree, target, True)
         try:
-            import tomli as tomllib
-        except ImportError:
-            return None
-    return tomllib
+            shutil.unpack_archive(str(archive), str(target), filter="data")
+        except TypeError:  # a Python without extraction filters
+            shutil.unpack_archive(str(archive), str(target))
+        entries = [p for p in target.iterdir() if not p.name.startswith(".")]
+        single = len(entries) == 1 and entries[0].is_dir() and entries[0].name != base_env
+        _unpacked_archives[key] = entries[0] if single else target
+    return _unpacked_archives[key]
 
 
-def _read_toml(path: Path) -> Any:
-    toml = toml_library()
-    if toml is None:
-        raise BadConfigException(
-            f"cannot read {path}: TOML needs Python 3.11+ or the 'tomli' package. "
-            f"Install it (pip install tomli) or convert the file to JSON "
-            f"({path.with_suffix('.json').name})"
-        )
-    try:
-        with open(path, "rb") as file:
-            return toml.load(file)
-    except toml.TOMLDecodeError as exc:
-        # tomllib's message already ends with "(at line L, column C)".
-        raise BadConfigException(f"cannot parse {path}: {exc}") from exc
+class AbstractConfigLoader(UserDict):
+    """Kedro's base class for config loaders: a dict of configuration by key.
 
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadConfigException(
-            f"cannot parse {path}: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
-        ) from exc
-
-
-def _read_yaml(path: Path) -> Any:
-    try:
-        import yaml
-    except ImportError:
-        raise BadConfigException(
-            f"cannot read {path}: YAML files need PyYAML: "
-            f"install PyYAML (pip install PyYAML) or convert {path} to TOML/JSON"
-        ) from None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (at line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BadConfigException(f"cannot parse {path}: {problem}{where}") from exc
-
-
-def merge_dicts(base: Mapping, override: Mapping) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``, recursing into nested mappings.
-
-    A value in ``override`` replaces the one in ``base`` unless both are
-    mappings, in which case they are merged the same way. Neither input changes.
+    Subclasses implement ``__getitem__``. ``get(key, default)`` returns
+    ``default`` for a key the loader does not know.
     """
-    merged = dict(base)
-    for key, value in override.items():
-        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
-            merged[key] = merge_dicts(merged[key], value)
-        else:
-            merged[key] = value
-    return merged
+
+    def __init__(
+        self,
+        conf_source: str | os.PathLike,
+        env: str | None = None,
+        runtime_params: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__()
+        self.conf_source = conf_source
+        self.env = env
+        self.runtime_params = dict(runtime_params or {})
+
+    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+        try:
+            return self[key]
+        except KeyError:
+            return default
 
 
 def _pattern_to_regex(pattern: str) -> re.Pattern:
@@ -181,11 +143,8 @@ def _pattern_to_regex(pattern: str) -> re.Pattern:
         elif pattern.startswith("**", i):
             out.append(".*")
             i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
+        elif pattern[i] in "*?":
+            out.append("[^/]*" if pattern[i] == "*" else "[^/]")
             i += 1
         else:
             out.append(re.escape(pattern[i]))
@@ -194,10 +153,7 @@ def _pattern_to_regex(pattern: str) -> re.Pattern:
 
 
 def _config_files(folder: Path) -> list[str]:
-    """Every config file under ``folder``, as sorted relative posix paths.
-
-    Hidden files and folders (names starting with ``.``) are skipped, as in Kedro.
-    """
+    """Every config file under ``folder``, as sorted relative posix paths (hidden ones skipped)."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -208,23 +164,32 @@ def _config_files(folder: Path) -> list[str]:
     return sorted(found)
 
 
-class OmegaConfigLoader(Mapping):
+def _leaf_keys(config: Mapping, prefix: str = "") -> set[str]:
+    keys = set()
+    for key, value in config.items():
+        path = f"{prefix}{key}"
+        keys |= _leaf_keys(value, path + ".") if isinstance(value, Mapping) and value else {path}
+    return keys
+
+
+class OmegaConfigLoader(AbstractConfigLoader):
     """Kedro's config loader: ``loader["catalog"]`` gives the merged catalog config.
 
-    Each key is read on first access and cached. Keys other than those in
-    ``config_patterns`` raise ``KeyError``; a key with no files gives ``{}``.
+    Each key is read on first access and cached. A key not in
+    ``config_patterns`` raises ``KeyError``; a key with no files gives ``{}``.
 
     Args:
         conf_source: The configuration folder (``conf`` in a project).
         env: The run environment read over ``base_env``; ``None`` means
             ``default_run_env``. An environment named explicitly must exist.
-        runtime_params: Parameters from ``--params``; kept for the context,
-            which merges them into the parameters (Kedro keeps them here too).
+        runtime_params: Parameters from ``--params``, merged into the
+            parameters and available as ``${runtime_params:key}``.
         config_patterns: Extra or replacement patterns per key, merged over the
             defaults (``{"spark": ["spark*"]}`` adds ``loader["spark"]``).
         base_env: The environment read first (default ``"base"``).
         default_run_env: The environment used when ``env`` is ``None``
             (default ``"local"``); it may be absent.
+        custom_resolvers: ``{name: function}`` for ``${name:args}``.
         merge_strategy: ``{key: "destructive" | "soft"}``; default destructive.
 
     Raises:
@@ -241,15 +206,19 @@ class OmegaConfigLoader(Mapping):
         config_patterns: dict[str, list[str]] | None = None,
         base_env: str | None = None,
         default_run_env: str | None = None,
+        custom_resolvers: dict[str, Callable[..., Any]] | None = None,
         merge_strategy: dict[str, str] | None = None,
         **ignored: Any,
     ) -> None:
-        self.conf_source = Path(conf_source)
+        super().__init__(conf_source, env, runtime_params)
         self.base_env = base_env or "base"
+        self.conf_source = Path(conf_source)
+        if is_config_archive(self.conf_source):
+            self.conf_source = _unpacked(self.conf_source, self.base_env)
         self.default_run_env = default_run_env or "local"
         self.env = env or self.default_run_env
-        self.runtime_params = dict(runtime_params or {})
         self.config_patterns = {**DEFAULT_CONFIG_PATTERNS, **(config_patterns or {})}
+        self.custom_resolvers = dict(custom_resolvers or {})
         self.merge_strategy = dict(merge_strategy or {})
         for key, strategy in self.merge_strategy.items():
             if strategy not in MERGE_STRATEGIES:
@@ -274,17 +243,26 @@ class OmegaConfigLoader(Mapping):
         self._cache: dict[str, dict[str, Any]] = {}
 
     def __getitem__(self, key: str) -> dict[str, Any]:
+        if key in self.data:
+            return self.data[key]
         if key not in self.config_patterns:
-            raise KeyError(key)
+            raise KeyError(f"No config patterns were found for {key!r} in your config loader")
         if key not in self._cache:
             self._cache[key] = self._load(key)
         return self._cache[key]
 
+    def __setitem__(self, key: str, value: Any) -> None:
+        self._cache.clear()  # values interpolated from "globals" may change
+        self.data[key] = value
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.data or key in self.config_patterns
+
     def __iter__(self) -> Iterator[str]:
-        return iter(self.config_patterns)
+        return iter({**dict.fromkeys(self.config_patterns), **dict.fromkeys(self.data)})
 
     def __len__(self) -> int:
-        return len(self.config_patterns)
+        return len(set(self.config_patterns) | set(self.data))
 
     def __repr__(self) -> str:
         return (
@@ -302,67 +280,71 @@ class OmegaConfigLoader(Mapping):
                 merged = {**merged, **override}
         return merged
 
+    def _resolvers(self, key: str) -> dict[str, Callable[..., Any]]:
+        from minikedro.framework.config_resolvers import environment_variable, lookup
+
+        resolvers = {}
+        if key != "globals":  # as in Kedro, globals may not depend on the run
+            resolvers["runtime_params"] = lookup(self.runtime_params, "runtime parameter")
+            resolvers["globals"] = lookup(self["globals"], "globals")
+        if key == "credentials":
+            resolvers["oc.env"] = environment_variable
+        return {**resolvers, **self.custom_resolvers}
+
     def load_environment(self, env: str, key: str) -> dict[str, Any]:
-        """Read and combine ``key``'s files of one environment folder.
+        """Read, combine and interpolate ``key``'s files of one environment folder.
 
         Raises:
-            BadConfigException: A file does not parse, or two files define the
-                same top-level key (both files are named).
+            BadConfigException: A file does not parse, two files define the
+                same key (both files are named), or a ``${...}`` cannot be resolved.
         """
         folder = self.conf_source / env
         if not folder.is_dir():
             return {}
         patterns = [_pattern_to_regex(p) for p in self.config_patterns[key]]
+        nested = key == "parameters"  # parameter files may share a table, not a key
         combined: dict[str, Any] = {}
         origin: dict[str, Path] = {}
-        for relative in _config_files(folder):
-            if not any(p.match(relative) for p in patterns):
-                continue
+        files = [r for r in _config_files(folder) if any(p.match(r) for p in patterns)]
+        for relative in files:
             path = folder / relative
             data = read_config_file(path)
-            if key in ("catalog", "credentials"):
-                data = {k: v for k, v in data.items() if not str(k).startswith("_")}
-            duplicates = sorted(data.keys() & combined.keys())
+            keys = _leaf_keys(data) if nested else set(data)
+            duplicates = sorted(k for k in keys & origin.keys() if not k.startswith("_"))
             if duplicates:
                 raise BadConfigException(
                     f"duplicate {key} keys in {origin[duplicates[0]]} and {path}: "
                     f"{', '.join(duplicates)}; define each key once per environment"
                 )
-            combined.update(data)
-            origin.update(dict.fromkeys(data, path))
+            combined = merge_dicts(combined, data) if nested else {**combined, **data}
+            origin.update(dict.fromkeys(keys, path))
+        if not files:
+            return {}
+        if nested and self.runtime_params:
+            combined = merge_dicts(combined, self.runtime_params)
+        if _has_interpolation(combined):
+            from minikedro.framework.config_resolvers import (
+                InterpolationError,
+                resolve_interpolations,
+            )
+
+            try:
+                combined = resolve_interpolations(combined, self._resolvers(key), f"{folder} ({key})")
+            except InterpolationError as exc:
+                raise BadConfigException(str(exc)) from exc
+        if not nested:
+            combined = {k: v for k, v in combined.items() if not str(k).startswith("_")}
         return combined
 
 
+def _has_interpolation(value: Any) -> bool:
+    if isinstance(value, str):
+        return "${" in value
+    if isinstance(value, Mapping):
+        return any(_has_interpolation(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_interpolation(v) for v in value)
+    return False
+
+
 ConfigLoader = OmegaConfigLoader
-
-
-def find_logging_config(conf_source: str | os.PathLike, loader: Mapping) -> tuple[dict, str]:
-    """The project's logging configuration (a ``logging.config.dictConfig`` dict).
-
-    Looked for in this order, the first found wins: the file named by
-    ``$MINIKEDRO_LOGGING_CONFIG`` (or Kedro's ``$KEDRO_LOGGING_CONFIG``),
-    ``<conf_source>/logging.{toml,json,yml,yaml}`` (where Kedro's template
-    keeps it), then the ``logging*`` files of the base and run environments.
-
-    Args:
-        conf_source: The configuration folder.
-        loader: The project's config loader, for the environments' files.
-
-    Returns:
-        ``(config, where it came from)``; ``({}, "")`` when there is none.
-
-    Raises:
-        MissingConfigException: The environment variable names a missing file.
-    """
-    for variable in ("MINIKEDRO_LOGGING_CONFIG", "KEDRO_LOGGING_CONFIG"):
-        named = os.environ.get(variable)
-        if named:
-            if not Path(named).is_file():
-                raise MissingConfigException(f"${variable} names {named}, which does not exist")
-            return read_config_file(named), named
-    for suffix in CONFIG_EXTENSIONS:
-        path = Path(conf_source) / f"logging{suffix}"
-        if path.is_file():
-            return read_config_file(path), str(path)
-    config = loader["logging"]
-    return config, f"the logging files of {conf_source}" if config else ""

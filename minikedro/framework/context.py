@@ -1,6 +1,9 @@
 """A project's loaded configuration, ready to build catalogs: Kedro's ``KedroContext``.
 
-Public names: ``KedroContext``.
+Public names: ``KedroContext``, ``KedroContextError``, and, from
+:mod:`minikedro.framework.catalog_commands`, ``CatalogCommandsMixin`` and
+``compose_classes`` (``context.catalog`` has their ``describe_datasets``,
+``list_patterns`` and ``resolve_patterns``).
 
 The context joins the config loader and the ``--params`` overrides into
 ``context.params``, and turns the catalog configuration into a catalog (with
@@ -14,9 +17,10 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from minikedro.framework.config import merge_dicts
+from minikedro.framework.catalog_commands import CatalogCommandsMixin, compose_classes
+from minikedro.framework.config_files import MissingConfigException, merge_dicts
 
-__all__ = ["KedroContext"]
+__all__ = ["CatalogCommandsMixin", "KedroContext", "KedroContextError", "compose_classes"]
 
 PATH_KEYS = ("filepath", "path", "filename")
 
@@ -36,6 +40,18 @@ def _absolute_paths(config: Any, project_path: Path) -> Any:
             value = (project_path / PurePosixPath(value)).as_posix()
         converted[key] = _absolute_paths(value, project_path)
     return converted
+
+
+class KedroContextError(Exception):
+    """A context used the wrong way (Kedro's name, kept for code that catches it)."""
+
+
+def _config_or_empty(config_loader: Any, key: str) -> dict[str, Any]:
+    """``config_loader[key]``, or ``{}`` when a (custom) loader has no such files."""
+    try:
+        return config_loader[key]
+    except MissingConfigException:
+        return {}
 
 
 class KedroContext:
@@ -74,12 +90,22 @@ class KedroContext:
     @property
     def params(self) -> dict[str, Any]:
         """The parameters of the environment, with ``--params`` merged over them."""
-        return merge_dicts(self.config_loader["parameters"], self._runtime_params)
+        return merge_dicts(_config_or_empty(self.config_loader, "parameters"), self._runtime_params)
 
     @property
     def catalog(self) -> Any:
-        """A new ``settings.DATA_CATALOG_CLASS`` catalog built from the configuration."""
-        return self._get_catalog()
+        """A new ``settings.DATA_CATALOG_CLASS`` catalog built from the configuration.
+
+        It also answers ``describe_datasets``, ``list_patterns`` and
+        ``resolve_patterns`` (``CatalogCommandsMixin``), as Kedro's does in
+        notebooks and on the command line.
+        """
+        from minikedro.framework.project import settings
+
+        catalog_class = settings.DATA_CATALOG_CLASS
+        if not issubclass(catalog_class, CatalogCommandsMixin):
+            catalog_class = compose_classes(catalog_class, CatalogCommandsMixin)
+        return self._get_catalog(catalog_class=catalog_class)
 
     def _get_catalog(
         self,
@@ -100,7 +126,7 @@ class KedroContext:
 
             catalog_class = settings.DATA_CATALOG_CLASS
         conf_catalog = _absolute_paths(self.config_loader["catalog"], self.project_path)
-        conf_creds = self.config_loader["credentials"]
+        conf_creds = _config_or_empty(self.config_loader, "credentials")
         catalog = catalog_class.from_config(
             conf_catalog,
             credentials=conf_creds,

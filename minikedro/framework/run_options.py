@@ -24,7 +24,7 @@ import importlib
 from pathlib import Path
 from typing import Any, Mapping
 
-from minikedro.framework.config import merge_dicts, read_config_file
+from minikedro.framework.config_files import merge_dicts, read_config_file
 
 __all__ = [
     "RUN_OPTIONS",
@@ -121,6 +121,9 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 def parse_key_values(value: str | Mapping | None, option: str) -> dict[str, Any]:
     """Parse ``"k=v,a.b=v"`` (or a mapping) into a nested dict of typed values.
 
+    Each item splits on its first ``=`` (or on a ``:`` before any ``=``, the
+    older ``key:value`` form), so values may contain ``=`` and ``:``.
+
     Raises:
         RunOptionError: An item without ``=`` or with an empty key.
     """
@@ -132,8 +135,11 @@ def parse_key_values(value: str | Mapping | None, option: str) -> dict[str, Any]
         raise RunOptionError(f"{option} must be a string like 'k=v,a.b=v' or a table")
     flat = {}
     for item in split_commas(value):
-        key, equals, text = item.partition("=")
-        if not equals or not key.strip():
+        # Kedro 1.x splits on the first "="; Kedro 0.18 also took "key:value".
+        equals, colon = item.find("="), item.find(":")
+        separator = ":" if colon != -1 and (equals == -1 or colon < equals) else "="
+        key, found, text = item.partition(separator)
+        if not found or not key.strip():
             raise RunOptionError(
                 f"{option}: {item!r} is not key=value; valid form: "
                 f'{option} "alpha=0.1,model.depth=3"'
@@ -188,6 +194,8 @@ def _normalise(key: str, value: Any, source: str) -> Any:
         if not isinstance(value, bool) and value is not None:
             raise RunOptionError(f"{source}: {key} must be true or false, got {value!r}")
         return bool(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        value = ",".join(value)  # the option given several times on the command line
     if key == "load_versions":
         return parse_load_versions(value)
     return parse_key_values(value, "--" + key.replace("_", "-"))

@@ -1,7 +1,7 @@
 """One run of a project, with its hooks: Kedro's ``KedroSession``.
 
-Public names: ``KedroSession``, ``KedroSessionError``, ``bootstrap_project``
-(re-exported from :mod:`minikedro.framework.startup`).
+Public names: ``KedroSession``, ``KedroSessionError``, ``PipelineNotFoundError``,
+``bootstrap_project`` (re-exported from :mod:`minikedro.framework.startup`).
 
 The command line does exactly what a Python user can do::
 
@@ -31,13 +31,24 @@ from minikedro.framework.hooks import PluginManager, hook_impl
 from minikedro.framework.startup import bootstrap_project, find_project
 from minikedro.io.core import generate_timestamp
 
-__all__ = ["KedroSession", "KedroSessionError", "bootstrap_project"]
+__all__ = ["KedroSession", "KedroSessionError", "PipelineNotFoundError", "bootstrap_project"]
 
 logger = logging.getLogger(__name__)
 
 
 class KedroSessionError(Exception):
     """A session used the wrong way (a second run, a runner class instead of an instance)."""
+
+
+class PipelineNotFoundError(KeyError, ValueError):
+    """A pipeline name that ``register_pipelines()`` does not return.
+
+    Both a ``KeyError`` (a name missing from the registry) and the
+    ``ValueError`` Kedro raises, so either ``except`` catches it.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def _uses_shared_memory(runner: Any) -> bool:
@@ -106,7 +117,7 @@ class KedroSession:
             project_path: The project folder, or a folder inside it; default:
                 found from the current folder upwards.
             save_on_close: Accepted for Kedro compatibility; there is no store.
-            env: The run environment; default ``$KEDRO_ENV``, else the
+            env: The run environment; default ``$MINIKEDRO_ENV`` or ``$KEDRO_ENV``, else the
                 loader's ``default_run_env`` (``local``).
             runtime_params: Parameter overrides (``--params``), nested dicts.
             conf_source: The configuration folder; default the project's
@@ -130,7 +141,7 @@ class KedroSession:
         session = cls(
             session_id=generate_timestamp(),
             metadata=metadata,
-            env=env or os.environ.get("KEDRO_ENV") or None,
+            env=env or os.environ.get("MINIKEDRO_ENV") or os.environ.get("KEDRO_ENV") or None,
             runtime_params=dict(runtime_params or {}),
             conf_source=Path(conf_source or metadata.project_path / settings.CONF_SOURCE),
             hook_manager=hook_manager,
@@ -212,7 +223,8 @@ class KedroSession:
             ``{dataset_name: dataset}`` for the run's free outputs.
 
         Raises:
-            KeyError: A pipeline name is not registered (the message lists them).
+            PipelineNotFoundError: A pipeline name is not registered (the
+                message lists them); a ``KeyError`` and a ``ValueError``.
             ValueError: The pipeline is empty, or the filters leave nothing.
             KedroSessionError: A second run, or ``runner`` is not an instance.
             Exception: Whatever the run raised, after ``on_pipeline_error``.
@@ -221,17 +233,20 @@ class KedroSession:
 
         if self._run_called:
             raise KedroSessionError(
-                "this session has already run; create a new KedroSession for each run"
+                "A run has already been completed as part of the active KedroSession. "
+                "KedroSession has a 1-1 mapping with runs: create a new KedroSession "
+                "for each run"
             )
         logger.info("minikedro project %s", self.metadata.project_name)
         names = _split(pipeline_names) or [pipeline_name or "__default__"]
         context = self.load_context()
         missing = [name for name in names if name not in pipelines]
         if missing:
-            raise KeyError(
-                f"pipeline {', '.join(map(repr, missing))} not found; registered pipelines: "
-                f"{', '.join(sorted(pipelines)) or 'none'} (see register_pipelines() in "
-                f"{self.metadata.package_name}/pipeline_registry.py)"
+            raise PipelineNotFoundError(
+                f"Failed to find the pipeline named {', '.join(map(repr, missing))}; "
+                f"registered pipelines: {', '.join(sorted(pipelines)) or 'none'}. It needs "
+                f"to be returned by register_pipelines() in "
+                f"{self.metadata.package_name}/pipeline_registry.py"
             )
         pipeline = sum(pipelines[name] for name in names)
         if not pipeline.nodes:

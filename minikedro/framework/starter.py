@@ -1,6 +1,7 @@
-"""``minikedro new``: write a small project that runs at once (Kedro's starters).
+"""Write project files: ``minikedro new`` and ``minikedro pipeline create/delete``.
 
-Public names: ``create_project``, ``package_name_for``.
+Public names: ``create_project``, ``package_name_for``, ``create_pipeline``,
+``delete_pipeline``, ``pipeline_files``.
 
 The project reads a CSV of temperature readings, drops implausible ones
 (a parameter), and writes a per-city summary as JSON::
@@ -13,14 +14,35 @@ The project reads a CSV of temperature readings, drops implausible ones
       data/01_raw/measurements.csv
       src/my_project/{__init__,settings,pipeline_registry}.py
       src/my_project/pipelines/data_processing/{__init__,pipeline,nodes}.py
+
+With ``example=False`` (``--example=n``) the data, the catalog entries and the
+``data_processing`` pipeline are left out, as in Kedro. ``create_pipeline``
+adds ``src/<package>/pipelines/<name>/`` (an empty ``Pipeline`` to fill in)
+and ``conf/base/parameters_<name>.toml`` (``.yml`` when the project's
+configuration is YAML), which ``find_pipelines()`` and the config loader pick
+up with no registration; ``delete_pipeline`` removes them again.
 """
 from __future__ import annotations
 
+import keyword
 import re
 from pathlib import Path
 from string import Template
+from typing import Any
 
-__all__ = ["create_project", "package_name_for"]
+__all__ = [
+    "create_pipeline",
+    "create_project",
+    "delete_pipeline",
+    "package_name_for",
+    "pipeline_files",
+]
+
+EXAMPLE_ONLY = ("data/01_raw/measurements.csv", "src/$package/pipelines/data_processing/")
+NO_EXAMPLE = {
+    "conf/base/catalog.toml": "# Datasets: [name] tables with a type and a filepath.\n",
+    "conf/base/parameters.toml": '# Parameters, read by nodes as "params:<key>".\n',
+}
 
 FILES = {
     "pyproject.toml": '''\
@@ -93,16 +115,28 @@ Nairobi,24.5
 __version__ = "0.1.0"
 ''',
     "src/$package/settings.py": '''\
-"""Project settings; every name here is optional (see minikedro.framework.project).
+"""Project settings. Every name is optional; the values below are the defaults."""
 
-Examples:
-    from $package.hooks import ProjectHooks
-    HOOKS = (ProjectHooks(),)
-    CONF_SOURCE = "conf"
-    CONFIG_LOADER_ARGS = {"base_env": "base", "default_run_env": "local"}
-"""
-
+# Instantiated project hooks, e.g. HOOKS = (ProjectHooks(),) from $package.hooks.
 HOOKS = ()
+
+# Directory that holds configuration.
+# CONF_SOURCE = "conf"
+
+# Class that manages how configuration is loaded, and its keyword arguments.
+# from minikedro.config import OmegaConfigLoader
+# CONFIG_LOADER_CLASS = OmegaConfigLoader
+CONFIG_LOADER_ARGS = {
+    "base_env": "base",
+    "default_run_env": "local",
+    # "config_patterns": {"spark": ["spark*", "spark*/**"]},
+    # "merge_strategy": {"parameters": "soft"},
+    # "custom_resolvers": {"add": lambda *numbers: sum(numbers)},
+}
+
+# Class that manages the Data Catalog.
+# from minikedro.io import DataCatalog
+# DATA_CATALOG_CLASS = DataCatalog
 ''',
     "src/$package/pipeline_registry.py": '''\
 """The project's pipelines, by name."""
@@ -200,12 +234,13 @@ def package_name_for(name: str) -> str:
     return package
 
 
-def create_project(name: str, directory: str | Path = ".") -> Path:
+def create_project(name: str, directory: str | Path = ".", example: bool = True) -> Path:
     """Write a new project into ``directory/<name>``.
 
     Args:
         name: The project's name; the folder is its lower case with ``-`` for spaces.
         directory: The parent folder.
+        example: Include the example data, catalog entries and pipeline.
 
     Returns:
         The new project's folder.
@@ -221,7 +256,114 @@ def create_project(name: str, directory: str | Path = ".") -> Path:
         )
     values = {"name": name.strip(), "package": package, "folder": folder.name}
     for relative, text in FILES.items():
+        if not example:
+            if relative.startswith(EXAMPLE_ONLY):
+                continue
+            text = NO_EXAMPLE.get(relative, text)
         path = folder / Template(relative).substitute(values)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Template(text).safe_substitute(values), encoding="utf-8")
     return folder.resolve()
+
+
+PIPELINE_FILES = {
+    "__init__.py": '''\
+"""The '$name' pipeline (created by 'minikedro pipeline create $name')."""
+from .pipeline import create_pipeline
+
+__all__ = ["create_pipeline"]
+''',
+    "nodes.py": '''\
+"""The '$name' pipeline's node functions: plain functions, data in, data out."""
+''',
+    "pipeline.py": '''\
+"""How the '$name' nodes connect: add Node(func, inputs, outputs, name=...) below."""
+from minikedro.pipeline import Node, Pipeline  # noqa: F401
+
+
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline([])
+''',
+}
+PARAMETERS_HEADER = "# Parameters of the '$name' pipeline; nodes read them as \"params:<key>\".\n"
+
+
+def _pipeline_folder(metadata: Any, name: str) -> Path:
+    if not name.isidentifier() or keyword.iskeyword(name):
+        raise ValueError(
+            f"{name!r} is not a valid pipeline name: use letters, digits and underscores, "
+            f"starting with a letter (for example 'data_processing')"
+        )
+    return Path(metadata.source_dir) / metadata.package_name / "pipelines" / name
+
+
+def _conf_folder(metadata: Any, env: str) -> Path:
+    from minikedro.framework.project import settings
+
+    return Path(metadata.project_path) / settings.CONF_SOURCE / env
+
+
+def pipeline_files(metadata: Any, name: str, env: str = "base") -> list[Path]:
+    """The existing files and folder of pipeline ``name``: its package and parameters files.
+
+    Raises:
+        ValueError: A bad name, or no such pipeline.
+    """
+    folder = _pipeline_folder(metadata, name)
+    conf = _conf_folder(metadata, env)
+    found = [folder] if folder.is_dir() else []
+    found += sorted(conf.glob(f"parameters_{name}.*")) if conf.is_dir() else []
+    if not found:
+        raise ValueError(f"pipeline {name!r} not found: {folder} does not exist")
+    return found
+
+
+def create_pipeline(metadata: Any, name: str, env: str = "base", skip_config: bool = False) -> list[Path]:
+    """Write the files of a new, empty pipeline ``name`` (``kedro pipeline create``).
+
+    Args:
+        metadata: The project's ``ProjectMetadata``.
+        name: The pipeline's name, a Python identifier.
+        env: The configuration environment its parameters file goes to.
+        skip_config: Write no parameters file.
+
+    Returns:
+        The files written.
+
+    Raises:
+        ValueError: A bad name, or a pipeline of that name exists.
+    """
+    folder = _pipeline_folder(metadata, name)
+    if folder.exists():
+        raise ValueError(f"pipeline {name!r} already exists: {folder}")
+    written = []
+    for filename, text in PIPELINE_FILES.items():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / filename).write_text(Template(text).substitute(name=name), encoding="utf-8")
+        written.append(folder / filename)
+    if not skip_config:
+        conf = _conf_folder(metadata, env)
+        yaml_project = any(conf.parent.glob("*/*.y*ml"))
+        path = conf / f"parameters_{name}.{'yml' if yaml_project else 'toml'}"
+        if not path.exists():
+            conf.mkdir(parents=True, exist_ok=True)
+            path.write_text(Template(PARAMETERS_HEADER).substitute(name=name), encoding="utf-8")
+            written.append(path)
+    return written
+
+
+def delete_pipeline(metadata: Any, name: str, env: str = "base") -> list[Path]:
+    """Delete what ``create_pipeline`` wrote (and anything added to the pipeline's folder).
+
+    Returns:
+        The files and folders deleted.
+    """
+    import shutil
+
+    paths = pipeline_files(metadata, name, env)
+    for path in paths:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    return paths

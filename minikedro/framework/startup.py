@@ -3,7 +3,8 @@
 Public names: ``ProjectMetadata``, ``ProjectError``, ``find_project``,
 ``read_project_metadata``, ``bootstrap_project``.
 
-A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` table::
+A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` table
+(a Kedro project's ``[tool.kedro]`` table is read when there is none)::
 
     [tool.minikedro]
     package_name = "iris"      # required: the package under source_dir
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 TABLE_HEADER = "[tool.minikedro]"
+KEDRO_TABLE_HEADER = "[tool.kedro]"  # a Kedro project's table, read when there is no minikedro one
 
 
 class ProjectError(ValueError):
@@ -48,8 +50,8 @@ class ProjectMetadata(NamedTuple):
     config_file: Path
 
 
-def _parse_simple_table(text: str) -> dict[str, str]:
-    """The fallback reader: ``key = "value"`` lines of ``[tool.minikedro]``."""
+def _parse_simple_table(text: str, header: str) -> dict[str, str]:
+    """The fallback reader: ``key = "value"`` lines of the ``header`` table."""
     line_pattern = re.compile(
         r"""([A-Za-z0-9_-]+)\s*=\s*(?:"([^"\\]*)"|'([^']*)')\s*(?:\#.*)?$"""
     )
@@ -58,7 +60,7 @@ def _parse_simple_table(text: str) -> dict[str, str]:
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("["):
-            inside = line.split("#", 1)[0].strip() == TABLE_HEADER
+            inside = line.split("#", 1)[0].strip() == header
         elif inside and line and not line.startswith("#"):
             match = line_pattern.match(line)
             if match:
@@ -68,21 +70,24 @@ def _parse_simple_table(text: str) -> dict[str, str]:
 
 
 def _read_tool_table(pyproject: Path) -> dict | None:
-    """The ``[tool.minikedro]`` table of ``pyproject``, or ``None`` if it has none."""
+    """The ``[tool.minikedro]`` (else Kedro's ``[tool.kedro]``) table of ``pyproject``, or None."""
     text = pyproject.read_text(encoding="utf-8")
-    if "minikedro" not in text:
+    if "kedro" not in text:
         return None  # cheap test first: most pyproject.toml files up the tree are not ours
-    from minikedro.framework.config import toml_library
+    from minikedro.framework.config_files import toml_library
 
     toml = toml_library()
     if toml is None:
-        table = _parse_simple_table(text)
-        return table if TABLE_HEADER in text else None
+        for header in (TABLE_HEADER, KEDRO_TABLE_HEADER):
+            if header in text:
+                return _parse_simple_table(text, header)
+        return None
     try:
         data = toml.loads(text)
     except toml.TOMLDecodeError as exc:
         raise ProjectError(f"cannot parse {pyproject}: {exc}") from exc
-    table = data.get("tool", {}).get("minikedro")
+    tools = data.get("tool", {})
+    table = tools.get("minikedro", tools.get("kedro"))
     return table if isinstance(table, dict) else None
 
 

@@ -1,0 +1,309 @@
+"""What each ``minikedro`` command does once :mod:`minikedro.cli` has parsed it.
+
+Public names: one handler per command, each taking the parsed
+``argparse.Namespace`` and returning 0 (user errors are raised, and the CLI
+turns them into one ``error:`` line): ``run``, ``new``, ``pipeline_create``,
+``pipeline_delete``, ``registry_list``, ``registry_describe``,
+``catalog_describe_datasets``, ``catalog_list_patterns``,
+``catalog_resolve_patterns``, ``catalog_list``, ``info``; and
+``show_logs_of``, which gives a project's loggers the run's level.
+
+Like Kedro's ``kedro`` commands, the answers of the inspection commands
+(``registry``, ``catalog``) are YAML on stdout; logs go to stderr. Everything
+heavier than ``logging`` is imported inside the handler that needs it, so
+``minikedro --help`` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from typing import Any, Sequence
+
+__all__ = [
+    "catalog_describe_datasets",
+    "catalog_list",
+    "catalog_list_patterns",
+    "catalog_resolve_patterns",
+    "info",
+    "new",
+    "pipeline_create",
+    "pipeline_delete",
+    "registry_describe",
+    "registry_list",
+    "run",
+    "show_logs_of",
+]
+
+
+def show_logs_of(names: Sequence[str], args: argparse.Namespace) -> None:
+    """Give the project's own loggers the level minikedro's have."""
+    for name in names:
+        logging.getLogger(name).setLevel(args.log_level)
+
+
+def _open_session(args: argparse.Namespace, env: str | None = None, **options: Any) -> Any:
+    from minikedro.framework.session import KedroSession
+
+    session = KedroSession.create(project_path=args.project, env=env, **options)
+    show_logs_of([session.metadata.package_name], args)
+    args.active_session = session
+    return session
+
+
+def _apply_logging_config(session: Any, args: argparse.Namespace) -> None:
+    """Configure logging from the project's logging file, if it has one."""
+    from minikedro.framework.project_logging import apply_logging_config, find_logging_config
+
+    loader = session._get_config_loader()  # its conf_source: the folder, even from an archive
+    config, origin = find_logging_config(getattr(loader, "conf_source", session.conf_source), loader)
+    if config:
+        apply_logging_config(config, origin, session.metadata.project_path)
+        if args.quiet or args.verbose:
+            show_logs_of(["minikedro", session.metadata.package_name], args)
+
+
+def _print_yaml(value: Any) -> None:
+    from minikedro.framework.yaml_text import dump_yaml
+
+    print(dump_yaml(value), end="")
+
+
+# run and new ---------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    """``minikedro run``: Kedro's ``kedro run`` with every one of its options."""
+    import os
+
+    from minikedro.framework.run_options import load_runner, merge_run_options, read_run_config
+
+    from_file = read_run_config(args.config) if args.config else {}
+    options = merge_run_options(vars(args), from_file)
+    conf_source = options["conf_source"]
+    if conf_source and not os.path.isdir(conf_source):
+        from minikedro.framework.config import is_config_archive
+
+        if not is_config_archive(conf_source):
+            raise FileNotFoundError(
+                f"--conf-source {conf_source} is not a folder (nor a .zip/.tar.gz of one)"
+            )
+    session = _open_session(
+        args,
+        env=options["env"],
+        runtime_params=options["params"],
+        conf_source=os.path.abspath(conf_source) if conf_source else None,
+    )
+    runner = load_runner(options["runner"], options["is_async"], options["runner_params"])
+    args.active_runner = runner
+    show_logs_of([type(runner).__module__.split(".")[0]], args)
+    _apply_logging_config(session, args)
+    session.run(
+        pipeline_name=options["pipeline"],
+        pipeline_names=options["pipelines"] or None,
+        tags=options["tags"],
+        runner=runner,
+        node_names=options["node_names"],
+        from_nodes=options["from_nodes"],
+        to_nodes=options["to_nodes"],
+        from_inputs=options["from_inputs"],
+        to_outputs=options["to_outputs"],
+        load_versions=options["load_versions"],
+        namespaces=options["namespaces"],
+        only_missing_outputs=options["only_missing_outputs"],
+    )
+    return 0
+
+
+def _ask(prompt: str) -> str | None:
+    """A line from the user (or from piped input); None when there is none to read."""
+    try:
+        return input(prompt).strip()
+    except EOFError:
+        return None
+
+
+def _yes(value: Any, option: str) -> bool:
+    answer = str(value).strip().lower()
+    if answer not in ("y", "yes", "n", "no", "true", "false"):
+        raise ValueError(f"{option} takes y or n, got {value!r}")
+    return answer in ("y", "yes", "true")
+
+
+def new(args: argparse.Namespace) -> int:
+    """``minikedro new``: a project that runs at once (``kedro new --name=... --example=y``)."""
+    from minikedro.framework.starter import create_project
+
+    name, directory = args.name_option or args.name, args.directory
+    if args.config:
+        from minikedro.framework.config_files import read_config_file
+
+        settings = read_config_file(args.config)
+        name = name or settings.get("project_name")
+        directory = directory or settings.get("output_dir")
+    if args.starter:
+        raise ValueError(
+            f"starters are not available: minikedro new writes one small project that runs "
+            f"at once (drop --starter {args.starter})"
+        )
+    if not name:  # Kedro prompts for it; a piped answer works too
+        name = _ask("Project Name [New Kedro Project]: ")
+        if name is None:
+            raise ValueError("give the project's name: minikedro new NAME (or --name NAME)")
+        name = name or "New Kedro Project"
+    path = create_project(name, directory or ".", example=_yes(args.example, "--example"))
+    if not args.quiet:
+        print(f"Created project {name!r} in {path}\nNext: cd {path} && minikedro run")
+    return 0
+
+
+# pipeline create / delete ------------------------------------------------------------
+
+
+def _project(args: argparse.Namespace) -> Any:
+    from minikedro.framework.startup import bootstrap_project, find_project
+
+    return bootstrap_project(find_project(args.project))
+
+
+def pipeline_create(args: argparse.Namespace) -> int:
+    """``minikedro pipeline create NAME``: the files of a new, empty modular pipeline."""
+    from minikedro.framework.starter import create_pipeline
+
+    for path in create_pipeline(_project(args), args.name, args.env, args.skip_config):
+        print(f"Created {path}")
+    print(f"Pipeline {args.name!r} created: add nodes to its pipeline.py; "
+          f"'minikedro run --pipeline {args.name}' runs it")
+    return 0
+
+
+def pipeline_delete(args: argparse.Namespace) -> int:
+    """``minikedro pipeline delete NAME``: remove what ``pipeline create`` wrote."""
+    from minikedro.framework.starter import delete_pipeline, pipeline_files
+
+    metadata = _project(args)
+    paths = pipeline_files(metadata, args.name, args.env)
+    if not args.yes:
+        listing = "".join(f"\n  {p}" for p in paths)
+        answer = _ask(f"Delete these files?{listing}\n[y/N]: ")
+        if answer is None:
+            raise ValueError(f"pipeline delete needs confirmation: add -y to delete {args.name!r}")
+        if answer.lower() not in ("y", "yes"):
+            print("Deletion aborted")
+            return 0
+    for path in delete_pipeline(metadata, args.name, args.env):
+        print(f"Deleted {path}")
+    return 0
+
+
+# registry --------------------------------------------------------------------------
+
+
+def _registered(name: str) -> Any:
+    from minikedro.framework.project import pipelines
+
+    if name not in pipelines:
+        raise ValueError(
+            f"pipeline {name!r} not found; registered pipelines: {', '.join(sorted(pipelines))}"
+        )
+    return pipelines[name]
+
+
+def registry_list(args: argparse.Namespace) -> int:
+    """``minikedro registry list``: the registered pipelines' names."""
+    from minikedro.framework.project import pipelines
+
+    _project(args)
+    _print_yaml(sorted(pipelines))
+    return 0
+
+
+def registry_describe(args: argparse.Namespace) -> int:
+    """``minikedro registry describe [NAME]``: a registered pipeline's nodes."""
+    _project(args)
+    pipeline = _registered(args.name)
+    nodes = [f"{node.name} ({getattr(node.func, '__name__', type(node.func).__name__)})"
+             for node in pipeline.nodes]
+    _print_yaml({"Nodes": nodes})
+    return 0
+
+
+# catalog -----------------------------------------------------------------------------
+
+
+def _pipeline_names(args: argparse.Namespace) -> list[str] | None:
+    names = [n.strip() for value in args.pipeline or [] for n in value.split(",") if n.strip()]
+    return names or None
+
+
+def _catalog(args: argparse.Namespace) -> Any:
+    """The project's catalog, with the pipeline-aware commands (``CatalogCommandsMixin``)."""
+    session = _open_session(args, env=args.env)
+    _apply_logging_config(session, args)
+    return session.load_context().catalog
+
+
+def catalog_describe_datasets(args: argparse.Namespace) -> int:
+    """``minikedro catalog describe-datasets``: each pipeline's datasets, by kind and type."""
+    catalog = _catalog(args)
+    _print_yaml(catalog.describe_datasets(_pipeline_names(args)))
+    return 0
+
+
+def catalog_list_patterns(args: argparse.Namespace) -> int:
+    """``minikedro catalog list-patterns``: the dataset factory patterns, in matching order."""
+    _print_yaml(_catalog(args).list_patterns())
+    return 0
+
+
+def catalog_resolve_patterns(args: argparse.Namespace) -> int:
+    """``minikedro catalog resolve-patterns``: each dataset's configuration, patterns filled in."""
+    catalog = _catalog(args)
+    _print_yaml(catalog.resolve_patterns(_pipeline_names(args)))
+    return 0
+
+
+def catalog_list(args: argparse.Namespace) -> int:
+    """``minikedro catalog list`` (Kedro 0.19): datasets per pipeline and type."""
+    from minikedro.framework.project import pipelines
+
+    catalog = _catalog(args)
+    listing = {}
+    for name in _pipeline_names(args) or sorted(pipelines):
+        by_type: dict[str, list[str]] = {}
+        defaults, parameters = [], []
+        for dataset_name in sorted(_registered(name).datasets()):
+            if dataset_name == "parameters" or dataset_name.startswith("params:"):
+                parameters.append(dataset_name)
+            elif catalog.get(dataset_name) is None:
+                defaults.append(dataset_name)
+            else:
+                by_type.setdefault(catalog.get_type(dataset_name), []).append(dataset_name)
+        groups = [*sorted(by_type.items()), ("default (MemoryDataset)", defaults),
+                  ("parameters", parameters)]
+        listing[name] = [(title, members) for title, members in groups if members]
+    for name, groups in listing.items():
+        print(f"{name}:")
+        for title, members in groups:
+            print(f"  {title}:\n" + "\n".join(f"  - {member}" for member in members))
+    return 0
+
+
+# info --------------------------------------------------------------------------------
+
+
+def info(args: argparse.Namespace) -> int:
+    """``minikedro info``: the version, and what replaces Kedro's plugins."""
+    import minikedro
+
+    print(
+        f"minikedro v{minikedro.__version__}\n\n"
+        "minikedro is a Python framework for\n"
+        "creating reproducible, maintainable\n"
+        "and modular data science code:\n"
+        "Kedro's nodes, pipelines, data catalog, runners and command line\n"
+        "on the Python standard library alone.\n\n"
+        f"Python {sys.version.split()[0]}\n"
+        "No plugins installed"
+    )
+    return 0
