@@ -394,3 +394,12 @@ def test_the_command_line_imports_lazily(project):
              "minikedro.runner", "multiprocessing", "inspect", "tomllib", "yaml"}
     assert not heavy & at_start  # --help and usage errors stay fast
     assert "yaml" not in after_run  # a project without YAML files never imports PyYAML
+
+
+def test_an_input_that_fails_to_load_names_the_node_that_needed_it(project, capsys):
+    # The node's function never ran (no on_node_error hook fires), yet the user
+    # must still learn which node could not start, and with which dataset.
+    assert run(project, "-e", "missing") == 1
+    line = error_line(capsys)
+    assert line.startswith("error: node '")
+    assert "absent.json" in line

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 import minikedro
-from minikedro.framework.hooks import PluginManager, hook_impl
+from minikedro.framework.hooks import PluginManager
 from minikedro.framework.startup import bootstrap_project, find_project
 from minikedro.io.core import generate_timestamp
 
@@ -69,18 +69,6 @@ def _split(values: Iterable[str] | str | None) -> list[str]:
     return [values] if isinstance(values, str) else list(values)
 
 
-class _FailedNodeRecorder:
-    """An internal hook remembering which node failed, for the command line's message."""
-
-    def __init__(self) -> None:
-        self.node: Any = None
-
-    @hook_impl
-    def on_node_error(self, node: Any) -> None:
-        if self.node is None:
-            self.node = node
-
-
 class KedroSession:
     """One run of one project. Make it with :meth:`create`."""
 
@@ -99,7 +87,7 @@ class KedroSession:
         self.runtime_params = runtime_params
         self.conf_source = conf_source
         self._hook_manager = hook_manager
-        self._failure = _FailedNodeRecorder()
+        self._failed_node: Any = None
         self._run_called = False
 
     @classmethod
@@ -146,7 +134,6 @@ class KedroSession:
             conf_source=Path(conf_source or metadata.project_path / settings.CONF_SOURCE),
             hook_manager=hook_manager,
         )
-        hook_manager.register(session._failure, name="minikedro.failed_node_recorder")
         return session
 
     def __enter__(self) -> KedroSession:
@@ -164,7 +151,7 @@ class KedroSession:
     @property
     def failed_node(self) -> Any:
         """The node whose error ended the last run, if one did."""
-        return self._failure.node
+        return self._failed_node
 
     def _get_config_loader(self) -> Any:
         from minikedro.framework.project import settings
@@ -309,6 +296,7 @@ class KedroSession:
                 only_missing_outputs=only_missing_outputs,
             )
         except Exception as error:
+            self._failed_node = next(iter(getattr(runner, "failed_nodes", None) or []), None)
             hook.on_pipeline_error(
                 error=error, run_params=run_params, pipeline=pipeline, catalog=catalog
             )

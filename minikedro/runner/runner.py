@@ -69,6 +69,8 @@ class AbstractRunner(ABC):
     Attributes:
         resume_hint: After a failed run, the command that resumes it, e.g.
             ``minikedro run --from-nodes "a,b"``; ``None`` otherwise.
+        failed_nodes: After a failed run, the nodes whose task raised (loading
+            an input, the function itself, or saving an output), by name.
     """
 
     def __init__(self, is_async: bool = False) -> None:
@@ -113,6 +115,7 @@ class AbstractRunner(ABC):
             Exception: A node's exception, unchanged.
         """
         self.resume_hint = None
+        self.failed_nodes: list[Node] = []
         if only_missing_outputs:
             pipeline = self._only_missing_outputs(pipeline, catalog)
         missing = sorted(name for name in pipeline.inputs() if name not in catalog)
@@ -235,6 +238,7 @@ class AbstractRunner(ABC):
 
     def _failure(self, failures: list[tuple[Node, BaseException]]) -> BaseException:
         """Log the failed nodes once and return the exception to raise."""
+        self.failed_nodes = sorted((node for node, _ in failures), key=_by_name)
         crashed = sorted(node.name for node, error in failures if isinstance(error, BrokenExecutor))
         if crashed:
             cause = next(e for _, e in failures if isinstance(e, BrokenExecutor))
