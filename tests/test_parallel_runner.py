@@ -172,6 +172,14 @@ def test_a_bad_start_method_is_refused_with_the_valid_ones(monkeypatch):
         ParallelRunner().run(pipeline, SharedMemoryDataCatalog(raw_data={"x": 1}))
 
 
+def test_the_renamed_variable_is_read_too_and_wins(monkeypatch):
+    monkeypatch.setenv("KEDRO_MP_CONTEXT", START_METHODS[0])
+    monkeypatch.setenv("MINIKEDRO_MP_CONTEXT", "bogus")
+    pipeline = Pipeline([node(f.inc, "x", "y", name="a")])
+    with pytest.raises(ValueError, match="MINIKEDRO_MP_CONTEXT='bogus' is not a start method"):
+        ParallelRunner().run(pipeline, SharedMemoryDataCatalog(raw_data={"x": 1}))
+
+
 @pytest.mark.parametrize("value", ["", *START_METHODS])
 def test_every_start_method_runs(monkeypatch, value):
     monkeypatch.setenv("KEDRO_MP_CONTEXT", value)

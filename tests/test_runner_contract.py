@@ -395,3 +395,23 @@ def test_only_missing_outputs_runs_what_is_needed_to_make_the_missing_ones(tmp_p
     (tmp_path / "C").unlink()
     ran, _ = run_missing()
     assert ran == ["b", "c", "d", "e"]  # c needs B, kept in memory only: b runs; A exists
+
+
+def test_run_only_missing_is_kedros_older_name_for_only_missing_outputs(tmp_path):
+    # Kedro's "slice a pipeline" page calls runner.run_only_missing(pipeline, catalog).
+    pipeline = Pipeline([node(f.inc, "x", "A", name="a"), node(f.inc, "A", "B", name="b")])
+    disk = {"A": f.PickleFile(str(tmp_path / "A")), "B": f.PickleFile(str(tmp_path / "B"))}
+    SequentialRunner().run(pipeline, DataCatalog(disk, {"x": 1}))
+    (tmp_path / "B").unlink()
+    ran = []
+
+    class Ran:
+        @hook_impl
+        def after_node_run(self, node):
+            ran.append(node.name)
+
+    manager = PluginManager()
+    manager.register(Ran())
+    SequentialRunner().run_only_missing(pipeline, DataCatalog(disk, {"x": 1}), manager)
+    assert ran == ["b"]
+    assert (tmp_path / "B").exists()

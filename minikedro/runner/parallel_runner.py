@@ -166,18 +166,22 @@ def _run_node_in_worker(
 def _start_method() -> Any:
     """Return the multiprocessing context that ``KEDRO_MP_CONTEXT`` asks for.
 
+    ``MINIKEDRO_MP_CONTEXT`` (what Kedro's docs say after ``kedro`` ->
+    ``minikedro``) is read too, and wins when both are set.
+
     Raises:
         ValueError: The variable holds something other than a start method this
             platform offers.
     """
-    method = os.environ.get("KEDRO_MP_CONTEXT", "").strip()
+    variable = "MINIKEDRO_MP_CONTEXT" if os.environ.get("MINIKEDRO_MP_CONTEXT") else "KEDRO_MP_CONTEXT"
+    method = os.environ.get(variable, "").strip()
     if not method:
         return multiprocessing.get_context()
     available = multiprocessing.get_all_start_methods()
     if method not in available:
         why = "is not a start method" if method not in _START_METHODS else "is not available here"
         raise ValueError(
-            f"KEDRO_MP_CONTEXT={method!r} {why}: valid values are "
+            f"{variable}={method!r} {why}: valid values are "
             f"{', '.join(m for m in _START_METHODS if m in available)}, "
             f"or leave it unset for the platform default "
             f"({multiprocessing.get_start_method(allow_none=False)!r})."

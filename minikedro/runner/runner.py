@@ -139,6 +139,16 @@ class AbstractRunner(ABC):
         )
         return {name: catalog.get(name) for name in sorted(pipeline.outputs())}
 
+    def run_only_missing(
+        self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None
+    ) -> dict[str, Any]:
+        """Run only the nodes whose persisted outputs are missing (Kedro 0.18's name).
+
+        The same as ``run(..., only_missing_outputs=True)``, kept because Kedro's
+        "slice a pipeline" docs call it.
+        """
+        return self.run(pipeline, catalog, hook_manager, only_missing_outputs=True)
+
     @abstractmethod
     def _get_executor(self, max_workers: int) -> Executor | None:
         """Return the executor to submit nodes to, or None to run them inline."""
