@@ -19,7 +19,6 @@ from minikedro.pipeline import Pipeline, node
 from minikedro.runner import ParallelRunner
 from tests import _runner_nodes as f
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
 
 START_METHODS = [m for m in ("fork", "spawn", "forkserver")
                  if m in multiprocessing.get_all_start_methods()]

@@ -25,7 +25,6 @@ from minikedro.pipeline import Pipeline, node
 from minikedro.runner import ParallelRunner, SequentialRunner, ThreadRunner
 from tests import _runner_nodes as f
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -27,7 +27,6 @@ from minikedro.runner import (
 )
 from tests import _runner_nodes as f
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*multi-threaded.*fork:DeprecationWarning")
 
 START_METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()]
 RUNNERS = ["sequential", "thread", *START_METHODS]

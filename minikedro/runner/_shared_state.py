@@ -193,26 +193,35 @@ class SharedState:
         self._thread: threading.Thread | None = None
 
     def __enter__(self) -> SharedState:
+        # The server's socket is bound now, so its address can be handed out;
+        # connections wait in the socket's backlog until serve() starts.
         self._server = _RunManager().get_server()
         self._server.stop_event = self._stopping  # read by the server's client loops
-        self._thread = threading.Thread(target=self._accept, name="minikedro-manager", daemon=True)
-        self._thread.start()
-        try:
-            ident, _ = self._server.create(None, "hook_relay", self._relay)
-        except BaseException:
-            self.__exit__()
-            raise
+        ident, _ = self._server.create(None, "hook_relay", self._relay)
         self.relay_address = (self._server.address, ident)
         self.manager = _DataMaker(self._server)
         return self
 
+    def serve(self) -> None:
+        """Start answering workers, on a thread of this process.
+
+        Call it after forking the workers: a fork copies only the forking
+        thread, so a lock held by the server thread at that moment would stay
+        locked forever in the child.
+        """
+        self._thread = threading.Thread(target=self._accept, name="minikedro-manager", daemon=True)
+        self._thread.start()
+
     def __exit__(self, *exc_info: Any) -> None:
         self._stopping.set()
-        try:  # wake the accept loop up
-            Client(self._server.address).close()
-        except OSError:
-            pass
-        self._thread.join()
+        if self._thread is not None:
+            try:  # wake the accept loop up
+                Client(self._server.address).close()
+            except OSError:
+                pass
+            self._thread.join()
+        else:
+            self._server.listener.close()
         # Forget the served objects now; client threads end as their workers go.
         self._server.id_to_obj.clear()
         self._server = self.manager = None

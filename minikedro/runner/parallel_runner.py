@@ -114,12 +114,23 @@ class ParallelRunner(AbstractRunner):
                 catalog.set_manager_datasets(None)  # results stay loadable after the run
 
     def _get_executor(self, max_workers: int) -> Executor:
-        return ProcessPoolExecutor(
+        start_method = self._context.get_start_method()
+        executor = ProcessPoolExecutor(
             max_workers=max_workers,
             mp_context=self._context,
             initializer=_start_worker,
-            initargs=(*self._shared.relay_address, self._context.get_start_method(), logger_levels()),
+            initargs=(*self._shared.relay_address, start_method, logger_levels()),
         )
+        if start_method == "fork":
+            # A fork-based pool forks all its workers at the first submit: do it
+            # while this process has a single thread, before the server starts.
+            try:
+                executor.submit(int).result()
+            except BaseException:
+                executor.shutdown(wait=True)
+                raise
+        self._shared.serve()
+        return executor
 
     def _submit_node(
         self, executor: Executor, node: Node, catalog: Any, hook_manager: Any, run_id: str | None
