@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from pathlib import Path, PurePath
 from typing import IO, Any, ClassVar, Iterator
 
@@ -53,7 +52,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_args: Any) ->
     target.parent.mkdir(parents=True, exist_ok=True)
     # A dot-name in the same folder: os.replace cannot cross filesystems,
     # and versioned loads skip a version folder without the final file.
-    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
+    temporary = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")  # unique per save
     try:
         # "x" creates the file with the usual permissions (unlike mkstemp's 0600).
         with open(temporary, mode.replace("w", "x"), **open_args) as file:
