@@ -196,43 +196,77 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors: argparse printed it
         return exc.code if isinstance(exc.code, int) else 2
+    root_level = logging.getLogger().level
     handler = _setup_logging(args)
     try:
         return args.handler(args) or 0
     except KeyboardInterrupt:
+        _print_traceback_if_verbose(args)
         print("error: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        if getattr(args, "verbose", False):
-            import traceback
-
-            traceback.print_exc()
+        _print_traceback_if_verbose(args)
         print(f"error: {_error_message(exc, args)}", file=sys.stderr)
         return 1
     finally:  # main() may run again in this process (tests, notebooks): start afresh
         logging.getLogger().removeHandler(handler)
+        logging.getLogger().setLevel(root_level)
+
+
+def _print_traceback_if_verbose(args: argparse.Namespace) -> None:
+    if getattr(args, "verbose", False):
+        import traceback
+
+        traceback.print_exc()
 
 
 # Logging ----------------------------------------------------------------------
 
 
 def _setup_logging(args: argparse.Namespace) -> logging.Handler:
-    """Add one stderr handler to the root logger; INFO for minikedro's own loggers.
+    """Add one stderr handler to the root logger, showing what a run's reader wants.
 
-    The root logger stays at WARNING so other libraries stay quiet; the
-    project's package (and a custom runner's) get INFO once they are known
-    (``cli_commands.show_logs_of``).
+    Warnings and errors from anyone, and INFO (DEBUG with ``--verbose``)
+    records from minikedro, from the project's loggers, and from any code in
+    the project's source folder, whatever its logger is called: Kedro's hooks
+    examples log to ``logging.getLogger(self.__class__.__name__)``, and
+    project code often calls ``logging.info()``. Other libraries' INFO stays
+    out unless ``--verbose``. ``args.log_filter`` learns the project's names
+    and folder once they are known (``cli_commands.show_logs_of``).
     """
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     args.log_level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    args.log_filter = _ProjectRecords()
+    if not verbose:  # --verbose shows every library's records too
+        handler.addFilter(args.log_filter)
     root = logging.getLogger()
     root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
+    root.setLevel(args.log_level)
     logging.getLogger("minikedro").setLevel(args.log_level)
     logging.captureWarnings(True)
     return handler
+
+
+class _ProjectRecords(logging.Filter):
+    """Pass warnings from anyone; below that, records of ``names`` or made by code in ``folders``.
+
+    Attributes:
+        names: Top-level logger names shown (``minikedro``, the project's package).
+        folders: Source folders (ending with a separator) whose code's records are shown.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names = {"minikedro"}
+        self.folders: list[str] = []
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= logging.WARNING or record.name.partition(".")[0] in self.names:
+            return True
+        pathname = record.pathname or ""
+        return any(pathname.startswith(folder) for folder in self.folders)
 
 
 # Errors -------------------------------------------------------------------------
@@ -257,23 +291,82 @@ def _error_message(exc: BaseException, args: argparse.Namespace) -> str:
         text += " (run with --verbose to see the traceback)"
     hint = getattr(getattr(args, "active_runner", None), "resume_hint", None)
     if hint:  # a node failed (or could not load its inputs) after others ran
-        text += f". To resume: {hint}{_context_arguments(args)}"
+        text += f". To resume: {_resume_command(hint, args)}"
     return text
 
 
+def _resume_command(hint: str, args: argparse.Namespace) -> str:
+    """The runner's ``minikedro run --from-nodes "..."``, ready to paste into the shell.
+
+    It starts the way this process was started (``python3 -m minikedro run``
+    when ``minikedro`` is not the command that ran) and repeats every option
+    that chose the project, the configuration, the runner and the nodes, so
+    the resumed run finishes exactly what the failed one set out to do.
+    """
+    import shlex
+
+    session = getattr(args, "active_session", None)
+    program = _program_words(getattr(getattr(session, "metadata", None), "package_name", None))
+    if program and hint.startswith("minikedro run"):
+        hint = " ".join(shlex.quote(word) for word in program) + hint[len("minikedro run"):]
+    return hint + _context_arguments(args)
+
+
+def _program_words(project_package: str | None = None) -> list[str] | None:
+    """How the user started this program, when it was not as ``minikedro run``.
+
+    ``python -m minikedro`` without a ``minikedro`` command on ``PATH`` gives
+    the interpreter (by name when that name finds it on ``PATH``, else its
+    full path) and ``-m minikedro run``; the project's ``python -m <package>``
+    (Kedro's template ``__main__.py``, which runs ``run`` implicitly) gives
+    ``-m <package>``. ``None`` means keep ``minikedro run``: the console
+    script, or ``main()`` called from Python.
+
+    Args:
+        project_package: The package of the project that ran.
+    """
+    import os
+    import shutil
+
+    script = sys.argv[0] if sys.argv else ""
+    package = os.path.basename(os.path.dirname(os.path.abspath(script)))
+    if os.path.basename(script) != "__main__.py" or package not in ("minikedro", project_package):
+        return None
+    if package == "minikedro" and shutil.which("minikedro"):
+        return None  # the console script is installed: the shorter command works
+    found = shutil.which(os.path.basename(sys.executable))
+    same = found is not None and os.path.abspath(found) == os.path.abspath(sys.executable)
+    python = os.path.basename(sys.executable) if same else sys.executable
+    if package == "minikedro":
+        return [python, "-m", "minikedro", "run"]
+    return [python, "-m", package] + (["run"] if sys.argv[1:2] == ["run"] else [])
+
+
+# Options a resumed run repeats: (flag, dest) for values, then the flags. --from-nodes is
+# not among them: the runner's hint gives the nodes to start from instead.
+_REPEATED_OPTIONS = (
+    ("--project", "project"), ("--config", "config"), ("--pipeline", "pipeline"),
+    ("--pipelines", "pipelines"), ("--env", "env"), ("--conf-source", "conf_source"),
+    ("--params", "params"), ("--runner", "runner"), ("--runner-params", "runner_params"),
+    ("--tags", "tags"), ("--nodes", "node_names"), ("--to-nodes", "to_nodes"),
+    ("--from-inputs", "from_inputs"), ("--to-outputs", "to_outputs"),
+    ("--namespaces", "namespaces"), ("--load-versions", "load_versions"),
+)
+_REPEATED_FLAGS = (("--async", "is_async"), ("--only-missing-outputs", "only_missing_outputs"))
+
+
 def _context_arguments(args: argparse.Namespace) -> str:
-    """The options a resumed run must repeat to run the same project the same way."""
+    """The options a resumed run must repeat to run the same project the same way.
+
+    Only what the command line gave: a ``--config`` file is named again
+    instead, and the resumed run reads it as this one did.
+    """
     import shlex
 
     words = []
-    for flag, dest in (
-        ("--project", "project"), ("--config", "config"), ("--pipeline", "pipeline"),
-        ("--pipelines", "pipelines"), ("--env", "env"), ("--conf-source", "conf_source"),
-        ("--params", "params"), ("--runner", "runner"), ("--runner-params", "runner_params"),
-    ):
+    for flag, dest in _REPEATED_OPTIONS:
         value = getattr(args, dest, None)
         if value:
             words += [flag, ",".join(value) if isinstance(value, list) else value]
-    if getattr(args, "is_async", None):
-        words.append("--async")
+    words += [flag for flag, dest in _REPEATED_FLAGS if getattr(args, dest, None)]
     return "".join(" " + shlex.quote(word) for word in words)

@@ -7,7 +7,9 @@ one project, made once for the module.
 from __future__ import annotations
 
 import json
+import re
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +19,7 @@ import pytest
 
 import minikedro
 from minikedro.cli import main
+from minikedro.runner import SequentialRunner
 from tests.project_factory import DEMO_FILES, ROOT, make_project, subprocess_env, write_files
 
 PACKAGE = "cli_demo"
@@ -92,7 +95,9 @@ def test_a_failing_node_gives_one_paragraph_ending_with_the_resume_command(proje
     assert "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("error: node 'explode_node' failed: ZeroDivisionError: division by zero")
-    assert last.endswith('To resume: minikedro run --from-nodes "explode_node" --pipeline failing')
+    # Pasted into a shell it works: "minikedro run" if installed, else "python -m minikedro run".
+    assert re.search(r'To resume: (\S+ -m )?minikedro run --from-nodes "explode_node" --pipeline failing$',
+                     last), last
     verbose = run_cli("run", "-p", "failing", "--verbose", cwd=project)
     assert verbose.returncode == 1 and "Traceback (most recent call last)" in verbose.stderr
 
@@ -403,3 +408,70 @@ def test_an_input_that_fails_to_load_names_the_node_that_needed_it(project, caps
     line = error_line(capsys)
     assert line.startswith("error: node '")
     assert "absent.json" in line
+
+
+# The resume command and the default log filter ----------------------------------------------
+
+
+def test_the_resume_command_repeats_what_chose_the_nodes(project, capsys):
+    assert run(project, "-p", "failing", "--to-nodes", "explode_node", "--from-inputs",
+               "numbers_raw", "--to-outputs", "exploded", "--async", "--params", "offset=2") == 1
+    line = error_line(capsys)
+    hint = line.split("To resume: ", 1)[1]
+    assert hint == (f'minikedro run --from-nodes "explode_node" --project {project} '
+                    f"--pipeline failing --params offset=2 --to-nodes explode_node "
+                    f"--from-inputs numbers_raw --to-outputs exploded --async")
+
+
+def test_the_resume_command_starts_as_the_user_started_minikedro(monkeypatch):
+    from minikedro import cli
+
+    python = sys.executable
+    monkeypatch.setattr(shutil, "which", lambda name: python if name == os.path.basename(python) else None)
+    monkeypatch.setattr(sys, "argv", ["/site/minikedro/__main__.py", "run", "-p", "x"])
+    assert cli._program_words() == [os.path.basename(python), "-m", "minikedro", "run"]
+    monkeypatch.setattr(sys, "argv", ["/proj/src/spaceflights/__main__.py", "-p", "x"])
+    assert cli._program_words("spaceflights") == [os.path.basename(python), "-m", "spaceflights"]
+    monkeypatch.setattr(shutil, "which", lambda name: None)  # "python3" is not this python
+    assert cli._program_words("spaceflights") == [python, "-m", "spaceflights"]
+    monkeypatch.setattr(sys, "argv", ["/venv/lib/pytest/__main__.py"])  # main() called in pytest
+    assert cli._program_words("spaceflights") is None
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/minikedro")  # installed
+    monkeypatch.setattr(sys, "argv", ["/site/minikedro/__main__.py", "run"])
+    assert cli._program_words() is None
+    monkeypatch.setattr(sys, "argv", ["/usr/bin/minikedro", "run"])  # the console script
+    assert cli._program_words() is None
+
+
+def test_the_default_log_shows_info_from_minikedro_and_the_projects_code_only(tmp_path):
+    from minikedro.cli import _ProjectRecords
+
+    shown = _ProjectRecords()
+    shown.names.add("iris")
+    shown.folders.append(os.path.join(str(tmp_path / "src"), ""))
+
+    def record(name, level=logging.INFO, path="/usr/lib/python3/site-packages/lib/x.py"):
+        return logging.LogRecord(name, level, path, 1, "message", None, None)
+
+    assert shown.filter(record("minikedro.runner.sequential_runner"))
+    assert shown.filter(record("iris.pipelines.training.nodes"))
+    assert shown.filter(record("DataCatalogHooks", path=str(tmp_path / "src/iris/hooks.py")))
+    assert shown.filter(record("root", path=str(tmp_path / "src/iris/nodes.py")))
+    assert not shown.filter(record("urllib3.connectionpool"))
+    assert not shown.filter(record("root", path=str(tmp_path / "src2/other.py")))
+    assert shown.filter(record("urllib3.connectionpool", logging.WARNING))
+
+
+class InterruptedRunner(SequentialRunner):
+    """Stands for a user pressing Ctrl-C during the run."""
+
+    def _run(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_is_one_line_with_a_traceback_only_when_verbose(project, capsys):
+    assert run(project, "-r", "tests.test_cli.InterruptedRunner") == 130
+    err = capsys.readouterr().err
+    assert err.strip().splitlines()[-1] == "error: interrupted" and "Traceback" not in err
+    assert run(project, "-r", "tests.test_cli.InterruptedRunner", "--verbose") == 130
+    assert "Traceback (most recent call last)" in capsys.readouterr().err

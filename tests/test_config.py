@@ -260,6 +260,21 @@ def test_runtime_params_merge_into_each_environment_with_parameter_files(conf):
     assert base_only["model"] == {"depth": 9, "rate": 0.1} and base_only["seed"] == 5
 
 
+def test_a_warning_names_the_parameters_that_runtime_params_drop(conf, caplog):
+    # prod's parameter files define only "seed": base's model.rate is lost to --params alone.
+    OmegaConfigLoader(conf, env="prod", runtime_params={"model": {"depth": 9}})["parameters"]
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 1 and messages[0].endswith(
+        "because the 'prod' environment has parameter files (Kedro's destructive merge): "
+        "dropped model.rate. Give every key of the table in --params, or set "
+        'CONFIG_LOADER_ARGS = {"merge_strategy": {"parameters": "soft"}} in settings.py '
+        "to keep them.")
+    caplog.clear()  # nothing lost: every key given, or the environment defines the table itself
+    OmegaConfigLoader(conf, env="prod", runtime_params={"model": {"depth": 9, "rate": 1}})["parameters"]
+    OmegaConfigLoader(conf, env="local", runtime_params={"model": {"depth": 9}})["parameters"]
+    assert caplog.records == []
+
+
 def test_interpolation_of_keys_globals_runtime_params_and_custom_resolvers(conf, monkeypatch):
     write(conf, {
         "base/globals.json": '{"root": "data", "epochs": 10}',

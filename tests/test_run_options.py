@@ -37,6 +37,9 @@ def test_split_commas_respects_brackets_and_quotes(text, items):
         ("FALSE", False), ("null", None), ("None", None), ("'quoted'", "quoted"),
         ("[1, 2]", [1, 2]), ("plain text", "plain text"), ("2024-01-01", "2024-01-01"),
         ("01", "01"), ("", ""),
+        # YAML's flow lists, as Kedro's OmegaConf reads --params: bare words become strings.
+        ("[engines,crew]", ["engines", "crew"]), ("[a, 1, true, 'x,y']", ["a", 1, True, "x,y"]),
+        ("[a,[b, 2]]", ["a", ["b", 2]]), ("[unclosed", "[unclosed"),
     ],
 )
 def test_parse_value_types_literals_only(text, value):

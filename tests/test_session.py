@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from minikedro.framework.context import KedroContext, _absolute_paths
+from minikedro.framework.context import KedroContext, _absolute_paths, _absolute_sqlite_urls
 from minikedro.framework.session import KedroSession, KedroSessionError, _uses_shared_memory
 from minikedro.io import DataCatalog
 from minikedro.runner import ParallelRunner, SequentialRunner, ThreadRunner
@@ -64,6 +64,24 @@ def test_relative_file_paths_are_made_absolute_against_the_project(project, monk
     assert converted["a"]["filepath"] == (project / "data/x.csv").as_posix()
     assert converted["a"]["dataset"]["path"] == (project / "y").as_posix()
     assert converted["b"]["filepath"] == "s3://b/k"
+
+
+def test_relative_sqlite_urls_in_credentials_name_files_in_the_project(project, monkeypatch, tmp_path):
+    write_files(project, {
+        "conf/local/credentials.toml": '[db]\ncon = "sqlite:///data/db.sqlite"\n',
+        "conf/base/catalog_db.toml": """
+            [table]
+            type = "SQLiteTableDataset"
+            table_name = "rows"
+            credentials = "db"
+        """,
+    })
+    monkeypatch.chdir(tmp_path)  # not the project folder
+    catalog = KedroSession.create(project_path=project).load_context().catalog
+    catalog.save("table", [{"a": 1}])
+    assert (project / "data/db.sqlite").is_file() and not (tmp_path / "data").exists()
+    kept = {"mem": "sqlite:///:memory:", "abs": "sqlite:////srv/db.sqlite", "pg": "postgresql://h/db"}
+    assert _absolute_sqlite_urls({"x": kept}, project) == {"x": kept}
 
 
 def test_environment_from_argument_or_kedro_env(project, monkeypatch):

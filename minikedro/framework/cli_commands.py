@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from typing import Any, Sequence
 
@@ -36,17 +37,24 @@ __all__ = [
 ]
 
 
-def show_logs_of(names: Sequence[str], args: argparse.Namespace) -> None:
-    """Give the project's own loggers the level minikedro's have."""
+def show_logs_of(
+    names: Sequence[str], args: argparse.Namespace, folder: str | os.PathLike | None = None
+) -> None:
+    """Show the INFO records of these loggers, and of code in ``folder``, as minikedro's are."""
+    shown = getattr(args, "log_filter", None)
     for name in names:
         logging.getLogger(name).setLevel(args.log_level)
+        if shown is not None:
+            shown.names.add(name.partition(".")[0])
+    if shown is not None and folder is not None:
+        shown.folders.append(os.path.join(str(folder), ""))
 
 
 def _open_session(args: argparse.Namespace, env: str | None = None, **options: Any) -> Any:
     from minikedro.framework.session import KedroSession
 
     session = KedroSession.create(project_path=args.project, env=env, **options)
-    show_logs_of([session.metadata.package_name], args)
+    show_logs_of([session.metadata.package_name], args, session.metadata.source_dir)
     args.active_session = session
     return session
 
@@ -58,6 +66,7 @@ def _apply_logging_config(session: Any, args: argparse.Namespace) -> None:
     loader = session._get_config_loader()  # its conf_source: the folder, even from an archive
     config, origin = find_logging_config(getattr(loader, "conf_source", session.conf_source), loader)
     if config:
+        logging.getLogger().setLevel(logging.WARNING)  # the file decides, from logging's default
         apply_logging_config(config, origin, session.metadata.project_path)
         if args.quiet or args.verbose:
             show_logs_of(["minikedro", session.metadata.package_name], args)

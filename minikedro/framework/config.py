@@ -23,7 +23,8 @@ How configuration is found and merged, as in Kedro:
 - Runtime parameters (``--params``) are merged into the parameters of each
   environment that has parameter files, so, as Kedro documents, with
   parameter files in the run environment ``--params model.depth=5`` replaces
-  the whole ``model`` table unless the merge strategy is ``soft``.
+  the whole ``model`` table unless the merge strategy is ``soft``. That
+  surprises people, so the loader logs a warning naming the keys it dropped.
 - ``${...}`` interpolation: ``${a.b}``, ``${globals:...}``,
   ``${runtime_params:...}``, ``${oc.env:VAR}`` in credentials, and
   ``custom_resolvers`` (see :mod:`minikedro.framework.config_resolvers`).
@@ -38,6 +39,7 @@ Left out: OmegaConf's other resolvers and remote (``s3://``...) ``conf_source``.
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from collections import UserDict
@@ -63,6 +65,8 @@ __all__ = [
     "merge_dicts",
     "read_config_file",
 ]
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_PATTERNS = {
     **{
@@ -241,6 +245,7 @@ class OmegaConfigLoader(AbstractConfigLoader):
                 f"(environments available: {', '.join(available) or 'none'})"
             )
         self._cache: dict[str, dict[str, Any]] = {}
+        self._own_keys: dict[tuple[str, str], set] = {}  # top-level keys the files define
 
     def __getitem__(self, key: str) -> dict[str, Any]:
         if key in self.data:
@@ -277,8 +282,28 @@ class OmegaConfigLoader(AbstractConfigLoader):
             if self.merge_strategy.get(key, "destructive") == "soft":
                 merged = merge_dicts(merged, override)
             else:
+                if key == "parameters" and self.runtime_params:
+                    self._warn_of_dropped_parameters(merged, override)
                 merged = {**merged, **override}
         return merged
+
+    def _warn_of_dropped_parameters(self, base: dict[str, Any], override: dict[str, Any]) -> None:
+        """Say which base parameters a destructive merge drops only because of ``--params``."""
+        own = self._own_keys.get((self.env, "parameters"), set())
+        dropped = sorted(
+            f"{top}.{leaf}"
+            for top in override.keys() & base.keys() & self.runtime_params.keys() - own
+            if isinstance(base[top], Mapping) and isinstance(override[top], Mapping)
+            for leaf in _leaf_keys(base[top]) - _leaf_keys(override[top])
+        )
+        if dropped:
+            logger.warning(
+                "Runtime parameters replace whole tables of the base parameters, because "
+                "the '%s' environment has parameter files (Kedro's destructive merge): "
+                "dropped %s. Give every key of the table in --params, or set "
+                "CONFIG_LOADER_ARGS = {\"merge_strategy\": {\"parameters\": \"soft\"}} in "
+                "settings.py to keep them.", self.env, ", ".join(dropped)
+            )
 
     def _resolvers(self, key: str) -> dict[str, Callable[..., Any]]:
         from minikedro.framework.config_resolvers import environment_variable, lookup
@@ -320,6 +345,7 @@ class OmegaConfigLoader(AbstractConfigLoader):
             origin.update(dict.fromkeys(keys, path))
         if not files:
             return {}
+        self._own_keys[(env, key)] = set(combined)
         if nested and self.runtime_params:
             combined = merge_dicts(combined, self.runtime_params)
         if _has_interpolation(combined):

@@ -10,7 +10,8 @@ The context joins the config loader and the ``--params`` overrides into
 the parameters added as ``params:...`` datasets) through ``_get_catalog``,
 firing the ``after_catalog_created`` hook. Relative file paths in the catalog
 are made absolute against the project folder, as Kedro does, so a run started
-with ``--project`` from another folder reads and writes the project's ``data/``.
+with ``--project`` from another folder reads and writes the project's ``data/``
+(so do relative ``sqlite:///`` URLs in the credentials).
 """
 from __future__ import annotations
 
@@ -40,6 +41,24 @@ def _absolute_paths(config: Any, project_path: Path) -> Any:
             value = (project_path / PurePosixPath(value)).as_posix()
         converted[key] = _absolute_paths(value, project_path)
     return converted
+
+
+def _absolute_sqlite_urls(credentials: Any, project_path: Path) -> Any:
+    """A copy of ``credentials`` whose relative ``sqlite:///file`` URLs name files in the project.
+
+    Kedro's SQL datasets take the database as ``con: sqlite:///data/db.sqlite``
+    in ``credentials``; made absolute as catalog file paths are, the run reads
+    and writes the project's database wherever it was started from.
+    """
+    if isinstance(credentials, dict):
+        return {key: _absolute_sqlite_urls(value, project_path)
+                for key, value in credentials.items()}
+    prefix = "sqlite:///"
+    if isinstance(credentials, str) and credentials.startswith(prefix):
+        path = credentials[len(prefix):]
+        if path and not path.startswith((":", "/")) and not Path(path).is_absolute():
+            return prefix + (project_path / PurePosixPath(path)).as_posix()
+    return credentials
 
 
 class KedroContextError(Exception):
@@ -126,7 +145,9 @@ class KedroContext:
 
             catalog_class = settings.DATA_CATALOG_CLASS
         conf_catalog = _absolute_paths(self.config_loader["catalog"], self.project_path)
-        conf_creds = _config_or_empty(self.config_loader, "credentials")
+        conf_creds = _absolute_sqlite_urls(
+            _config_or_empty(self.config_loader, "credentials"), self.project_path
+        )
         catalog = catalog_class.from_config(
             conf_catalog,
             credentials=conf_creds,

@@ -33,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 PACKAGE_NAME: str | None = None
 
+# Why find_pipelines() last skipped each pipeline it could not build: {name: reason}.
+_skipped: dict[str, str] = {}
+
 
 class _ProjectSettings:
     """Attribute access to ``settings.py``, falling back to Kedro's defaults."""
@@ -59,7 +62,7 @@ class _ProjectSettings:
         """Read settings from ``settings_module`` if it exists, else use defaults."""
         self._module = None
         if settings_module and importlib.util.find_spec(settings_module) is not None:
-            self._module = importlib.import_module(settings_module)
+            self._module = _import_project_module(settings_module, "the project's settings")
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -105,7 +108,7 @@ class _ProjectPipelines(Mapping):
                 f"no pipeline registry: create {module_name.replace('.', '/')}.py with a "
                 f"register_pipelines() function returning {{name: Pipeline}}"
             )
-        module = importlib.import_module(module_name)
+        module = _import_project_module(module_name, "the pipeline registry")
         register = getattr(module, "register_pipelines", None)
         if register is None:
             raise LookupError(f"{module_name} has no register_pipelines() function")
@@ -136,6 +139,35 @@ class _ProjectPipelines(Mapping):
         if self._content is None:
             return f"<pipelines from {self._registry_module or 'nowhere'}, not loaded yet>"
         return f"<pipelines {sorted(self._content)}>"
+
+
+def _kedro_import_hint(error: BaseException) -> str:
+    """A hint for Kedro code that still imports ``kedro`` (or ``kedro_datasets``)."""
+    missing = (getattr(error, "name", None) or "").split(".")[0]
+    if isinstance(error, ModuleNotFoundError) and missing in ("kedro", "kedro_datasets"):
+        return (" (this project runs on minikedro: import from 'minikedro' where Kedro code "
+                "imports from 'kedro', and from 'minikedro.datasets' for 'kedro_datasets')")
+    return ""
+
+
+def _import_project_module(module_name: str, what: str) -> Any:
+    """Import one of the project's own modules, naming it (and its file) when that fails.
+
+    Raises:
+        ImportError: The module, or something it imports or runs, failed.
+    """
+    try:
+        return importlib.import_module(module_name)
+    except Exception as exc:
+        try:
+            origin = importlib.util.find_spec(module_name).origin
+        except Exception:  # never hide the import's own error behind this one
+            origin = None
+        where = f" ({origin})" if origin else ""
+        raise ImportError(
+            f"cannot import {what}, {module_name}{where}: {type(exc).__name__}: {exc}"
+            f"{_kedro_import_hint(exc)}"
+        ) from exc
 
 
 settings = _ProjectSettings()
@@ -207,12 +239,15 @@ def find_pipelines(raise_errors: bool = False) -> dict[str, Any]:
         for folder in sorted(Path(location).iterdir()):
             if folder.is_dir() and folder.name != "__pycache__" and not folder.name.startswith("."):
                 candidates.append((folder.name, f"{PACKAGE_NAME}.pipelines.{folder.name}"))
+    _skipped.clear()
     for name, module_name in candidates:
         try:
             found[name] = _create_pipeline(module_name)
         except Exception as exc:
-            message = f"pipeline {name!r} skipped: {module_name}: {type(exc).__name__}: {exc}"
+            message = (f"pipeline {name!r} skipped: {module_name}: {type(exc).__name__}: "
+                       f"{exc}{_kedro_import_hint(exc)}")
             if raise_errors:
                 raise ImportError(message) from exc
             logger.warning(message)
+            _skipped[name] = message
     return found

@@ -91,7 +91,9 @@ def parse_value(text: str) -> Any:
 
     Python literals (``3``, ``0.5``, ``True``, ``None``, ``'text'``,
     ``[1, 2]``) and the words ``true``, ``false``, ``null``, ``none`` in any
-    case become Python values; anything else stays the string it was.
+    case become Python values; a list of bare words, as YAML (and Kedro's
+    OmegaConf) reads it, becomes a list (``[engines, crew]`` ->
+    ``["engines", "crew"]``); anything else stays the string it was.
     """
     import ast  # only commands with --params pay for it
 
@@ -101,7 +103,10 @@ def parse_value(text: str) -> Any:
     try:
         return ast.literal_eval(text)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-        return text
+        pass
+    if text.startswith("[") and text.endswith("]"):  # YAML's flow list: [engines, crew]
+        return [parse_value(item) for item in split_commas(text[1:-1])]
+    return text
 
 
 def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:

@@ -229,11 +229,14 @@ class KedroSession:
         context = self.load_context()
         missing = [name for name in names if name not in pipelines]
         if missing:
+            from minikedro.framework.project import _skipped
+
+            skipped = "".join(f"; {_skipped[name]}" for name in missing if name in _skipped)
             raise PipelineNotFoundError(
                 f"Failed to find the pipeline named {', '.join(map(repr, missing))}; "
                 f"registered pipelines: {', '.join(sorted(pipelines)) or 'none'}. It needs "
                 f"to be returned by register_pipelines() in "
-                f"{self.metadata.package_name}/pipeline_registry.py"
+                f"{self.metadata.package_name}/pipeline_registry.py{skipped}"
             )
         pipeline = sum(pipelines[name] for name in names)
         if not pipeline.nodes:

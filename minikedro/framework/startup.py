@@ -109,7 +109,8 @@ def find_project(start: str | os.PathLike | None = None) -> Path:
             return folder
     raise ProjectError(
         f"no minikedro project found in {start} or any folder above it: a project has a "
-        f"pyproject.toml with a {TABLE_HEADER} table. Run from inside a project, pass "
+        f"pyproject.toml with a {TABLE_HEADER} (or Kedro's {KEDRO_TABLE_HEADER}) table. "
+        f"Run from inside a project, pass "
         f"--project PATH, or create one with 'minikedro new NAME'"
     )
 
