@@ -215,3 +215,77 @@ def log_and_return(x):
 
     logging.getLogger("tests.worker_node").warning("worker says %s", x)
     return x
+
+
+# -- for test_kedro_hooks_compat.py: what Kedro's docs do with hooks and runners --------
+
+
+def flaky(x):
+    """Fails every time, as a flaky service might: only a retrying wrapper gets a result."""
+    raise ConnectionError(f"service unavailable for {x}")
+
+
+class Retry:
+    """A picklable retrying wrapper: what Kedro's docs set with ``node.func = retry(node.func)``."""
+
+    def __init__(self, func, attempts: int = 3) -> None:
+        self.func, self.attempts = func, attempts
+
+    def __call__(self, *args):
+        failures = 0
+        for _ in range(self.attempts):
+            try:
+                return self.func(*args)
+            except ConnectionError:
+                failures += 1
+        return f"gave up after {failures} attempts"
+
+
+def closure_retry(func):
+    """The usual way to write the same wrapper: a closure, which cannot be pickled."""
+    import functools
+
+    @functools.wraps(func)
+    def wrapper(*args):
+        try:
+            return func(*args)
+        except ConnectionError:
+            return "gave up"
+
+    return wrapper
+
+
+class TwoPartError(ValueError):
+    """Pickles, but cannot be unpickled: its ``__init__`` wants two arguments."""
+
+    def __init__(self, part: str, whole: str) -> None:
+        super().__init__(f"{part} of {whole} is wrong")
+
+
+def raise_two_part(x):
+    raise TwoPartError("half", "everything")
+
+
+class LockedError(LookupError):
+    """Holds a lock, so it cannot be pickled at all."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.lock = threading.Lock()
+
+
+def raise_locked(x):
+    raise LockedError("cannot find it")
+
+
+def fifty_megabytes(x):
+    return b"x" * (50 * 1024 * 1024)
+
+
+def length(data):
+    return len(data)
+
+
+def path_of(path, x):
+    """Takes what a before_node_run hook put in place of a dataset: its file path."""
+    return f"{path}|{x}"

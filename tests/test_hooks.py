@@ -286,3 +286,20 @@ def test_wants_tells_which_arguments_implementations_declare():
     assert not manager.wants("before_node_run", "inputs")  # nobody implements it
     with pytest.raises(ValueError, match="no hook named 'after_nod_run'"):
         manager.wants("after_nod_run", "node")
+
+
+def test_registering_the_class_instead_of_an_instance_says_so():
+    manager = PluginManager()
+    with pytest.raises(TypeError, match="hooks are registered as instances, but Tracker is a "
+                                        "class: have you forgotten the \\(\\)"):
+        manager.register(Tracker)
+
+    class Static:  # pluggy accepts a class whose hooks are static methods; so do we
+        @staticmethod
+        @hook_impl
+        def after_context_created(context):
+            Static.got = context
+
+    manager.register(Static)
+    manager.hook.after_context_created(context="ctx")
+    assert Static.got == "ctx"

@@ -181,7 +181,9 @@ def test_before_node_run_must_return_a_dict():
             return ["not", "a", "dict"]
 
     pipeline = Pipeline([node(f.inc, "x", "y", name="n")])
-    with pytest.raises(TypeError, match="must return None or a dict.*returned list for node 'n'"):
+    with pytest.raises(TypeError, match="'before_node_run' must return either None or a "
+                                        "dictionary mapping dataset names to updated values, "
+                                        "got 'list' instead \\(a hook's reply for node 'n'\\)"):
         SequentialRunner().run(pipeline, DataCatalog(raw_data={"x": 1}), hooks(Bad()))
 
 
@@ -260,7 +262,12 @@ def test_ctrl_c_terminates_the_workers(method, monkeypatch):
 def test_thread_runner_refuses_async_and_bad_worker_counts():
     with pytest.raises(ValueError, match="ThreadRunner does not support is_async=True"):
         ThreadRunner(is_async=True)
-    with pytest.raises(ValueError, match="max_workers must be a positive integer, got 0"):
+    with pytest.raises(ValueError, match="max_workers should be positive, got 0: pass how many"):
         ThreadRunner(max_workers=0)
-    with pytest.raises(ValueError, match="max_workers must be a positive integer, got -1"):
+    with pytest.raises(ValueError, match="max_workers should be positive, got -1"):
         ParallelRunner(max_workers=-1)
+    with pytest.raises(TypeError, match="max_workers should be a positive int, or None for the "
+                                        "default; got str '2'"):
+        ParallelRunner(max_workers="2")
+    with pytest.raises(TypeError, match="got float 1.5"):
+        ThreadRunner(max_workers=1.5)

@@ -180,6 +180,7 @@ class PluginManager:
             ValueError: The plugin or name is already registered, a marked method
                 names no hook, declares an argument its hook does not provide, or
                 is a pluggy wrapper.
+            TypeError: ``plugin`` is a hooks class rather than an instance of it.
         """
         name = name or getattr(plugin, "__name__", None) or str(id(plugin))
         if self.is_registered(plugin):
@@ -271,6 +272,14 @@ def _find_impls(plugin: Any, plugin_name: str) -> list[tuple[str, _Impl]]:
         if options is None or not callable(function):
             continue
         where = f"{plugin_name}.{attribute}"
+        if isinstance(plugin, type) and not isinstance(
+            inspect.getattr_static(plugin, attribute), (staticmethod, classmethod)
+        ):
+            raise TypeError(
+                f"hooks are registered as instances, but {plugin.__name__} is a class: "
+                f"have you forgotten the () when registering it? Write "
+                f"{plugin.__name__}() (as in HOOKS = ({plugin.__name__}(),))"
+            )
         hook = options.get("specname") or attribute
         if options.get("hookwrapper") or options.get("wrapper"):
             raise ValueError(

@@ -1,8 +1,8 @@
 """Runners: execute a pipeline's nodes with data from a catalog (Kedro: ``kedro.runner``).
 
 Public names: ``AbstractRunner``, ``SequentialRunner``, ``ThreadRunner``,
-``ParallelRunner``, ``ExecutorRunner``, ``DaskRunner``, ``run_node`` and
-``WorkerCrashedError``.
+``ParallelRunner``, ``ExecutorRunner``, ``DaskRunner``, ``run_node``, ``Task``
+and ``WorkerCrashedError``.
 
 All runners share one scheduling loop (``runner.py``) and one way to run a node
 (``task.py``); they differ in the ``concurrent.futures`` executor they submit
@@ -19,7 +19,7 @@ from typing import Any
 
 from minikedro.runner.runner import AbstractRunner, WorkerCrashedError
 from minikedro.runner.sequential_runner import SequentialRunner
-from minikedro.runner.task import run_node
+from minikedro.runner.task import Task, run_node
 from minikedro.runner.thread_runner import ThreadRunner
 
 _LAZY = {
@@ -34,6 +34,7 @@ __all__ = [
     "ExecutorRunner",
     "ParallelRunner",
     "SequentialRunner",
+    "Task",
     "ThreadRunner",
     "WorkerCrashedError",
     "run_node",

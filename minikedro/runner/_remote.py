@@ -29,8 +29,8 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from minikedro.framework.hooks import HOOK_SPECS
 from minikedro.io import AbstractDataset, DataCatalog, DatasetError, MemoryDataset
-from minikedro.runner.parallel_runner import _why_unpicklable
-from minikedro.runner.task import _save, run_node
+from minikedro.runner._pickling import portable_error, why_unpicklable
+from minikedro.runner.task import _input_overrides, _save, run_node
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
@@ -71,7 +71,7 @@ def check_portable(pipeline: Pipeline, catalog: Any, dumps: Callable[[Any], byte
         try:
             dumps(node)
         except Exception as error:
-            problems.append(f"- node '{node.name}': {_why_unpicklable(node.func, error)}")
+            problems.append(f"- node '{node.name}': {why_unpicklable(node.func, error)}")
     confirmed = chain.from_iterable(node.confirms for node in pipeline.nodes)
     for name in sorted({*pipeline.all_inputs(), *pipeline.all_outputs(), *confirmed}):
         dataset = catalog.get(name)
@@ -123,16 +123,10 @@ def before_node_run(node: Node, catalog: Any, inputs: dict, hook_manager: Any,
     """
     if not hook_manager.has_impls("before_node_run"):
         return {}
-    overrides: dict[str, Any] = {}
-    for reply in hook_manager.hook.before_node_run(
+    replies = hook_manager.hook.before_node_run(
         node=node, catalog=catalog, inputs=dict(inputs), is_async=is_async, run_id=run_id
-    ):
-        if not isinstance(reply, dict):
-            raise TypeError(f"before_node_run hooks must return None or a dict of "
-                            f"{{input name: new value}}; one returned {type(reply).__name__} "
-                            f"for node '{node.name}'")
-        overrides.update(reply)
-    return overrides
+    )
+    return _input_overrides(replies, node)
 
 
 def replay(events: list, node: Node, catalog: Any, hook_manager: Any, inputs: dict,
@@ -168,7 +162,8 @@ def run_in_worker(node: Node, values: dict, datasets: dict, outbox: list, overri
         run_id: The id of the run.
 
     Raises:
-        Exception: Whatever ``run_node`` raised, carrying the events so far.
+        Exception: Whatever ``run_node`` raised, carrying the events so far; a
+            ``portable_error`` stand-in if that cannot be pickled back.
     """
     events: list[tuple] = []
     memory = {name: MemoryDataset(data) for name, data in values.items()}
@@ -178,11 +173,14 @@ def run_in_worker(node: Node, values: dict, datasets: dict, outbox: list, overri
     try:
         run_node(node, catalog, hooks, is_async, run_id)
     except Exception as error:
+        portable = portable_error(error, f"raised by node '{node.name}' in a worker")
         try:
-            setattr(error, EVENTS, events)
+            setattr(portable, EVENTS, events)
         except Exception:  # an exception that takes no attributes loses its hook events
             pass
-        raise
+        if portable is error:
+            raise
+        raise portable from error  # the worker's traceback still shows the original
     return events
 
 

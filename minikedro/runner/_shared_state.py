@@ -14,9 +14,15 @@ serves a given object when its type has no callable):
   ``state.manager.MemoryDataset()``): the shared data;
 - one ``_HookRelay``: a worker calls ``relay.call(hook, node name, arguments)``
   and the relay calls the parent's hooks with the parent's own node and
-  catalog, returning ``before_node_run``'s replies. A spawned worker's log
-  records come the same way (``relay.log``), so a node's log lines reach the
-  parent's handlers as they would under fork.
+  catalog. For ``before_node_run`` it returns the replies, and the node's
+  function if a hook replaced it (``node.func = retry(node.func)``, as Kedro's
+  docs show), for the worker to run instead. ``on_node_error`` hooks run
+  while the error is being handled, so ``sys.exc_info()`` works in them. A
+  hook that raises fails the node with its own exception: the relay keeps it
+  and the worker raises ``HookFailed``, which ``SharedState.original_error``
+  turns back into the hook's exception object in the parent. A spawned
+  worker's log records come the same way (``relay.log``), so a node's log
+  lines reach the parent's handlers as they would under fork.
 
 In the parent a shared dataset is the served object itself (``_SharedData``):
 no socket, no copy. Pickled to a worker it becomes a proxy that talks to the
@@ -34,6 +40,7 @@ thread behind once the workers have gone.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import threading
 from multiprocessing.connection import Client
@@ -43,13 +50,14 @@ from typing import TYPE_CHECKING, Any
 
 from minikedro.framework.hooks import HOOK_SPECS
 from minikedro.io import MemoryDataset
+from minikedro.runner._pickling import pickles, portable_arguments, unsendable_function
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Pipeline
 
 __all__ = [
-    "FORWARDED_HOOKS", "SharedState", "forward_logs", "logger_levels", "relayed_hooks",
-    "worker_relay",
+    "FORWARDED_HOOKS", "HookFailed", "SharedState", "forward_logs", "logger_levels",
+    "relayed_hooks", "worker_relay",
 ]
 
 #: The hooks a worker forwards to the parent; the others fire in the parent anyway.
@@ -61,6 +69,21 @@ FORWARDED_HOOKS = (
 _DATA_METHODS = ("load", "save", "exists", "release", "_describe")
 
 
+class HookFailed(Exception):
+    """Raised in a worker when one of the parent's hooks raised; the parent swaps it back.
+
+    Attributes:
+        token: The key under which the parent keeps the hook's exception.
+    """
+
+    def __init__(self, token: int, summary: str) -> None:
+        super().__init__(token, summary)
+        self.token = token
+
+    def __str__(self) -> str:
+        return f"a hook failed in the parent process: {self.args[1]}"
+
+
 class _HookRelay:
     """Lives in the parent; calls its hooks on behalf of a worker."""
 
@@ -68,19 +91,79 @@ class _HookRelay:
         self._nodes = {node.name: node for node in pipeline.nodes}
         self._catalog = catalog
         self._hooks = hook_manager
+        self.failures: dict[int, BaseException] = {}  # HookFailed.token -> the hook's error
+        self._tokens = itertools.count()
 
     def call(self, hook_name: str, node_name: str, arguments: dict[str, Any]) -> Any:
-        arguments["node"] = self._nodes[node_name]
+        """Call the hooks; return ``(replies, new function or None)`` for ``before_node_run``.
+
+        Raises:
+            HookFailed: A hook raised; its exception stays here, in ``failures``.
+        """
+        node = self._nodes[node_name]
+        arguments["node"] = node
         if "catalog" in HOOK_SPECS[hook_name]:
             arguments["catalog"] = self._catalog
-        replies = getattr(self._hooks.hook, hook_name)(**arguments)
-        # Only before_node_run's replies mean something; others need not travel.
-        return replies if hook_name == "before_node_run" else None
+        func = node.func
+        try:
+            hook = getattr(self._hooks.hook, hook_name)
+            if hook_name == "on_node_error":
+                replies = _while_handling(arguments["error"], hook, arguments)
+            else:
+                replies = hook(**arguments)
+            if hook_name != "before_node_run":
+                return None  # only before_node_run's replies mean something
+            reply = (replies, None if node.func is func else node.func)
+            if replies or reply[1] is not None:
+                _check_sendable(reply, node)
+            return reply
+        except BaseException as error:  # Ctrl-C in a hook too: the caller gets it as it is
+            token = next(self._tokens)
+            self.failures[token] = error
+            raise HookFailed(token, f"{type(error).__name__}: {error}") from None
 
     def log(self, record: dict[str, Any]) -> None:
         """Hand a worker's log record to the parent's handlers (levels were checked there)."""
         record = logging.makeLogRecord(record)
         logging.getLogger(record.name).handle(record)
+
+
+def _while_handling(error: BaseException, hook: Any, arguments: dict[str, Any]) -> Any:
+    """Call ``hook`` inside an ``except`` block for ``error``, as ``run_node`` does.
+
+    Kedro's docs debug a failing node with ``sys.exc_info()`` in ``on_node_error``.
+    """
+    try:
+        raise error
+    except BaseException:
+        return hook(**arguments)
+
+
+def _check_sendable(reply: tuple[list[Any], Any], node: Any) -> None:
+    """Refuse a ``before_node_run`` outcome that cannot reach the node's worker process.
+
+    Raises:
+        ValueError: Naming the replaced inputs, or the new function, at fault.
+    """
+    try:
+        ForkingPickler.dumps(reply)
+        return
+    except Exception as error:
+        failure = error
+    replies, func = reply
+    if func is not None and not pickles(func):
+        raise unsendable_function(node.name, func, failure, "ParallelRunner")
+    names = sorted(
+        name
+        for answer in replies if isinstance(answer, dict)
+        for name, value in answer.items() if not pickles(value)
+    )
+    raise ValueError(
+        f"A before_node_run hook replaced input(s) {', '.join(map(repr, names))} of node "
+        f"'{node.name}' with data that cannot be sent to the worker process that runs the "
+        f"node ({type(failure).__name__}: {failure}): return picklable data, or run "
+        f"with ThreadRunner or SequentialRunner."
+    )
 
 
 class _RunManager(BaseManager):
@@ -201,6 +284,12 @@ class SharedState:
         self.relay_address = (self._server.address, ident)
         self.manager = _DataMaker(self._server)
         return self
+
+    def original_error(self, error: BaseException) -> BaseException:
+        """The hook's own exception, if ``error`` is a worker's ``HookFailed``; else ``error``."""
+        if isinstance(error, HookFailed):
+            return self._relay.failures.pop(error.token, error)
+        return error
 
     def serve(self) -> None:
         """Start answering workers, on a thread of this process.
@@ -331,33 +420,16 @@ class _RelayedCalls:
         node = arguments.pop("node")
         arguments.pop("catalog", None)
         try:
-            replies = self._relay.call(hook_name, node.name, arguments)
+            reply = self._relay.call(hook_name, node.name, arguments)
+        except HookFailed:
+            raise  # a hook raised in the parent: the node fails with its error
         except Exception:
-            if _pickles(arguments):
-                raise  # the hook itself failed in the parent
-            replies = self._relay.call(hook_name, node.name, _portable(arguments))
-        return replies or []
-
-
-def _portable(arguments: dict[str, Any]) -> dict[str, Any]:
-    """Replace what cannot be pickled, one value (or one dict entry) at a time."""
-    def fix(value: Any) -> Any:
-        if _pickles(value):
-            return value
-        if isinstance(value, BaseException):
-            return RuntimeError(f"{type(value).__name__}: {value}")
-        return f"<{type(value).__name__} object: cannot be sent to the parent process>"
-
-    return {
-        key: {k: fix(v) for k, v in value.items()} if isinstance(value, dict) else fix(value)
-        for key, value in arguments.items()
-    }
-
-
-def _pickles(value: Any) -> bool:
-    """Whether ``value`` survives the pickling that sends it to another process."""
-    try:
-        ForkingPickler.dumps(value)
-    except Exception:
-        return False
-    return True
+            # The arguments did not survive the trip (the parent checks its
+            # replies), so no hook ran: send what can travel.
+            reply = self._relay.call(hook_name, node.name, portable_arguments(arguments))
+        if reply is None:
+            return []
+        replies, func = reply
+        if func is not None:  # a hook replaced node.func in the parent: run that
+            node.func = func
+        return replies

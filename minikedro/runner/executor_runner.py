@@ -50,6 +50,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from minikedro.framework.hooks import _create_hook_manager
+from minikedro.runner._pickling import unsendable_function
 from minikedro.runner._remote import (
     EVENTS, before_node_run, check_portable, hooks_plan, lives_in_driver, replay, run_in_worker,
 )
@@ -209,7 +210,14 @@ class ExecutorRunner(AbstractRunner):
                 values[name] = _load(name, node, catalog, hook_manager)
             else:
                 datasets[name] = catalog.get(name)
+        func = node.func
         overrides = before_node_run(node, catalog, values, hook_manager, self._is_async, run_id)
+        if node.func is not func:  # a hook wrapped it (Kedro's retry example): it must travel
+            try:
+                self._dumps(node.func)
+            except Exception as error:
+                runner = type(self).__name__
+                raise unsendable_function(node.name, node.func, error, runner) from None
         for name in node.outputs:
             if lives_in_driver(catalog.get(name)):
                 outbox.append(name)

@@ -21,6 +21,11 @@ its node touches, and every node and dataset hook runs in the parent, under
 fork and spawn alike: what a hook records is there after the run (Kedro
 re-creates hooks in each worker and loses what they record). Only hooks that
 have an implementation are forwarded; each costs one round trip to the parent.
+As under the other runners, a hook that raises fails the run with its own
+exception object, ``sys.exc_info()`` works in ``on_node_error``, and a
+``before_node_run`` hook that sets ``node.func`` changes what the worker runs.
+A node's exception that cannot be pickled arrives as a stand-in of its nearest
+built-in class, with its message (``_pickling.portable_error``).
 
 Before any node runs, the runner refuses: a catalog that is not a
 ``SharedMemoryDataCatalog``, datasets that cannot be pickled, outputs to
@@ -41,15 +46,16 @@ from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
 from minikedro.io import DataCatalog, MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
+from minikedro.runner._pickling import portable_error, why_unpicklable
 from minikedro.runner._shared_state import (
+    HookFailed,
     SharedState,
-    _pickles,
     forward_logs,
     logger_levels,
     relayed_hooks,
     worker_relay,
 )
-from minikedro.runner.runner import AbstractRunner, _most_nodes_at_once
+from minikedro.runner.runner import _MAX_WINDOWS_WORKERS, AbstractRunner, _most_nodes_at_once
 from minikedro.runner.task import run_node
 
 if TYPE_CHECKING:
@@ -58,7 +64,6 @@ if TYPE_CHECKING:
 __all__ = ["ParallelRunner"]
 
 _START_METHODS = ("fork", "spawn", "forkserver")
-_MAX_WINDOWS_WORKERS = 61  # ProcessPoolExecutor's limit on Windows
 
 # In a worker: the proxy of the parent's hook relay, set once per process.
 _parent_hooks: Any = None
@@ -74,7 +79,8 @@ class ParallelRunner(AbstractRunner):
             threads inside the worker.
 
     Raises:
-        ValueError: ``max_workers`` is not a positive integer.
+        ValueError: ``max_workers`` is 0 or negative.
+        TypeError: ``max_workers`` is not an integer.
 
     Example:
         >>> catalog = SharedMemoryDataCatalog(raw_data={"xs": [1, 2, 3]})
@@ -82,8 +88,8 @@ class ParallelRunner(AbstractRunner):
     """
 
     def __init__(self, max_workers: int | None = None, is_async: bool = False) -> None:
-        if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
-            raise ValueError(f"max_workers must be a positive integer, got {max_workers!r}")
+        if max_workers is not None:
+            self._validate_max_workers(max_workers)
         super().__init__(is_async=is_async)
         self._max_workers = max_workers
         self._context: Any = None
@@ -93,7 +99,7 @@ class ParallelRunner(AbstractRunner):
         return f"ParallelRunner(max_workers={self._max_workers}, is_async={self._is_async})"
 
     def _get_required_workers_count(self, pipeline: Pipeline) -> int:
-        wanted = self._max_workers or os.cpu_count() or 1
+        wanted = self._validate_max_workers(self._max_workers)
         if sys.platform == "win32":
             wanted = min(wanted, _MAX_WINDOWS_WORKERS)
         return min(wanted, _most_nodes_at_once(pipeline))
@@ -143,6 +149,13 @@ class ParallelRunner(AbstractRunner):
             _run_node_in_worker, node, datasets, self._shared.hook_names, self._is_async, run_id
         )
 
+    def _failure(self, failures: list[tuple[Node, BaseException]]) -> BaseException:
+        # A hook that raised in this process fails its node with its own exception.
+        shared = self._shared
+        if shared is not None:
+            failures = [(node, shared.original_error(error)) for node, error in failures]
+        return super()._failure(failures)
+
     def _interrupt(self, executor: Executor) -> None:
         # Waiting for running nodes would make Ctrl-C hang: stop the workers.
         terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
@@ -170,8 +183,21 @@ def _start_worker(address: Any, relay_id: str, start_method: str, levels: dict) 
 def _run_node_in_worker(
     node: Node, catalog: Any, hook_names: frozenset, is_async: bool, run_id: str | None
 ) -> None:
-    """Run one node in a worker process; its hooks run in the parent."""
-    run_node(node, catalog, relayed_hooks(_parent_hooks, hook_names), is_async, run_id)
+    """Run one node in a worker process; its hooks run in the parent.
+
+    An exception that could not be pickled back to the parent would surface
+    there as a pickling error, or as a dead worker when it fails to unpickle;
+    it is sent as a stand-in with the same message instead.
+    """
+    try:
+        run_node(node, catalog, relayed_hooks(_parent_hooks, hook_names), is_async, run_id)
+    except HookFailed:
+        raise
+    except Exception as error:
+        portable = portable_error(error, f"raised by node '{node.name}' in a worker process")
+        if portable is error:
+            raise
+        raise portable from error  # the worker's traceback still shows the original
 
 
 def _start_method() -> Any:
@@ -232,7 +258,7 @@ def _check_nodes(nodes: list[Node]) -> None:
         try:
             ForkingPickler.dumps(node)
         except Exception as error:
-            problems.append(f"- '{node.name}': {_why_unpicklable(node.func, error)}")
+            problems.append(f"- '{node.name}': {why_unpicklable(node.func, error)}")
     if problems:
         raise ValueError(
             f"ParallelRunner cannot send {len(problems)} node(s) to worker processes, "
@@ -240,33 +266,3 @@ def _check_nodes(nodes: list[Node]) -> None:
             "Define node functions with def at the top level of a module (decorators "
             "need functools.wraps), or run with ThreadRunner or SequentialRunner."
         )
-
-
-def _why_unpicklable(func: Any, error: Exception) -> str:
-    """Name what makes a node's function unpicklable, as precisely as we can."""
-    seen = "func"
-    while hasattr(func, "func") and hasattr(func, "keywords"):  # functools.partial
-        for position, value in enumerate(func.args):
-            if not _pickles(value):
-                return f"{seen} is a partial whose argument {position} is {_kind(value)}"
-        for key, value in func.keywords.items():
-            if not _pickles(value):
-                return f"{seen} is a partial whose argument {key!r} is {_kind(value)}"
-        func, seen = func.func, f"{seen}.func"
-    qualname = getattr(func, "__qualname__", "")
-    if getattr(func, "__name__", "") == "<lambda>":
-        return f"{seen} is a lambda ({qualname}); give it a name with def at module level"
-    if "<locals>" in qualname:
-        return f"{seen} is a local function or closure ({qualname}); move it to module level"
-    owner = getattr(func, "__self__", func)  # a bound method's object, or a callable object
-    for key, value in sorted(getattr(owner, "__dict__", {}).items()):
-        if not _pickles(value):
-            return f"attribute {key!r} of {seen} ({type(owner).__name__}) holds {_kind(value)}"
-    return f"{type(error).__name__}: {error}"
-
-
-def _kind(value: Any) -> str:
-    kind = type(value)
-    if getattr(value, "__name__", "") == "<lambda>":
-        return "a lambda"
-    return f"an unpicklable {kind.__module__}.{kind.__qualname__}"

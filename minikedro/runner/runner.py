@@ -24,6 +24,8 @@ started and stops the executor (``_interrupt``) before re-raising.
 from __future__ import annotations
 
 import logging
+import os
+import sys
 from abc import ABC, abstractmethod
 from collections import Counter, deque
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
@@ -44,6 +46,7 @@ __all__ = ["AbstractRunner", "WorkerCrashedError"]
 
 _by_name = attrgetter("name")
 _LISTED = 20  # node names shown in a log line before "and N more"
+_MAX_WINDOWS_WORKERS = 61  # ProcessPoolExecutor's limit on Windows
 
 
 class WorkerCrashedError(BrokenExecutor):
@@ -156,6 +159,32 @@ class AbstractRunner(ABC):
     def _get_required_workers_count(self, pipeline: Pipeline) -> int:
         """How many workers the pipeline can use at most; 1 for sequential runners."""
         return 1
+
+    @classmethod
+    def _validate_max_workers(cls, max_workers: int | None) -> int:
+        """Check a ``max_workers`` argument; return it, or the CPU count for None.
+
+        Kedro's helper, kept for custom runners; on Windows the default is at
+        most 61, the most a process pool takes there.
+
+        Raises:
+            TypeError: ``max_workers`` is not an int (nor None).
+            ValueError: ``max_workers`` is 0 or negative.
+        """
+        if max_workers is None:
+            default = os.cpu_count() or 1
+            return min(default, _MAX_WINDOWS_WORKERS) if sys.platform == "win32" else default
+        if isinstance(max_workers, bool) or not isinstance(max_workers, int):
+            raise TypeError(
+                f"max_workers should be a positive int, or None for the default; got "
+                f"{type(max_workers).__name__} {max_workers!r}"
+            )
+        if max_workers <= 0:
+            raise ValueError(
+                f"max_workers should be positive, got {max_workers}: pass how many "
+                f"workers to use at most (1 or more), or None for the default"
+            )
+        return max_workers
 
     def _submit_node(
         self, executor: Executor, node: Node, catalog: Any, hook_manager: Any, run_id: str | None
@@ -293,6 +322,13 @@ class AbstractRunner(ABC):
             "You can resume the pipeline run from the nearest nodes with persisted inputs "
             "by adding the following argument to your previous command:\n  %s", argument
         )
+
+    def _suggest_resume_scenario(
+        self, pipeline: Pipeline, done_nodes: Any, catalog: Any = None
+    ) -> None:
+        """Kedro's name for ``_suggest_resume``, for custom runners that call it."""
+        finished = set(done_nodes)
+        self._suggest_resume(pipeline, catalog, [n for n in pipeline.nodes if n in finished])
 
     def _only_missing_outputs(self, pipeline: Pipeline, catalog: Any) -> Pipeline:
         to_run = nodes_with_missing_outputs(pipeline, catalog)

@@ -1,7 +1,7 @@
 """One node's run: load its inputs, fire the hooks, call it, save its outputs.
 
-Public names: ``run_node``. Kedro counterpart: ``kedro.runner.task.Task``
-(``run_node`` in Kedro 0.19).
+Public names: ``run_node`` and ``Task``. Kedro counterpart:
+``kedro.runner.task.Task`` (``run_node`` in Kedro 0.19).
 
 The order of events for one node, the same under every runner::
 
@@ -20,7 +20,8 @@ saving error.
 
 ``hook_manager`` is anything with ``has_impls(name)`` and ``hook.<name>(**kw)``:
 the ``PluginManager``, or a worker process's relay to the parent's one. A hook
-nobody implements costs one ``has_impls`` call.
+nobody implements costs one ``has_impls`` call. An exception a hook raises
+fails the node as it is, as in Kedro.
 """
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ import inspect
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from minikedro.framework.hooks import _create_hook_manager
+
 if TYPE_CHECKING:
     from minikedro.pipeline import Node
 
-__all__ = ["run_node"]
+__all__ = ["Task", "run_node"]
 
 # Enough threads to load or save every dataset of a node at once.
 _MAX_IO_THREADS = 32
@@ -93,6 +96,53 @@ def run_node(
     return node
 
 
+class Task:
+    """One node's run as an object: Kedro 1.x's ``Task``, for custom runners that build one.
+
+    ``Task(node, catalog, is_async, hook_manager, run_id).execute()`` is
+    ``run_node(node, catalog, hook_manager, is_async, run_id)``; calling the task
+    does the same. ``parallel`` is accepted for Kedro's signature and ignored:
+    minikedro's ``ParallelRunner`` relays every hook to the parent process.
+    """
+
+    def __init__(
+        self, node: Node, catalog: Any, is_async: bool = False, hook_manager: Any = None,
+        run_id: str | None = None, parallel: bool = False,
+    ) -> None:
+        self.node, self.catalog, self.is_async = node, catalog, is_async
+        self.hook_manager, self.run_id, self.parallel = hook_manager, run_id, parallel
+
+    def execute(self) -> Node:
+        """Run the node; return it. Raises what ``run_node`` raises."""
+        hook_manager = self.hook_manager
+        if hook_manager is None:
+            hook_manager = _create_hook_manager()
+        return run_node(self.node, self.catalog, hook_manager, self.is_async, self.run_id)
+
+    __call__ = execute
+
+    def __repr__(self) -> str:
+        return f"Task(node={self.node.name!r}, is_async={self.is_async})"
+
+
+def _input_overrides(replies: list[Any], node: Node) -> dict[str, Any]:
+    """Merge ``before_node_run``'s replies: each dict replaces those of the node's inputs.
+
+    Raises:
+        TypeError: A reply is neither None nor a dict (Kedro's message, plus the node).
+    """
+    overrides: dict[str, Any] = {}
+    for reply in replies:
+        if not isinstance(reply, dict):
+            raise TypeError(
+                f"'before_node_run' must return either None or a dictionary mapping "
+                f"dataset names to updated values, got '{type(reply).__name__}' instead "
+                f"(a hook's reply for node '{node.name}')."
+            )
+        overrides.update(reply)
+    return overrides
+
+
 def _load(name: str, node: Node, catalog: Any, hook_manager: Any) -> Any:
     if hook_manager.has_impls("before_dataset_loaded"):
         hook_manager.hook.before_dataset_loaded(dataset_name=name, node=node)
@@ -117,15 +167,7 @@ def _inputs_after_hooks(
     replies = hook_manager.hook.before_node_run(
         node=node, catalog=catalog, inputs=dict(inputs), is_async=is_async, run_id=run_id
     )
-    for reply in replies:
-        if not isinstance(reply, dict):
-            raise TypeError(
-                f"before_node_run hooks must return None or a dict of "
-                f"{{input name: new value}}; one returned {type(reply).__name__} "
-                f"for node '{node.name}'"
-            )
-        inputs = {**inputs, **reply}
-    return inputs
+    return {**inputs, **_input_overrides(replies, node)}
 
 
 def _node_failed(

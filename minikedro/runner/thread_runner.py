@@ -9,7 +9,6 @@ chooses the executor and how many threads it gets.
 """
 from __future__ import annotations
 
-import os
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -25,26 +24,29 @@ class ThreadRunner(AbstractRunner):
     """Run nodes concurrently on threads.
 
     Args:
-        max_workers: The most threads to use; default ``min(32, cpu count + 4)``
-            (``ThreadPoolExecutor``'s rule, suited to nodes that wait), and never
-            more than the pipeline can keep busy.
+        max_workers: The most threads to use. Default, as in Kedro: as many as
+            the pipeline can keep busy (its node count less its layers, plus
+            one), so every node that is ready runs at once, whatever the CPU
+            count: threads are for nodes that wait.
         is_async: Must be False: see Raises.
 
     Raises:
         ValueError: ``is_async=True`` (its nodes already run on threads; loading
             on more threads per node would only add contention: Kedro warns and
-            ignores it), or ``max_workers`` is not a positive integer.
+            ignores it), or ``max_workers`` is 0 or negative.
+        TypeError: ``max_workers`` is not an integer.
     """
 
     def __init__(self, max_workers: int | None = None, is_async: bool = False) -> None:
         if is_async:
             raise ValueError(
-                "ThreadRunner does not support is_async=True: its nodes already run "
-                "on threads, so loading and saving on more threads would only add "
-                "contention. Use ThreadRunner() or SequentialRunner(is_async=True)."
+                "ThreadRunner does not support is_async=True (--async): it cannot load "
+                "and save node inputs and outputs asynchronously with threads, because "
+                "its nodes already run on threads. Leave it out, or use SequentialRunner "
+                "or ParallelRunner with it."
             )
-        if max_workers is not None and (not isinstance(max_workers, int) or max_workers < 1):
-            raise ValueError(f"max_workers must be a positive integer, got {max_workers!r}")
+        if max_workers is not None:
+            self._validate_max_workers(max_workers)
         super().__init__(is_async=False)
         self._max_workers = max_workers
 
@@ -52,8 +54,8 @@ class ThreadRunner(AbstractRunner):
         return f"ThreadRunner(max_workers={self._max_workers})"
 
     def _get_required_workers_count(self, pipeline: Pipeline) -> int:
-        wanted = self._max_workers or min(32, (os.cpu_count() or 1) + 4)
-        return min(wanted, _most_nodes_at_once(pipeline))
+        most = _most_nodes_at_once(pipeline)
+        return min(most, self._max_workers) if self._max_workers else most
 
     def _get_executor(self, max_workers: int) -> Executor:
         return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="minikedro-node")
