@@ -193,3 +193,28 @@ def test_conf_source_argument_and_repr(project, tmp_path):
     assert session.load_context().params["offset"] == 10
     assert "KedroSession(project='proj'" in repr(session)
     assert isinstance(session.load_context().catalog, DataCatalog)
+
+
+def test_hooks_read_run_params_and_node_names_as_kedros_mlflow_example_does(project):
+    # Kedro's MLflow hook example reads run_params["run_id"] and node._func_name.
+    from minikedro.framework.hooks import hook_impl
+
+    class MlflowLike:
+        def __init__(self):
+            self.run_id, self.functions = None, []
+
+        @hook_impl
+        def before_pipeline_run(self, run_params):
+            self.run_id = run_params["run_id"]
+
+        @hook_impl
+        def after_node_run(self, node):
+            self.functions.append(node._func_name)
+
+    recorder = MlflowLike()
+    with KedroSession.create(project_path=project) as session:
+        session._hook_manager.register(recorder)
+        session.run()
+        assert recorder.run_id == session.session_id
+    assert recorder.functions and all(isinstance(name, str) and name for name in recorder.functions)
+    assert "<" not in "".join(recorder.functions)  # names, never reprs with addresses

@@ -275,6 +275,7 @@ class KedroSession:
         )
         run_params = {
             "session_id": self.session_id,
+            "run_id": self.session_id,  # Kedro 1.x's name; its MLflow hook example reads it
             "project_path": self.metadata.project_path.as_posix(),
             "env": context.env,
             "minikedro_version": minikedro.__version__,

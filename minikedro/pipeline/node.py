@@ -207,6 +207,11 @@ class Node:
         self._is_generator = inspect.isgeneratorfunction(func)
 
     @property
+    def _func_name(self) -> str:
+        """The function's name as ``str(node)`` shows it; Kedro's hook examples read it."""
+        return function_facts(self._func)[0]
+
+    @property
     def name(self) -> str:
         """The full name: ``namespace.`` plus the given or default name."""
         return self._full_name
