@@ -315,9 +315,10 @@ def _resume_command(hint: str, args: argparse.Namespace) -> str:
 def _program_words(project_package: str | None = None) -> list[str] | None:
     """How the user started this program, when it was not as ``minikedro run``.
 
-    ``python -m minikedro`` without a ``minikedro`` command on ``PATH`` gives
-    the interpreter (by name when that name finds it on ``PATH``, else its
-    full path) and ``-m minikedro run``; the project's ``python -m <package>``
+    ``python -m minikedro`` gives the interpreter (by name when that name
+    finds it on ``PATH``, else its full path) and ``-m minikedro run``, even
+    when a ``minikedro`` command is installed: that one may run another copy
+    of minikedro than the one that failed. The project's ``python -m <package>``
     (Kedro's template ``__main__.py``, which runs ``run`` implicitly) gives
     ``-m <package>``. ``None`` means keep ``minikedro run``: the console
     script, or ``main()`` called from Python.
@@ -332,8 +333,6 @@ def _program_words(project_package: str | None = None) -> list[str] | None:
     package = os.path.basename(os.path.dirname(os.path.abspath(script)))
     if os.path.basename(script) != "__main__.py" or package not in ("minikedro", project_package):
         return None
-    if package == "minikedro" and shutil.which("minikedro"):
-        return None  # the console script is installed: the shorter command works
     found = shutil.which(os.path.basename(sys.executable))
     same = found is not None and os.path.abspath(found) == os.path.abspath(sys.executable)
     python = os.path.basename(sys.executable) if same else sys.executable

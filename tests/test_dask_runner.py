@@ -8,7 +8,6 @@ happens in a thread joined with a timeout, so a hang fails the test.
 """
 from __future__ import annotations
 
-import faulthandler
 import logging
 import os
 import shutil
@@ -24,7 +23,6 @@ distributed = pytest.importorskip(
 
 from minikedro.io import DataCatalog  # noqa: E402
 from minikedro.pipeline import Pipeline, node  # noqa: E402
-from minikedro.runner import SequentialRunner  # noqa: E402
 from minikedro.runner.dask_runner import DaskRunner  # noqa: E402
 from tests import _executor_nodes as f  # noqa: E402
 from tests.test_executor_runner import failing, reference_and_remote, run  # noqa: E402
@@ -33,13 +31,6 @@ from tests.test_runner_contract import ZOO  # noqa: E402
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 120
 
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    """Fail loudly (every thread's traceback, then exit) rather than hang CI."""
-    faulthandler.dump_traceback_later(300, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="module")

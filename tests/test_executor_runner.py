@@ -8,7 +8,6 @@ Each run happens in a thread joined with a timeout, so a hang fails the test.
 """
 from __future__ import annotations
 
-import faulthandler
 import logging
 import multiprocessing
 import os
@@ -59,13 +58,6 @@ def run(runner, pipeline, catalog, hooks=(), timeout=TIMEOUT, **kwargs):
         raise box["error"]
     return box["outputs"]
 
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    """Fail loudly (every thread's traceback, then exit) rather than hang CI."""
-    faulthandler.dump_traceback_later(120, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
 
 
 @pytest.fixture(scope="module")

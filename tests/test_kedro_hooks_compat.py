@@ -10,7 +10,6 @@ live in ``tests/_runner_nodes.py``, so that spawned workers can import them.
 """
 from __future__ import annotations
 
-import faulthandler
 import logging
 import multiprocessing
 import sys
@@ -34,19 +33,13 @@ from minikedro.runner import (
 )
 from tests import _runner_nodes as f
 
+# Every run here must end its worker processes and threads.
+pytestmark = pytest.mark.usefixtures("no_leftover_workers")
+
 METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()]
 KINDS = ["sequential", "thread", *METHODS]
 KIND_IDS = {"fork": "parallel-fork", "spawn": "parallel-spawn"}
 
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    """Fail loudly rather than hang; and no run may leave a process or thread behind."""
-    faulthandler.dump_traceback_later(120, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
-    assert multiprocessing.active_children() == []
-    assert not [t for t in threading.enumerate() if t.name.startswith("minikedro")]
 
 
 @pytest.fixture(params=KINDS, ids=lambda kind: KIND_IDS.get(kind, kind))

@@ -5,7 +5,6 @@ under fork and spawn; this file covers what only ParallelRunner does.
 """
 from __future__ import annotations
 
-import faulthandler
 import functools
 import multiprocessing
 import os
@@ -19,18 +18,13 @@ from minikedro.pipeline import Pipeline, node
 from minikedro.runner import ParallelRunner
 from tests import _runner_nodes as f
 
+# Every run here must end its worker processes and threads.
+pytestmark = pytest.mark.usefixtures("no_leftover_workers")
+
 
 START_METHODS = [m for m in ("fork", "spawn", "forkserver")
                  if m in multiprocessing.get_all_start_methods()]
 
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    faulthandler.dump_traceback_later(120, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
-    assert multiprocessing.active_children() == []
-    assert not [t for t in threading.enumerate() if t.name.startswith("minikedro")]
 
 
 @pytest.fixture(params=[m for m in START_METHODS if m != "forkserver"])

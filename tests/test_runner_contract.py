@@ -9,7 +9,6 @@ node under every runner and be recorded in this (the parent) process.
 """
 from __future__ import annotations
 
-import faulthandler
 import multiprocessing
 import subprocess
 import sys
@@ -38,13 +37,6 @@ RUNNERS = [
     pytest.param(("spawn", True), id="parallel-spawn-async"),
 ]
 
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    """Fail loudly (traceback of every thread, then exit) rather than hang CI."""
-    faulthandler.dump_traceback_later(120, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
 
 
 class Runs:

@@ -6,7 +6,6 @@ a dying worker or Ctrl-C must end the run quickly and leave no process behind.
 """
 from __future__ import annotations
 
-import faulthandler
 import logging
 import multiprocessing
 import os
@@ -27,17 +26,13 @@ from minikedro.runner import (
 )
 from tests import _runner_nodes as f
 
+# Every run here must end its worker processes and threads.
+pytestmark = pytest.mark.usefixtures("no_leftover_workers")
+
 
 START_METHODS = [m for m in ("fork", "spawn") if m in multiprocessing.get_all_start_methods()]
 RUNNERS = ["sequential", "thread", *START_METHODS]
 
-
-@pytest.fixture(autouse=True)
-def watchdog():
-    faulthandler.dump_traceback_later(120, exit=True)
-    yield
-    faulthandler.cancel_dump_traceback_later()
-    assert multiprocessing.active_children() == []
 
 
 def make(kind, monkeypatch, raw_data=None, datasets=None):
