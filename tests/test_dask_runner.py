@@ -151,4 +151,4 @@ def test_a_failing_node_on_the_example_project_prints_the_resume_command(tmp_pat
     )
     assert done.returncode != 0
     assert "node 'evaluate_node' failed: ZeroDivisionError: division by zero" in done.stderr
-    assert 'To resume: minikedro run --from-nodes "predict_node"' in done.stderr
+    assert 'minikedro run --from-nodes "predict_node"' in done.stderr.splitlines()[-1]
