@@ -406,3 +406,24 @@ def test_run_only_missing_is_kedros_older_name_for_only_missing_outputs(tmp_path
     SequentialRunner().run_only_missing(pipeline, DataCatalog(disk, {"x": 1}), manager)
     assert ran == ["b"]
     assert (tmp_path / "B").exists()
+
+
+def test_sequential_runs_follow_pipeline_nodes_exactly():
+    # 'p' is ready before 'q' in pipeline.nodes (layer, then name), although q's
+    # parent finishes first; Kedro's SequentialRunner runs pipeline.nodes in order.
+    pipeline = Pipeline([
+        node(f.inc, "x", "ax", name="a"), node(f.inc, "x", "bx", name="b"),
+        node(f.inc, "x", "cx", name="c"), node(f.inc, "cx", "px", name="p"),
+        node(f.inc, "ax", "qx", name="q"),
+    ])
+    ran = []
+
+    class Ran:
+        @hook_impl
+        def before_node_run(self, node):
+            ran.append(node.name)
+
+    manager = PluginManager()
+    manager.register(Ran())
+    SequentialRunner().run(pipeline, DataCatalog(raw_data={"x": 1}), manager)
+    assert ran == [n.name for n in pipeline.nodes]

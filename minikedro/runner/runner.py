@@ -11,9 +11,11 @@ processes, or anything else with ``submit``). How one node travels::
                                                    │
                       release datasets nobody reads any more, log progress
 
-The loop keeps at most two tasks per worker in flight, so ``wait`` looks at a
-bounded set and a run costs time linear in nodes + edges. Ready nodes are taken
-by name, so runs are reproducible.
+The loop keeps at most two tasks per worker in flight (one for a single
+worker), so ``wait`` looks at a bounded set and a run costs time linear in
+nodes + edges (plus a heap's log factor). Ready nodes start in
+``pipeline.nodes`` order, so runs are reproducible and a sequential run is
+exactly that order.
 
 When a node fails the loop submits nothing new, lets what is running finish,
 logs which nodes did not run and the ``--from-nodes`` argument that resumes
@@ -27,9 +29,10 @@ import logging
 import os
 import sys
 from abc import ABC, abstractmethod
-from collections import Counter, deque
+from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
 from graphlib import TopologicalSorter
+from heapq import heappop, heappush
 from itertools import chain
 from operator import attrgetter
 from time import perf_counter
@@ -226,9 +229,14 @@ class AbstractRunner(ABC):
                 if readers_left[name] == 0 and name not in kept:
                     catalog.release(name)
         max_workers = self._get_required_workers_count(pipeline)
-        most_in_flight = 2 * max_workers  # keeps a process pool's queue fed
+        # Two per worker keeps a process pool's queue fed; one worker takes one
+        # node at a time, so a sequential run follows pipeline.nodes exactly.
+        most_in_flight = 1 if max_workers == 1 else 2 * max_workers
+        # Ready nodes start in the pipeline's own order (topological, ties by
+        # name): reproducible, and Kedro's order under SequentialRunner.
+        rank = {node: position for position, node in enumerate(nodes)}
 
-        ready: deque[Node] = deque()
+        ready: list[tuple[int, Node]] = []  # a heap, smallest rank first
         in_flight: dict[Future, Node] = {}
         done: list[Node] = []
         failures: list[tuple[Node, BaseException]] = []
@@ -237,15 +245,14 @@ class AbstractRunner(ABC):
                 try:
                     while True:
                         if not failures:
-                            ready.extend(sorted(sorter.get_ready(), key=_by_name))
+                            for node in sorter.get_ready():
+                                heappush(ready, (rank[node], node))
                             while ready and len(in_flight) < most_in_flight:
-                                node = ready.popleft()
+                                node = heappop(ready)[1]
                                 future = self._submit_node(
                                     executor, node, catalog, hook_manager, run_id
                                 )
                                 in_flight[future] = node
-                                if future.done() and future.exception() is not None:
-                                    break  # an inline failure: start nothing more
                         if not in_flight:
                             break
                         finished = wait(in_flight, return_when=FIRST_COMPLETED).done

@@ -5,8 +5,8 @@ Public names: ``SequentialRunner``. Kedro counterpart:
 
 It goes through the same scheduling loop as every other runner
 (``AbstractRunner._run``); its executor simply runs each submitted node at
-once, so ready nodes run in name order and a failure stops the run before the
-next node starts.
+once, one node at a time, so nodes run exactly in ``pipeline.nodes`` order (as
+in Kedro) and a failure stops the run before the next node starts.
 """
 from __future__ import annotations
 
