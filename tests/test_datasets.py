@@ -491,3 +491,44 @@ def test_sqlite_datasets_take_kedros_con_credentials(tmp_path: Path):
         SQLiteTableDataset(table_name="t", filepath=tmp_path / "x", credentials=con)
     with pytest.raises(ValueError, match="must be a SQLite URL"):
         SQLiteQueryDataset(sql="SELECT 1", credentials={"con": "postgresql://host/db"})
+
+
+# -- append mode: a generator node's chunks --------------------------------------------
+
+
+def _chunks():
+    for i in range(3):
+        yield [{"i": i}]
+
+
+@pytest.mark.parametrize("versioned", [False, True])
+def test_a_generator_node_appends_every_chunk_to_a_csv_in_mode_a(tmp_path, versioned):
+    from minikedro.io import DataCatalog
+    from minikedro.pipeline import Pipeline, node
+    from minikedro.runner import SequentialRunner
+
+    dataset = CSVDataset(str(tmp_path / "rows.csv"), save_args={"mode": "a"},
+                         version=Version(None, None) if versioned else None)
+    catalog = DataCatalog({"rows": dataset}, save_version="2026-01-01T00.00.00.000Z")
+    SequentialRunner().run(Pipeline([node(_chunks, None, "rows", name="chunks")]), catalog)
+    assert catalog.load("rows") == [{"i": "0"}, {"i": "1"}, {"i": "2"}]  # one header, all rows
+
+
+def test_a_failed_append_leaves_the_file_as_it_was(tmp_path):
+    path = tmp_path / "rows.csv"
+    dataset = CSVDataset(str(path), save_args={"mode": "a", "fieldnames": ["i"]})
+    dataset.save([{"i": 1}])
+    before = path.read_bytes()
+    with pytest.raises(DatasetError, match="fields not in fieldnames"):
+        dataset.save([{"i": 2}, {"j": 3}])  # the first row is written before the second fails
+    assert path.read_bytes() == before
+
+
+def test_text_appends_in_mode_a_and_refuses_other_modes(tmp_path):
+    path = tmp_path / "log.txt"
+    appending = TextDataset(str(path), save_args={"mode": "a"})
+    appending.save("one\n")
+    appending.save("two\n")
+    assert path.read_text() == "one\ntwo\n"
+    with pytest.raises(DatasetError, match="mode must be 'w' \\(replace\\) or 'a' \\(append\\), got 'x'"):
+        TextDataset(str(path), save_args={"mode": "x"}).save("three")

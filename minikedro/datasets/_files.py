@@ -34,11 +34,14 @@ __all__ = ["FileDataset", "atomic_write"]
 def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_args: Any) -> Iterator[IO]:
     """Open a temporary file that replaces ``path`` only if the block succeeds.
 
-    Missing parent folders are created.
+    Missing parent folders are created. In append mode (``"a"``, ``"ab"``:
+    a generator node saving chunk after chunk) the file itself is opened, and
+    a block that fails cuts it back to its old length: what was there before
+    stays, byte for byte, and no half-written chunk is left at its end.
 
     Args:
-        path: The file to (re)write.
-        mode: ``"wb"`` or ``"w"`` (text), as for ``open``.
+        path: The file to (re)write, or to add to.
+        mode: ``"wb"`` or ``"w"`` (text), or ``"ab"``/``"a"`` to append.
         **open_args: More ``open`` arguments, e.g. ``encoding``, ``newline``.
 
     Yields:
@@ -50,6 +53,10 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_args: Any) ->
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if mode.startswith("a"):
+        with _appending(target, mode, open_args) as file:
+            yield file
+        return
     # A dot-name in the same folder: os.replace cannot cross filesystems,
     # and versioned loads skip a version folder without the final file.
     temporary = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")  # unique per save
@@ -64,6 +71,21 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_args: Any) ->
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+
+
+@contextlib.contextmanager
+def _appending(target: Path, mode: str, open_args: dict[str, Any]) -> Iterator[IO]:
+    """Append to ``target``; on failure truncate it back to where it ended."""
+    with open(target, mode, **open_args) as file:
+        start = file.tell()
+        try:
+            yield file
+            file.flush()
+            os.fsync(file.fileno())
+        except BaseException:
+            file.flush()
+            os.truncate(target, start)
+            raise
 
 
 class FileDataset(AbstractVersionedDataset):

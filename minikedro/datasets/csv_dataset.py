@@ -31,7 +31,9 @@ class CSVDataset(FileDataset):
         load_args: ``encoding`` (default ``utf-8``); everything else goes to
             ``csv.DictReader`` (``delimiter``, ``dialect``, ``fieldnames``
             for a file without a header, ...).
-        save_args: ``encoding`` (default ``utf-8``); everything else goes to
+        save_args: ``encoding`` (default ``utf-8``); ``mode: "a"`` to add
+            rows to the file (a generator node's chunks; the header is
+            written only into an empty file); everything else goes to
             ``csv.DictWriter`` (``delimiter``, ``dialect``, ``fieldnames``
             to fix the column order, ...). Without ``fieldnames`` the
             columns are every key seen, in order of first appearance.
@@ -59,11 +61,14 @@ class CSVDataset(FileDataset):
         rows = list(data)
         writer_args = _from_pandas(self._save_args)
         encoding = writer_args.pop("encoding", "utf-8")
+        mode = _write_mode(writer_args.pop("mode", "w"))
         fieldnames = writer_args.pop("fieldnames", None) or _columns(rows)
-        with atomic_write(self._get_save_path(), "w", newline="", encoding=encoding) as file:
+        path = self._get_save_path(append=mode == "a")
+        with atomic_write(path, mode, newline="", encoding=encoding) as file:
             if fieldnames:
                 writer = csv.DictWriter(file, fieldnames, **writer_args)
-                writer.writeheader()
+                if file.tell() == 0:  # a new file, or an empty one appended to
+                    writer.writeheader()
                 writer.writerows(rows)
 
 
@@ -75,6 +80,13 @@ def _columns(rows: list) -> list:
             raise TypeError(f"CSVDataset saves a list of dicts; row {index} is a {type(row).__name__}")
         columns.update(dict.fromkeys(row))
     return list(columns)
+
+
+def _write_mode(mode: str) -> str:
+    """``"w"`` (replace the file, the default) or ``"a"`` (add rows), as pandas spells them."""
+    if mode not in ("w", "a"):
+        raise ValueError(f"save_args mode must be 'w' (replace) or 'a' (append), got {mode!r}")
+    return mode
 
 
 def _from_pandas(arguments: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,9 @@ class TextDataset(FileDataset):
         filepath: The file (versioned: the folder of versions).
         load_args: ``open`` options for reading: ``encoding`` (default
             ``utf-8``), ``errors``, ``newline``.
-        save_args: ``open`` options for writing, as for ``load_args``.
+        save_args: ``open`` options for writing, as for ``load_args``, and
+            ``mode: "a"`` to add to the file instead of replacing it (a
+            generator node's chunks).
         version: Versions to load and save; None for an unversioned file.
         metadata: Free-form information; unused here.
 
@@ -43,5 +45,9 @@ class TextDataset(FileDataset):
     def save(self, data: str) -> None:
         if not isinstance(data, str):
             raise TypeError(f"TextDataset saves a str, got {type(data).__name__}")
-        with atomic_write(self._get_save_path(), "w", **self._save_args) as file:
+        open_args = dict(self._save_args)
+        mode = open_args.pop("mode", "w")
+        if mode not in ("w", "a"):
+            raise ValueError(f"save_args mode must be 'w' (replace) or 'a' (append), got {mode!r}")
+        with atomic_write(self._get_save_path(append=mode == "a"), mode, **open_args) as file:
             file.write(data)

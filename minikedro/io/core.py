@@ -425,8 +425,12 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
             )
         return path
 
-    def _get_save_path(self) -> Path:
+    def _get_save_path(self, *, append: bool = False) -> Path:
         """Return the file a save writes, refusing to overwrite a version.
+
+        Args:
+            append: The save adds to the file (a generator node's chunks in
+                ``mode: a``): the run's version may already exist.
 
         Raises:
             VersionAlreadyExistsError: That version is already saved.
@@ -451,7 +455,7 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
                 stacklevel=4,
             )
         path = self._get_versioned_path(version)
-        if self._path_exists(path):
+        if self._path_exists(path) and not append:
             raise VersionAlreadyExistsError(
                 f"Version '{version}' of dataset {self._label()} is already saved at "
                 f"'{path}'; versioned saves never overwrite. Save under a new version.",
