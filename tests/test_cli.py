@@ -287,7 +287,7 @@ def test_missing_config_file(project, capsys):
         (["-r", "nowhere.Runner"], "unknown runner 'nowhere.Runner': no module 'nowhere'"),
         (["-r", "json.JSONDecoder"], "is not an AbstractRunner subclass"),
         (["-r", "ThreadRunner", "--async"], "ThreadRunner does not support is_async"),
-        (["--runner-params", "colour=red"], "cannot create SequentialRunner"),
+        (["--runner-params", "colour=red"], "SequentialRunner does not take colour"),
         (["--params", "offset"], "'offset' is not key=value"),
         (["-lv", "total"], "'total' is not dataset:version"),
         (["-lv", "total:2020"], "'total' is not versioned"),

@@ -202,3 +202,12 @@ def test_a_spawned_workers_log_lines_reach_the_parents_handlers(start, monkeypat
     said = [r for r in caplog.records if r.name == "tests.worker_node"]
     assert [r.getMessage() for r in said] == ["worker says 7"]
     assert any(r.getMessage().startswith("Running node: talker") for r in caplog.records)
+
+
+def test_an_unpicklable_dataset_the_pipeline_never_touches_does_not_stop_the_run():
+    import threading as _threading
+
+    unused = MemoryDataset(_threading.Lock())  # would be refused if the run needed it
+    catalog = SharedMemoryDataCatalog({"unused_lock": unused}, raw_data={"x": 1})
+    outputs = ParallelRunner(max_workers=1).run(Pipeline([node(f.inc, "x", "y", name="a")]), catalog)
+    assert outputs["y"].load() == 2

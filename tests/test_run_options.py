@@ -128,5 +128,11 @@ class RecordingRunner(SequentialRunner):
 def test_load_runner_passes_is_async_and_params():
     runner = load_runner(f"{__name__}.RecordingRunner", True, {"max_workers": 3, "x": "y"})
     assert runner.arguments == {"is_async": True, "max_workers": 3, "x": "y"}
-    with pytest.raises(RunOptionError, match=r"cannot create ThreadRunner with \{'colour': 'red'\}"):
+    with pytest.raises(RunOptionError, match=r"^ThreadRunner does not take colour \(from "
+                                             r"--runner-params\); it takes only: max_workers$"):
         load_runner("ThreadRunner", params={"colour": "red"})
+    with pytest.raises(RunOptionError, match=r"^SequentialRunner does not take max_workers .*"
+                                             r"it takes none$"):
+        load_runner("SequentialRunner", params={"max_workers": 2})
+    with pytest.raises(RunOptionError, match=r"^cannot create ThreadRunner with max_workers=0: "):
+        load_runner("ThreadRunner", params={"max_workers": 0})

@@ -312,7 +312,27 @@ def load_runner(name: str | None, is_async: bool = False, params: Mapping | None
             f"runner {name!r} is not an AbstractRunner subclass ({module_name} has "
             f"{found} named {class_name!r}); {choices}"
         )
+    params = dict(params or {})
+    accepted = _parameters_of(runner_class)
+    unknown = sorted(set(params) - accepted) if accepted is not None else []
+    if unknown:
+        takes = ", ".join(sorted(accepted - {"is_async"}))
+        raise RunOptionError(
+            f"{runner_class.__name__} does not take {', '.join(unknown)} (from "
+            f"--runner-params); it takes {'only: ' + takes if takes else 'none'}"
+        )
     try:
-        return runner_class(is_async=is_async, **dict(params or {}))
-    except TypeError as exc:
-        raise RunOptionError(f"cannot create {name} with {dict(params or {})}: {exc}") from exc
+        return runner_class(is_async=is_async, **params)
+    except (TypeError, ValueError) as exc:
+        given = ", ".join(f"{key}={value!r}" for key, value in params.items())
+        raise RunOptionError(f"cannot create {name} with {given or 'no parameters'}: {exc}") from exc
+
+
+def _parameters_of(runner_class: type) -> set[str] | None:
+    """The keyword arguments a runner's constructor takes; None if it takes any (**kwargs)."""
+    import inspect
+
+    parameters = inspect.signature(runner_class).parameters.values()
+    if any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return None
+    return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}

@@ -16,7 +16,7 @@ Kedro counterpart: ``kedro.io.SharedMemoryDataCatalog``.
 from __future__ import annotations
 
 import pickle
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterable
 
 from minikedro.io.core import DatasetError
 from minikedro.io.data_catalog import DataCatalog
@@ -48,16 +48,21 @@ class SharedMemoryDataCatalog(DataCatalog):
             if isinstance(dataset, SharedMemoryDataset):
                 dataset.set_manager(manager)
 
-    def validate_catalog(self) -> None:
+    def validate_catalog(self, names: Iterable[str] | None = None) -> None:
         """Check that every dataset can be pickled, as sending it to a worker needs.
 
         A dataset whose class sets ``_SINGLE_PROCESS = True`` is refused too.
+
+        Args:
+            names: Check only these (a runner passes its pipeline's datasets,
+                so an entry the run never touches cannot stop it); default all.
 
         Raises:
             DatasetError: Naming every dataset that cannot be pickled, and why.
         """
         failures = []
-        for name, dataset in sorted(self.items(), key=lambda item: item[0]):
+        chosen = self.items() if names is None else ((n, self[n]) for n in set(names) if n in self)
+        for name, dataset in sorted(chosen, key=lambda item: item[0]):
             if getattr(dataset, "_SINGLE_PROCESS", False):
                 failures.append(f"- '{name}' ({type(dataset).__name__}): it is marked _SINGLE_PROCESS")
                 continue

@@ -235,7 +235,7 @@ def _check_catalog(pipeline: Pipeline, catalog: Any) -> None:
             f"SharedMemoryDataCatalog.from_config(...) so that memory datasets are "
             f"shared between the worker processes."
         )
-    catalog.validate_catalog()
+    catalog.validate_catalog(pipeline.datasets())
     local = sorted(
         name
         for name in pipeline.all_outputs()
