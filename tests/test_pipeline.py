@@ -267,8 +267,13 @@ def test_only_nodes_refuses_unknown_names_sorted(diamond):
 
 def test_only_nodes_suggests_namespaced_names():
     pipe = Pipeline([node(identity, "a", "b", name="n", namespace="ns")])
-    with pytest.raises(ValueError, match=r"named \['n'\]\. Did you mean: \['ns\.n'\]\?"):
+    with pytest.raises(ValueError, match=r"named \['n'\]\. Did you mean: 'ns\.n'\?"):
         pipe.only_nodes("n")
+
+
+def test_only_nodes_suggests_close_names_for_a_typo(diamond):
+    with pytest.raises(ValueError, match=r"named \['claener'\]\. Did you mean: 'cleaner'\?$"):
+        diamond.only_nodes("claener")
 
 
 def test_only_nodes_with_tags_is_an_or(diamond):

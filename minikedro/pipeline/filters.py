@@ -17,6 +17,7 @@ filter methods (Kedro: the same methods of ``kedro.pipeline.Pipeline``).
 
 from __future__ import annotations
 
+import difflib
 from functools import cached_property
 from typing import TYPE_CHECKING, Callable, Iterable
 
@@ -134,10 +135,12 @@ class PipelineFilters:
         names = list(names)
         unknown = sorted({n for n in names if n not in self._position})
         if unknown:
-            hints = sorted(
+            hints = {
                 known for known in self._position if any(known.endswith("." + u) for u in unknown)
-            )
-            hint = f" Did you mean: {hints}?" if hints else ""
+            }
+            for name in unknown:  # typos: the closest existing names
+                hints.update(difflib.get_close_matches(name, self._position, n=3))
+            hint = f" Did you mean: {', '.join(map(repr, sorted(hints)))}?" if hints else ""
             raise ValueError(f"Pipeline does not contain nodes named {unknown}.{hint}")
         return {self._position[n] for n in names}
 
