@@ -54,6 +54,7 @@ from minikedro.runner._pickling import unsendable_function
 from minikedro.runner._remote import (
     EVENTS, before_node_run, check_portable, hooks_plan, lives_in_driver, replay, run_in_worker,
 )
+from minikedro.runner.parallel_runner import stop_processes
 from minikedro.runner.runner import AbstractRunner, _most_nodes_at_once
 from minikedro.runner.task import _load
 
@@ -164,7 +165,7 @@ class ExecutorRunner(AbstractRunner):
 
     def _interrupt(self, executor: Executor) -> None:
         made_here = self._active_executor is not self._executor
-        if not (made_here and _stop_processes(self._active_executor)):
+        if not (made_here and stop_processes(self._active_executor)):
             with self._lock:
                 sent = list(self._sent)
             for future in sent:  # our tasks only: the executor may be the user's
@@ -244,22 +245,6 @@ class ExecutorRunner(AbstractRunner):
                 self._sent.discard(future)
         replay(events, *context)
         return node
-
-
-def _stop_processes(executor: Any) -> bool:
-    """End a process pool's workers now (its queued nodes cannot be cancelled); say if it was one.
-
-    Its futures then fail with ``BrokenProcessPool``: cancelling them as well
-    makes Python < 3.12 print an ``InvalidStateError`` from the pool's thread.
-    """
-    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return True
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    for process in processes:
-        process.terminate()
-    return bool(processes)
 
 
 def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executor:

@@ -158,13 +158,24 @@ class ParallelRunner(AbstractRunner):
 
     def _interrupt(self, executor: Executor) -> None:
         # Waiting for running nodes would make Ctrl-C hang: stop the workers.
-        terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
-        if terminate is not None:
-            terminate()
-        else:
-            for process in list((getattr(executor, "_processes", None) or {}).values()):
-                process.terminate()
+        stop_processes(executor)
         executor.shutdown(wait=True)  # quick now, and it reaps the terminated workers
+
+
+def stop_processes(executor: Any) -> bool:
+    """End a process pool's workers now (its queued nodes cannot be cancelled); say if it was one.
+
+    Its futures then fail with ``BrokenProcessPool``: cancelling them as well
+    makes Python < 3.12 print an ``InvalidStateError`` from the pool's thread.
+    """
+    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return True
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    return bool(processes)
 
 
 def _start_worker(address: Any, relay_id: str, start_method: str, levels: dict) -> None:
