@@ -266,3 +266,34 @@ def test_thread_runner_refuses_async_and_bad_worker_counts():
         ParallelRunner(max_workers="2")
     with pytest.raises(TypeError, match="got float 1.5"):
         ThreadRunner(max_workers=1.5)
+
+
+def test_ctrl_c_under_thread_runner_says_it_waits_for_running_nodes():
+    # A thread cannot be stopped: the runner starts nothing new, says so, and
+    # returns once the running node ends (here: released by that very message).
+    import functools
+    import logging
+
+    started, finish = threading.Event(), threading.Event()
+
+    class ReleaseOnWarning(logging.Handler):
+        def emit(self, record):
+            if record.getMessage().startswith("Interrupted: no new node will start"):
+                finish.set()
+
+    def press_ctrl_c():
+        if started.wait(timeout=60):
+            os.kill(os.getpid(), signal.SIGINT)
+
+    waiting = functools.partial(f.start_then_wait, started, finish)
+    pipeline = Pipeline([node(waiting, "x", "y", name="waits"), node(f.inc, "y", "z", name="next")])
+    handler = ReleaseOnWarning()
+    logger = logging.getLogger("minikedro.runner.thread_runner")
+    logger.addHandler(handler)
+    threading.Thread(target=press_ctrl_c, daemon=True).start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            ThreadRunner().run(pipeline, DataCatalog(raw_data={"x": 1}))
+    finally:
+        logger.removeHandler(handler)
+    assert finish.is_set()

@@ -59,3 +59,11 @@ class ThreadRunner(AbstractRunner):
 
     def _get_executor(self, max_workers: int) -> Executor:
         return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="minikedro-node")
+
+    def _interrupt(self, executor: Executor) -> None:
+        # Python cannot stop a running thread: say why Ctrl-C seems to wait.
+        self._logger.warning(
+            "Interrupted: no new node will start; waiting for the nodes already "
+            "running to finish (threads cannot be stopped from outside)."
+        )
+        super()._interrupt(executor)
