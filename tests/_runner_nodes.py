@@ -14,8 +14,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from minikedro.framework.hooks import PluginManager
 from minikedro.io import AbstractDataset, MemoryDataset, SharedMemoryDataset
 from minikedro.pipeline import Pipeline, node
+
+
+def hook_manager(*plugins: Any) -> PluginManager:
+    """A hook manager with these plugins registered: what every runner test passes."""
+    manager = PluginManager()
+    for plugin in plugins:
+        manager.register(plugin)
+    return manager
 
 
 def inc(x):

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from minikedro.datasets import PickleDataset
-from minikedro.framework.hooks import PluginManager, hook_impl
+from minikedro.framework.hooks import hook_impl
 from minikedro.io import DataCatalog, MemoryDataset, SharedMemoryDataCatalog
 from minikedro.pipeline import Pipeline, node, pipeline
 from minikedro.runner import (
@@ -62,11 +62,7 @@ def make_catalog(kind: str, raw_data=None, datasets=None):
     return catalog_class(datasets=datasets, raw_data=raw_data)
 
 
-def hooks(*plugins: Any) -> PluginManager:
-    manager = PluginManager()
-    for plugin in plugins:
-        manager.register(plugin)
-    return manager
+hooks = f.hook_manager
 
 
 def run(kind, pipe, raw_data=None, *plugins, datasets=None, run_id="run-1", is_async=False):

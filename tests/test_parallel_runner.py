@@ -12,7 +12,7 @@ import threading
 
 import pytest
 
-from minikedro.framework.hooks import PluginManager, hook_impl
+from minikedro.framework.hooks import hook_impl
 from minikedro.io import DataCatalog, DatasetError, MemoryDataset, SharedMemoryDataCatalog
 from minikedro.pipeline import Pipeline, node
 from minikedro.runner import ParallelRunner
@@ -33,11 +33,7 @@ def method(request, monkeypatch):
     return request.param
 
 
-def hooks(*plugins):
-    manager = PluginManager()
-    for plugin in plugins:
-        manager.register(plugin)
-    return manager
+hooks = f.hook_manager
 
 
 def test_hooks_run_in_the_parent_and_can_replace_inputs(method):

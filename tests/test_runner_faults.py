@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from minikedro.framework.hooks import PluginManager, hook_impl
+from minikedro.framework.hooks import hook_impl
 from minikedro.io import DataCatalog, SharedMemoryDataCatalog
 from minikedro.pipeline import Pipeline, node
 from minikedro.runner import (
@@ -57,11 +57,7 @@ class Notes:
         self.errors.append((node.name, type(error).__name__, str(error), sorted(inputs)))
 
 
-def hooks(*plugins):
-    manager = PluginManager()
-    for plugin in plugins:
-        manager.register(plugin)
-    return manager
+hooks = f.hook_manager
 
 
 def persisted_then_failing(tmp_path):
