@@ -286,7 +286,6 @@ def test_missing_config_file(project, capsys):
                          "ParallelRunner, or a dotted path"),
         (["-r", "nowhere.Runner"], "unknown runner 'nowhere.Runner': no module 'nowhere'"),
         (["-r", "json.JSONDecoder"], "is not an AbstractRunner subclass"),
-        (["-r", "ThreadRunner", "--async"], "ThreadRunner does not support is_async"),
         (["--runner-params", "colour=red"], "SequentialRunner does not take colour"),
         (["--params", "offset"], "'offset' is not key=value"),
         (["-lv", "total"], "'total' is not dataset:version"),

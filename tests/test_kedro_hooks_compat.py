@@ -304,7 +304,7 @@ class EveryArgument:
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_every_node_and_dataset_hook_gets_kedros_arguments(kind, is_async):
     if is_async and kind == "thread":
-        pytest.skip("ThreadRunner has no async mode")
+        pytest.skip("ThreadRunner ignores is_async, as Kedro does (tested on its own)")
     every = EveryArgument()
     catalog = make_catalog(kind, {"x": 1})
     pipe = Pipeline([node(f.inc, "x", "y", name="first"), node(f.fail, "y", "z", name="second")])
@@ -498,7 +498,7 @@ def test_fifty_megabytes_pass_between_worker_processes(method, monkeypatch):
 @pytest.mark.parametrize("is_async", [False, True], ids=["sync", "async"])
 def test_a_generator_node_saves_each_chunk_to_each_output(kind, is_async):
     if is_async and kind == "thread":
-        pytest.skip("ThreadRunner has no async mode")
+        pytest.skip("ThreadRunner ignores is_async, as Kedro does (tested on its own)")
     saved = []
 
     class Saves:
@@ -575,9 +575,13 @@ def test_kedro_validate_max_workers_helper_gives_the_cpu_count_by_default():
         AbstractRunner._validate_max_workers(True)
 
 
-def test_thread_runner_refuses_async_mode():
-    with pytest.raises(ValueError, match="ThreadRunner does not support is_async=True"):
-        ThreadRunner(is_async=True)
+def test_thread_runner_warns_and_turns_async_mode_off_as_kedro_does():
+    with pytest.warns(UserWarning, match="ThreadRunner doesn't support loading and saving"):
+        runner = ThreadRunner(is_async=True)
+    catalog = DataCatalog(raw_data={"x": 1})
+    outputs = runner.run(Pipeline([node(f.inc, "x", "y", name="n")]), catalog)
+    assert outputs["y"].load() == 2
+    assert "is_async=False" in repr(runner) or not runner._is_async
 
 
 class KeepGoingRunner(AbstractRunner):

@@ -250,9 +250,7 @@ def test_ctrl_c_terminates_the_workers(method, monkeypatch):
     assert not [t for t in threading.enumerate() if t.name == "minikedro-manager"]
 
 
-def test_thread_runner_refuses_async_and_bad_worker_counts():
-    with pytest.raises(ValueError, match="ThreadRunner does not support is_async=True"):
-        ThreadRunner(is_async=True)
+def test_thread_runner_refuses_bad_worker_counts():
     with pytest.raises(ValueError, match="max_workers should be positive, got 0: pass how many"):
         ThreadRunner(max_workers=0)
     with pytest.raises(ValueError, match="max_workers should be positive, got -1"):

@@ -270,6 +270,7 @@ class AbstractRunner(ABC):
                             done.append(node)
                             release_unused(node)
                             if progress:  # node.run has logged "Running node: <name>"
+                                logger.info("Completed node: %s", node.name)
                                 logger.info("Completed %d out of %d tasks", len(done), total)
                 except BaseException:  # Ctrl-C, or a failing release: stop now
                     for future in in_flight:

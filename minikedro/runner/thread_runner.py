@@ -9,6 +9,7 @@ chooses the executor and how many threads it gets.
 """
 from __future__ import annotations
 
+import warnings
 from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
@@ -28,22 +29,20 @@ class ThreadRunner(AbstractRunner):
             the pipeline can keep busy (its node count less its layers, plus
             one), so every node that is ready runs at once, whatever the CPU
             count: threads are for nodes that wait.
-        is_async: Must be False: see Raises.
+        is_async: Ignored with a warning, as in Kedro: the nodes already run on
+            threads, and loading on more threads per node only adds contention.
 
     Raises:
-        ValueError: ``is_async=True`` (its nodes already run on threads; loading
-            on more threads per node would only add contention: Kedro warns and
-            ignores it), or ``max_workers`` is 0 or negative.
+        ValueError: ``max_workers`` is 0 or negative.
         TypeError: ``max_workers`` is not an integer.
     """
 
     def __init__(self, max_workers: int | None = None, is_async: bool = False) -> None:
         if is_async:
-            raise ValueError(
-                "ThreadRunner does not support is_async=True (--async): it cannot load "
-                "and save node inputs and outputs asynchronously with threads, because "
-                "its nodes already run on threads. Leave it out, or use SequentialRunner "
-                "or ParallelRunner with it."
+            warnings.warn(
+                "ThreadRunner doesn't support loading and saving the node inputs and "
+                "outputs asynchronously with threads. Setting 'is_async' to False.",
+                stacklevel=2,
             )
         if max_workers is not None:
             self._validate_max_workers(max_workers)
