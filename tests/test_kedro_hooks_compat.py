@@ -152,10 +152,15 @@ def test_executor_runner_sends_the_wrapper_a_hook_set_or_names_the_node():
 
 
 class LoggingHook:
-    """The docs' hook that logs how long loading each dataset takes."""
+    """The docs' hook that logs how long loading each dataset takes.
 
-    def __init__(self):
+    It reads ``clock`` where the docs call ``time.time``, so that a test can
+    hand it a clock whose every reading it knows.
+    """
+
+    def __init__(self, clock=time.time):
         self._timers = {}
+        self._clock = clock
 
     @property
     def _logger(self):
@@ -163,13 +168,26 @@ class LoggingHook:
 
     @hook_impl
     def before_dataset_loaded(self, dataset_name: str, node) -> None:
-        self._timers[dataset_name] = time.time()
+        self._timers[dataset_name] = self._clock()
 
     @hook_impl
     def after_dataset_loaded(self, dataset_name: str, data: Any, node) -> None:
         start = self._timers[dataset_name]
         self._logger.info("Loading dataset %s before node '%s' takes %0.2f seconds",
-                          dataset_name, node.name, time.time() - start)
+                          dataset_name, node.name, self._clock() - start)
+
+
+class TickingClock:
+    """A fake clock: each reading is ``step`` seconds after the one before, however long it took."""
+
+    def __init__(self, step: float) -> None:
+        self.step, self.readings = step, 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            self.readings += 1
+            return 1_000.0 + self.readings * self.step
 
 
 class MemoryProfilingHooks:
@@ -191,12 +209,16 @@ class MemoryProfilingHooks:
 def test_dataset_load_hooks_time_and_profile_every_load(kind, caplog):
     caplog.set_level(logging.INFO, logger=__name__)
     profiling = MemoryProfilingHooks()
+    clock = TickingClock(step=0.25)
     pipe = Pipeline([node(f.add, ["a", "b"], "c", name="adder"),
                      node(f.inc, "c", "d", name="incr")])
-    assert run(kind, pipe, {"a": 1, "b": 2}, LoggingHook(), profiling) == {"d": 4}
-    logged = sorted(r.getMessage() for r in caplog.records if r.name == __name__)
-    assert logged == [f"Loading dataset {name} before node '{node_name}' takes 0.00 seconds"
+    assert run(kind, pipe, {"a": 1, "b": 2}, LoggingHook(clock), profiling) == {"d": 4}
+    logged = [r.getMessage() for r in caplog.records if r.name == __name__]
+    # One tick between each load's two hooks: each before_dataset_loaded is
+    # followed by its own after_dataset_loaded, in the order the node loads its inputs.
+    assert logged == [f"Loading dataset {name} before node '{node_name}' takes 0.25 seconds"
                       for name, node_name in [("a", "adder"), ("b", "adder"), ("c", "incr")]]
+    assert clock.readings == 6
     assert sorted(profiling.report) == [("a", 0.5), ("b", 0.5), ("c", 0.5)]
 
 
