@@ -200,6 +200,54 @@ def test_a_spawned_workers_log_lines_reach_the_parents_handlers(start, monkeypat
     assert any(r.getMessage().startswith("Running node: talker") for r in caplog.records)
 
 
+# os.register_at_fork offers no way to unregister: one hook for the whole
+# session notes the threads alive at each fork, for the tests that listen.
+_fork_listeners: list[list[list[str]]] = []
+
+
+def _note_threads_at_fork() -> None:
+    for listener in _fork_listeners:
+        listener.append(sorted(thread.name for thread in threading.enumerate()))
+
+
+if "fork" in START_METHODS:
+    os.register_at_fork(before=_note_threads_at_fork)
+
+
+@pytest.mark.skipif("fork" not in START_METHODS, reason="no fork on this platform")
+@pytest.mark.parametrize("is_async, with_hooks", [(False, False), (True, True)],
+                         ids=["plain", "async-with-hooks"])
+def test_workers_are_forked_while_this_process_has_only_its_main_thread(
+    monkeypatch, is_async, with_hooks
+):
+    """Forking beside a running thread can copy a lock that thread holds into the
+    child, where nothing will ever release it: the worker hangs. Python 3.12+ warns
+    about such forks only in a way a test cannot turn into an error, so this test
+    looks at the threads themselves, at the moment each worker is forked."""
+    monkeypatch.setenv("KEDRO_MP_CONTEXT", "fork")
+    main = threading.main_thread().name
+    before = sorted(thread.name for thread in threading.enumerate())
+    assert before == [main], f"threads left over from an earlier test: {before}"
+
+    class Noting:
+        @hook_impl
+        def before_node_run(self, node):
+            return None
+
+    pipeline = Pipeline([node(f.inc, "x", f"y{i}", name=f"n{i}") for i in range(4)])
+    plugins = [Noting()] if with_hooks else []
+    seen: list[list[str]] = []
+    _fork_listeners.append(seen)
+    try:
+        outputs = ParallelRunner(max_workers=2, is_async=is_async).run(
+            pipeline, SharedMemoryDataCatalog(raw_data={"x": 1}), hooks(*plugins))
+    finally:
+        _fork_listeners.remove(seen)
+    assert {name: dataset.load() for name, dataset in outputs.items()} == {
+        f"y{i}": 2 for i in range(4)}
+    assert seen == [[main], [main]]  # two workers, each forked beside no other thread
+
+
 def test_an_unpicklable_dataset_the_pipeline_never_touches_does_not_stop_the_run():
     import threading as _threading
 
