@@ -1,13 +1,17 @@
 """Every example in examples/ runs and prints what its docstring promises."""
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+import threading
 
 import pytest
 
+from minikedro.io import DataCatalog, DatasetError
+from minikedro.runner import SequentialRunner
 from tests.project_factory import ROOT, subprocess_env
 
 EXAMPLES = ROOT / "examples"
@@ -96,7 +100,37 @@ def test_parallel_shared_memory(context):
     assert f"process {parent})" not in out  # the nodes ran in worker processes
 
 
-def test_async_io_loads_concurrently():
+def load_example(name: str):
+    """Import ``examples/<name>.py`` as a module (its ``__main__`` part does not run)."""
+    spec = importlib.util.spec_from_file_location(f"example_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_async_io_runs_both_ways():
     lines = python(str(EXAMPLES / "async_io.py")).stdout.splitlines()
     assert lines[0].startswith("is_async=False: total=6 in ")
     assert lines[1].startswith("is_async=True: total=6 in ")
+
+
+@pytest.mark.parametrize("is_async", [True, False])
+def test_async_io_loads_concurrently(is_async):
+    """The example's three inputs meet at a barrier while loading: only loads in flight together pass it."""
+    example = load_example("async_io")
+    # Sequential loads can never meet, so they need not wait long to find out.
+    all_loading = threading.Barrier(3, timeout=60 if is_async else 0.5)
+
+    class MeetingDataset(example.SlowDataset):
+        def load(self):
+            all_loading.wait()
+            return self._value
+
+    catalog = DataCatalog({name: MeetingDataset(n) for n, name in enumerate("abc", 1)})
+    runner = SequentialRunner(is_async=is_async)
+    if is_async:
+        assert runner.run(example.adder, catalog)["total"].load() == 6
+    else:
+        with pytest.raises(DatasetError) as caught:
+            runner.run(example.adder, catalog)
+        assert isinstance(caught.value.__cause__, threading.BrokenBarrierError)

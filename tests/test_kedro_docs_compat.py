@@ -16,6 +16,7 @@ import glob
 import json
 import os
 import re
+import threading
 from pathlib import Path, PurePosixPath
 from typing import Any, Dict
 
@@ -739,10 +740,22 @@ def test_kedro_019_style_dataset_with_underscored_methods(tmp_path):
 
 
 def test_custom_dataset_thread_safety_check(tmp_path):
+    """The guide checks that a dataset can reach ParallelRunner's workers with
+    ``ForkingPickler.dumps``: the copy a worker gets must read and write the same
+    data, and a dataset holding something process-bound must fail the check."""
     from multiprocessing.reduction import ForkingPickler
 
     catalog = DataCatalog({"pokemon": VersionedTextLinesDataset(str(tmp_path / "p.txt"))})
-    ForkingPickler.dumps(catalog._datasets["pokemon"])  # the guide's check: must not raise
+    dataset = catalog._datasets["pokemon"]
+    in_worker = ForkingPickler.loads(ForkingPickler.dumps(dataset))  # the guide's check
+    assert in_worker is not dataset and type(in_worker) is VersionedTextLinesDataset
+    in_worker.save(["pika", "chu"])
+    assert dataset.load() == ["pika", "chu"]  # the worker's copy wrote where the original reads
+
+    holding_a_lock = TextLinesDataset(str(tmp_path / "q.txt"))
+    holding_a_lock._lock = threading.Lock()
+    with pytest.raises(TypeError, match="cannot pickle '_thread.lock' object"):
+        ForkingPickler.dumps(holding_a_lock)
 
 
 def test_single_process_datasets_are_refused_by_the_parallel_catalog():
