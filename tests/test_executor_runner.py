@@ -346,7 +346,9 @@ def test_what_cannot_travel_is_refused_at_once_before_any_node_runs(thread_pool,
     ({"executor_factory": "no_such_module.Pool"}, ValueError,
      "cannot import 'no_such_module'"),
     ({"executor_factory": "concurrent.futures:NoPool"}, ValueError,
-     "module 'concurrent.futures' has no callable 'NoPool'"),
+     "module 'concurrent.futures' has no attribute 'NoPool'"),
+    ({"executor_factory": "subprocess.getoutput"}, ValueError,
+     "'subprocess.getoutput' names a function, not a concurrent.futures.Executor subclass"),
 ])
 def test_bad_arguments_are_refused_when_the_runner_is_made(kwargs, error, message):
     with pytest.raises(error, match=message):

@@ -13,7 +13,9 @@ Settings read from ``settings.py`` (every one optional; a missing module means
 all defaults): ``HOOKS`` (hook instances), ``CONF_SOURCE`` (``"conf"``),
 ``CONFIG_LOADER_CLASS``, ``CONFIG_LOADER_ARGS`` (merged over
 ``{"base_env": "base", "default_run_env": "local"}``; also ``config_patterns``
-and ``merge_strategy``), ``DATA_CATALOG_CLASS`` and ``CONTEXT_CLASS``.
+and ``merge_strategy``), ``DATA_CATALOG_CLASS``, ``CONTEXT_CLASS`` and
+``EXECUTOR_FACTORIES`` (``{name: callable}``: the factories a run file may name
+as ``ExecutorRunner``'s ``executor_factory``).
 ``DISABLE_HOOKS_FOR_PLUGINS``, ``SESSION_STORE_CLASS`` and
 ``SESSION_STORE_ARGS`` are accepted and ignored (there are no plugins and no
 session store).
@@ -47,6 +49,7 @@ class _ProjectSettings:
         "DISABLE_HOOKS_FOR_PLUGINS": (),
         "SESSION_STORE_CLASS": None,
         "SESSION_STORE_ARGS": {},
+        "EXECUTOR_FACTORIES": {},
     }
     # Imported only when asked for, so reading CONF_SOURCE imports no catalog code.
     _DEFAULT_CLASSES = {

@@ -40,10 +40,10 @@ A worker may be another machine: it shares nothing with this process (the
 """
 from __future__ import annotations
 
-import importlib
 import multiprocessing
 import os
 import pickle
+import pkgutil
 import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -71,10 +71,12 @@ class ExecutorRunner(AbstractRunner):
         executor: An executor you own (a process pool, Dask's
             ``client.get_executor()``, ...); the runner never shuts it down.
         executor_factory: Makes the executor for each run, which the runner
-            shuts down afterwards: a callable, or its dotted path
-            (``"concurrent.futures.ProcessPoolExecutor"``,
-            ``"pkg.mod:make_executor"``). Default, when ``executor`` is not
-            given either: a ``ProcessPoolExecutor`` whose workers are spawned.
+            shuts down afterwards: a callable; or, as in configuration, a
+            string: the dotted path of an ``Executor`` subclass
+            (``"concurrent.futures.ProcessPoolExecutor"``) or a name the
+            project's ``settings.py`` registers in ``EXECUTOR_FACTORIES``.
+            Default, when ``executor`` is not given either: a
+            ``ProcessPoolExecutor`` whose workers are spawned.
         factory_kwargs: Keyword arguments for ``executor_factory``.
         is_async: Load a node's inputs and save its outputs concurrently on
             threads in the worker.
@@ -83,8 +85,8 @@ class ExecutorRunner(AbstractRunner):
 
     Raises:
         ValueError: ``executor`` with ``executor_factory`` or factory
-            arguments, an argument given twice, or a factory path that does
-            not import.
+            arguments, an argument given twice, or a factory string that
+            names neither an ``Executor`` subclass nor a registered factory.
         TypeError: ``executor`` has no ``submit``, or ``executor_factory`` is
             neither callable nor a string.
 
@@ -259,11 +261,19 @@ def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executo
 
 
 def _resolve_factory(spec: Callable[..., Executor] | str | None) -> Callable[..., Executor]:
-    """Turn ``executor_factory`` into a callable, importing it when given as a path.
+    """Turn ``executor_factory`` into a callable; a string must name an executor class.
+
+    A string comes from configuration (``--runner-params``, a run file), which
+    is data: it may name a ``concurrent.futures.Executor`` subclass, or a
+    factory the project registers by name in ``settings.py``
+    (``EXECUTOR_FACTORIES = {"dask": make_executor}``), never any other
+    function, since the runner calls it with the configuration's arguments.
+    A callable passed from Python is the caller's own code, used as given.
 
     Raises:
         TypeError: Neither a callable nor a string.
-        ValueError: Not a dotted path, or nothing callable at its end.
+        ValueError: A string that names nothing importable, or something
+            other than an ``Executor`` subclass or a registered factory.
     """
     if spec is None:
         return _spawned_processes
@@ -272,18 +282,29 @@ def _resolve_factory(spec: Callable[..., Executor] | str | None) -> Callable[...
     if not isinstance(spec, str):
         raise TypeError(f"executor_factory must be a callable or a dotted path such as "
                         f"'concurrent.futures.ProcessPoolExecutor', got {type(spec).__name__}")
-    module_name, _, path = spec.partition(":") if ":" in spec else spec.rpartition(".")
-    valid = "valid forms: 'pkg.module.factory' or 'pkg.module:factory'"
-    if not module_name or not path:
+    from minikedro.framework.project import settings  # the configured project's, or none
+
+    registered = dict(settings.EXECUTOR_FACTORIES)
+    if spec in registered:
+        if not callable(registered[spec]):
+            raise TypeError(f"EXECUTOR_FACTORIES[{spec!r}] in settings.py must be a callable that "
+                            f"returns an executor, got {type(registered[spec]).__name__}")
+        return registered[spec]
+    valid = (f"valid forms: the dotted path of a concurrent.futures.Executor subclass "
+             f"('concurrent.futures.ProcessPoolExecutor', 'pkg.module:MyExecutor'), or a name "
+             f"registered in settings.py as EXECUTOR_FACTORIES = {{'name': make_executor}} "
+             f"(registered: {', '.join(sorted(registered)) or 'none'})")
+    if "." not in spec and ":" not in spec:
         raise ValueError(f"executor_factory {spec!r} is not a dotted path; {valid}")
     try:
-        factory: Any = importlib.import_module(module_name)
+        factory = pkgutil.resolve_name(spec)
     except ImportError as error:
-        raise ValueError(f"executor_factory {spec!r}: cannot import {module_name!r} "
+        raise ValueError(f"executor_factory {spec!r}: cannot import {error.name!r} "
                          f"({error}); {valid}") from error
-    for part in path.split("."):
-        factory = getattr(factory, part, None)
-    if not callable(factory):
-        raise ValueError(f"executor_factory {spec!r}: module {module_name!r} has no "
-                         f"callable {path!r}; {valid}")
+    except (AttributeError, ValueError) as error:
+        raise ValueError(f"executor_factory {spec!r}: {error}; {valid}") from error
+    if not (isinstance(factory, type) and issubclass(factory, Executor)):
+        kind = "class" if isinstance(factory, type) else type(factory).__name__
+        raise ValueError(f"executor_factory {spec!r} names a {kind}, not a concurrent.futures."
+                         f"Executor subclass, so it was not called; {valid}")
     return factory
