@@ -157,21 +157,30 @@ def parse_load_versions(value: str | Mapping | None) -> dict[str, str]:
     """Parse ``"ds:version,ds2:version"`` (or a mapping) into ``{dataset: version}``.
 
     Raises:
-        RunOptionError: An item without ``:``.
+        RunOptionError: An item without ``:``, or a version that is not a
+            timestamp as minikedro writes them (``../..`` is refused).
     """
     if value is None:
         return {}
+    from minikedro.io.core import _check_version
+
     if isinstance(value, Mapping):
-        return {str(k): str(v) for k, v in value.items()}
-    versions = {}
-    for item in split_commas(str(value)):
-        name, colon, version = item.partition(":")
-        if not colon or not name.strip() or not version.strip():
-            raise RunOptionError(
-                f"--load-versions: {item!r} is not dataset:version; valid form: "
-                f'--load-versions "model:2024-01-31T12.00.00.000Z"'
-            )
-        versions[name.strip()] = version.strip()
+        versions = {str(k): str(v) for k, v in value.items()}
+    else:
+        versions = {}
+        for item in split_commas(str(value)):
+            name, colon, version = item.partition(":")
+            if not colon or not name.strip() or not version.strip():
+                raise RunOptionError(
+                    f"--load-versions: {item!r} is not dataset:version; valid form: "
+                    f'--load-versions "model:2024-01-31T12.00.00.000Z"'
+                )
+            versions[name.strip()] = version.strip()
+    for name, version in versions.items():
+        try:
+            _check_version(version, "--load-versions: load", f"'{name}'")
+        except ValueError as error:
+            raise RunOptionError(str(error)) from None
     return versions
 
 

@@ -9,7 +9,8 @@ chained as its ``__cause__``. Datasets written for Kedro 0.19, with
 
 Versioned datasets keep every save: ``<filepath>/<version>/<filename>``,
 where a version is a UTC timestamp such as ``2024-05-01T09.30.00.000Z``, so
-that sorting version folder names sorts them by time.
+that sorting version folder names sorts them by time. Any other version is
+refused: as a folder name, ``../..`` would reach outside the dataset's folder.
 
 Public names: ``AbstractDataset``, ``AbstractVersionedDataset``, ``Version``,
 ``generate_timestamp``; re-exported as in Kedro: the errors of
@@ -26,6 +27,7 @@ import contextlib
 import copy
 import functools
 import os
+import re
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path, PurePath
@@ -78,6 +80,24 @@ def generate_timestamp() -> str:
     """
     now = datetime.now(tz=timezone.utc)
     return now.strftime("%Y-%m-%dT%H.%M.%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+# What generate_timestamp() writes. A version becomes a folder name under the
+# dataset's filepath, so any other string ("../..", "a/b") could reach outside it.
+_VERSION_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}\.\d{3}Z")
+
+
+def _check_version(version: Any, which: str, dataset: str) -> None:
+    """Refuse a load or save ``version`` that ``generate_timestamp`` could not have written.
+
+    Raises:
+        ValueError: The message names ``dataset`` and the value, and shows the valid form.
+    """
+    if version is not None and not (isinstance(version, str) and _VERSION_FORMAT.fullmatch(version)):
+        raise ValueError(
+            f"{which} version {version!r} of dataset {dataset} is not a version: valid form "
+            f"is a UTC timestamp as minikedro writes them, such as '2024-01-31T12.00.00.000Z'"
+        )
 
 
 def _wrap_load(load_func: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -344,6 +364,8 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
                 "local files only (give a local path)."
             )
         self._filepath = Path(path)
+        for which, value in zip(("load", "save"), version or ()):
+            _check_version(value, which, f"'{path}'")
         self._version = version
         self._exists_function = exists_function
         self._glob_function = glob_function
@@ -386,11 +408,13 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
         """Return the version a load would read (None when unversioned).
 
         Raises:
+            ValueError: The pinned version is not a timestamp (see ``generate_timestamp``).
             VersionNotFoundError: Versioned, unpinned, and nothing saved yet.
         """
         if self._version is None:
             return None
         if self._version.load is not None:
+            _check_version(self._version.load, "load", self._label())
             return self._version.load
         newest = next(self._saved_versions(), None)
         if newest is None:
@@ -402,9 +426,14 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
         return newest
 
     def resolve_save_version(self) -> str | None:
-        """Return the version the next save writes (None when unversioned)."""
+        """Return the version the next save writes (None when unversioned).
+
+        Raises:
+            ValueError: The given version is not a timestamp (see ``generate_timestamp``).
+        """
         if self._version is None:
             return None
+        _check_version(self._version.save, "save", self._label())
         return self._version.save or generate_timestamp()
 
     def _get_load_path(self) -> Path:
