@@ -24,8 +24,10 @@ up with no registration; ``delete_pipeline`` removes them again.
 """
 from __future__ import annotations
 
+import importlib.util
 import keyword
 import re
+import sys
 from pathlib import Path
 from string import Template
 from typing import Any
@@ -219,19 +221,39 @@ def summarise(rows: list[dict]) -> dict:
 }
 
 
+_LETTER_FIRST = re.compile(r"[^\W\d_]\w*")  # a letter, then letters, digits, underscores
+
+
+def _shadows(package: str) -> bool:
+    """Whether ``import package`` already means something here (stdlib, installed, in sys.path)."""
+    if package in getattr(sys, "stdlib_module_names", ()):  # Python 3.10+
+        return True
+    spec = importlib.util.find_spec(package)
+    return spec is not None and spec.origin is not None  # an empty folder is no module
+
+
 def package_name_for(name: str) -> str:
     """The Python package name for a project name: ``"My Project"`` -> ``"my_project"``.
 
+    The name holds letters, digits, spaces, ``-`` and ``_`` only (never a
+    path), and gives a package name that starts with a letter, is not a
+    Python keyword, and is not a module Python already has (``json``, ``os``,
+    an installed package): the project's imports would get the wrong one.
+
     Raises:
-        ValueError: Nothing usable is left, or it would start with a digit.
+        ValueError: The name breaks one of those rules; the message says which.
     """
-    package = re.sub(r"\W+", "_", name.strip().lower()).strip("_")
-    if not package or package[0].isdigit():
-        raise ValueError(
-            f"cannot make a Python package name from {name!r}: use letters, digits, "
-            f"'-' or '_', starting with a letter (for example 'iris-demo')"
-        )
-    return package
+    package = re.sub(r"[\s-]+", "_", name.strip().lower())
+    if not (_LETTER_FIRST.fullmatch(package) and package.isidentifier()):
+        problem = "use letters, digits, spaces, '-' and '_' only, starting with a letter; not a path"
+    elif keyword.iskeyword(package):
+        problem = f"its package name {package!r} is a Python keyword; choose another name"
+    elif _shadows(package):
+        problem = (f"its package name {package!r} is already a Python module, which the "
+                   f"project would shadow; choose another name")
+    else:
+        return package
+    raise ValueError(f"cannot create a project named {name!r}: {problem} (for example 'iris-demo')")
 
 
 def create_project(name: str, directory: str | Path = ".", example: bool = True) -> Path:
@@ -289,10 +311,11 @@ PARAMETERS_HEADER = "# Parameters of the '$name' pipeline; nodes read them as \"
 
 
 def _pipeline_folder(metadata: Any, name: str) -> Path:
-    if not name.isidentifier() or keyword.iskeyword(name):
+    # A letter first also refuses paths and the registry's own '__default__'.
+    if not (_LETTER_FIRST.fullmatch(name) and name.isidentifier()) or keyword.iskeyword(name):
         raise ValueError(
             f"{name!r} is not a valid pipeline name: use letters, digits and underscores, "
-            f"starting with a letter (for example 'data_processing')"
+            f"starting with a letter, and not a Python keyword (for example 'data_processing')"
         )
     return Path(metadata.source_dir) / metadata.package_name / "pipelines" / name
 
