@@ -30,6 +30,8 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import logging
+import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -45,6 +47,8 @@ __all__ = [
     "resolve_credentials",
     "resolve_type",
 ]
+
+logger = logging.getLogger(__name__)
 
 # Import paths, not classes: the file datasets are imported on first use only.
 BUILTIN_TYPES = {
@@ -122,7 +126,7 @@ class DatasetEntry(NamedTuple):
     def create(
         self, name: str, load_version: str | None = None, save_version: str | None = None
     ) -> AbstractDataset:
-        """Instantiate the dataset and name it ``name``.
+        """Instantiate the dataset, name it ``name``, and log its file's resolved path at DEBUG.
 
         Raises:
             DatasetError: The constructor failed (the message names the entry).
@@ -139,6 +143,10 @@ class DatasetEntry(NamedTuple):
                 dataset_name=name,
             ) from exc
         dataset._dataset_name = name
+        filepath = getattr(dataset, "_filepath", None)
+        if isinstance(filepath, (str, os.PathLike)):  # it may lie outside the project: say where
+            logger.debug("Dataset '%s' (%s) uses %s", name, self.dataset_type.__name__,
+                         os.path.realpath(filepath))
         return dataset
 
 
