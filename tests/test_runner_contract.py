@@ -274,9 +274,24 @@ def test_intermediate_data_is_released_after_its_last_reader(runs):
     assert sorted(f.ReleaseLog.releases) == ["left", "right", "top"]
 
 
-def test_nodes_run_at_once_under_concurrent_runners(runs):
+def test_nodes_run_at_once_under_concurrent_runners_and_one_by_one_otherwise(runs):
     if runs.kind == "sequential":
-        pytest.skip("the sequential runner runs one node at a time by design")
+        in_flight, most = [], []
+
+        class CountRunning:
+            @hook_impl
+            def before_node_run(self, node):
+                in_flight.append(node.name)
+                most.append(len(in_flight))
+
+            @hook_impl
+            def after_node_run(self, node):
+                in_flight.remove(node.name)
+
+        independent = Pipeline([node(f.inc, "x", f"y{i}", name=f"n{i}") for i in range(4)])
+        assert len(runs(independent, {"x": 1}, hooks=[CountRunning()])) == 4
+        assert most == [1, 1, 1, 1]
+        return
     width = 4 if runs.kind == "thread" else 2  # ParallelRunner(max_workers=2) has two workers
     barrier = threading.Barrier(width)
 
