@@ -10,9 +10,15 @@ import logging
 import pytest
 
 from minikedro.cli import main
-from minikedro.io import DataCatalog
+from minikedro.framework.hooks import hook_impl
+from minikedro.io import (
+    AbstractDataset,
+    DataCatalog,
+    DatasetError,
+    SharedMemoryDataCatalog,
+)
 from minikedro.pipeline import Pipeline, node, pipeline
-from minikedro.runner import ThreadRunner
+from minikedro.runner import SequentialRunner, ThreadRunner
 from tests import _runner_nodes as f
 from tests.test_kedro_hooks_compat import KIND_IDS, KINDS, make_catalog, make_runner
 
@@ -53,3 +59,52 @@ def test_thread_runner_with_async_on_the_command_line_warns_and_runs(tmp_path, c
     make_project(tmp_path / "p", "parity_thread")
     assert main(["run", "--project", str(tmp_path / "p"), "-r", "ThreadRunner", "--async"]) == 0
     assert "Setting 'is_async' to False" in capsys.readouterr().err
+
+
+# 4. A node that returns an iterator streams, however its function was wrapped.
+class _RetryGenerators:
+    """Kedro's retry recipe: ``node.func = retry(node.func)`` in ``before_node_run``."""
+
+    @hook_impl
+    def before_node_run(self, node):
+        if not isinstance(node.func, f.Retry):
+            node.func = f.Retry(node.func)
+
+
+@pytest.mark.parametrize("make", ["decorated", "returns_iter", "retry_hook"])
+def test_a_node_returning_an_iterator_saves_each_chunk_under_every_runner(kind, make):
+    saved = []
+
+    class Saves:
+        @hook_impl
+        def after_dataset_saved(self, dataset_name, data):
+            saved.append((dataset_name, data))
+
+    func = {"decorated": f.decorated_chunks, "returns_iter": f.iterator_of_chunks,
+            "retry_hook": f.chunks}[make]
+    plugins = [Saves(), _RetryGenerators()] if make == "retry_hook" else [Saves()]
+    pipe = Pipeline([node(func, "n", "chunk", name="gen"),
+                     node(f.inc, "chunk", "last", name="next")])
+    outputs = make_runner(kind).run(pipe, make_catalog(kind, {"n": 3}), f.hook_manager(*plugins))
+    assert saved == [("chunk", 0), ("chunk", 10), ("chunk", 20), ("last", 21)]
+    assert outputs["last"].load() == 21
+
+
+def test_an_iterator_of_pairs_is_split_between_two_outputs():
+    result = node(lambda n: iter([(1, -1), (2, -2)]), "n", ["up", "down"]).run({"n": 0})
+    assert (list(result["up"]), list(result["down"])) == ([1, 2], [-1, -2])
+
+
+# 8. Kedro's UserWarning for a value with nowhere to go.
+def test_a_value_returned_by_a_node_without_outputs_is_lost_with_a_warning():
+    import warnings
+
+    pipe = Pipeline([node(f.inc, "x", None, name="log_it")])
+    with pytest.warns(UserWarning, match=(
+        r"Node 'log_it' declares no outputs \(outputs=None\), but its function returned a "
+        r"value \(int\): the value is lost. Name an output to save it"
+    )):
+        SequentialRunner().run(pipe, DataCatalog(raw_data={"x": 1}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # returning None is what such a node should do
+        SequentialRunner().run(Pipeline([node(f.sink, "x", None)]), DataCatalog(raw_data={"x": 1}))

@@ -163,22 +163,18 @@ def _is_hashable(func: Callable[..., Any]) -> bool:
     return True
 
 
-def _facts(func: Callable[..., Any]) -> tuple[str, bool]:
-    return readable_name(func), inspect.isgeneratorfunction(func)
+_cached_name = functools.lru_cache(maxsize=1024)(readable_name)
 
 
-_cached_facts = functools.lru_cache(maxsize=1024)(_facts)
+def function_facts(func: Callable[..., Any]) -> tuple[str, bool]:
+    """A callable's display name, and whether it hashes.
 
-
-def function_facts(func: Callable[..., Any]) -> tuple[str, bool, bool]:
-    """A callable's display name, whether it is a generator function, and whether it hashes.
-
-    The last tells ``call_order`` whether it may cache (unhashable callables
+    The second tells ``call_order`` whether it may cache (unhashable callables
     exist: objects with ``__hash__ = None``).
     """
     if _is_hashable(func):
-        return (*_cached_facts(func), True)
-    return (*_facts(func), False)
+        return _cached_name(func), True
+    return readable_name(func), False
 
 
 def _bind_order(

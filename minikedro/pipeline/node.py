@@ -9,8 +9,11 @@ still read well in logs and stay unique in a pipeline.
 ``node.run(inputs)`` is the only place a node's function is called. It checks
 the inputs it was given, calls the function and turns the result into
 ``{dataset_name: value}``, refusing results that do not fit the declared
-outputs. A generator function instead yields chunks; ``run`` then returns one
-iterator of chunks per output and the runner saves them as they come.
+outputs. A function that returns an iterator (a generator, or ``iter(...)``)
+yields chunks instead: whether it does is seen when it returns, as in Kedro,
+so a generator behind a decorator or a hook's wrapper still streams. ``run``
+then returns one iterator of chunks per output and the runner saves them as
+they come.
 
 Nodes are immutable except for ``func``, which hooks may replace (Kedro
 allows it, to wrap a node's function); the name and wiring, and so the hash,
@@ -21,13 +24,13 @@ Public names: ``Node`` and ``node`` (Kedro: ``kedro.pipeline.node``).
 
 from __future__ import annotations
 
-import inspect
 import logging
+import warnings
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from itertools import chain, tee
 from operator import itemgetter
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from ._node_args import (
     ArgumentTypeError,
@@ -61,7 +64,7 @@ class Node:
     __slots__ = (
         "_func", "_inputs", "_outputs", "_name", "_namespace", "_tags", "_confirms",
         "_input_names", "_output_names", "_input_bases", "_output_bases", "_output_keys",
-        "_is_generator", "_str", "_full_name", "_key", "_hash",
+        "_str", "_full_name", "_key", "_hash",
     )
 
     def __init__(
@@ -81,7 +84,7 @@ class Node:
                 f"first argument must be a function, not {type(func).__name__} {func!r}",
                 None, name,
             ))
-        func_name, is_generator, cacheable = function_facts(func)
+        func_name, cacheable = function_facts(func)
         input_names = dataset_names(inputs, "inputs", func_name, name)
         output_names = dataset_names(outputs, "outputs", func_name, name)
         if not input_names and not output_names:
@@ -114,7 +117,6 @@ class Node:
         self._input_bases = bases_of(input_names)
         self._output_bases = bases_of(output_names)
         self._output_keys = tuple(outputs) if isinstance(outputs, dict) else ()
-        self._is_generator = is_generator
         wiring = f"{func_name}({bracketed(input_names)}) -> {bracketed(output_names)}"
         self._str = f"{self._name}: {wiring}" if self._name else wiring
         short = self._name or wiring
@@ -204,7 +206,6 @@ class Node:
                 f"Node '{self.name}': func must be callable, got {type(func).__name__} {func!r}."
             )
         self._func = func
-        self._is_generator = inspect.isgeneratorfunction(func)
 
     @property
     def _func_name(self) -> str:
@@ -276,9 +277,11 @@ class Node:
             inputs: ``{dataset_name: value}`` holding exactly the node's inputs.
 
         Returns:
-            ``{output_name: value}``; for a generator function,
-            ``{output_name: iterator_of_chunks}``. A node without outputs
-            returns ``{}`` (a generator is then run to its end).
+            ``{output_name: value}``; for a function that returns an
+            iterator, ``{output_name: iterator_of_chunks}``. A node without
+            outputs returns ``{}`` (an iterator is then run to its end); if
+            its function returned something all the same, a ``UserWarning``
+            says the value is lost.
 
         Raises:
             ArgumentTypeError: ``inputs`` is not a dict (a TypeError and a
@@ -306,10 +309,11 @@ class Node:
             result = self._func(**{arg: inputs[name] for arg, name in self._inputs.items()})
         else:
             result = self._func(*(inputs[name] for name in self._input_names))
-        if self._is_generator:
-            return self._name_chunks(result)
         if not self._output_names:
+            self._warn_if_lost(result)
             return {}
+        if isinstance(result, Iterator):  # str, bytes, list, dict are data, not streams
+            return self._name_chunks(result)
         if isinstance(self._outputs, str):
             return {self._outputs: result}
         return dict(zip(self._output_names, self._split(result)))
@@ -344,16 +348,28 @@ class Node:
             )
         return tuple(result)
 
-    def _name_chunks(self, chunks: Iterator[Any]) -> dict[str, Any]:
-        """Turn a generator's chunks into one iterator of chunks per output.
+    def _warn_if_lost(self, result: Any) -> None:
+        """Run an iterator to its end; warn if the function gave anything but None."""
+        if isinstance(result, Iterator):  # run the body for its side effects
+            values = sum(chunk is not None for chunk in result)
+            lost = f"an iterator of {values} value(s)" if values else None
+        else:
+            lost = None if result is None else f"a value ({type(result).__name__})"
+        if lost:
+            warnings.warn(
+                f"Node '{self.name}' declares no outputs (outputs=None), but its function "
+                f"returned {lost}: the value is lost. Name an output "
+                f"to save it, e.g. node({self._func_name}, ..., outputs=\"result\").",
+                UserWarning,
+                stacklevel=3,
+            )
 
-        The iterators share one generator (``itertools.tee``): reading one
+    def _name_chunks(self, chunks: Iterator[Any]) -> dict[str, Any]:
+        """Turn an iterator's chunks into one iterator of chunks per output.
+
+        The iterators share one source (``itertools.tee``): reading one
         output ahead of the others buffers the chunks they have not read yet.
         """
-        if not self._output_names:
-            for _ in chunks:  # no outputs: run the body for its side effects
-                pass
-            return {}
         if isinstance(self._outputs, str):
             return {self._outputs: chunks}
         # Split the first chunk now, so a wrongly shaped result fails inside run().

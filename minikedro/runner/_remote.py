@@ -23,14 +23,13 @@ the driver takes off again before re-raising it.
 """
 from __future__ import annotations
 
-import inspect
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Callable
 
 from minikedro.framework.hooks import HOOK_SPECS
 from minikedro.io import AbstractDataset, DataCatalog, DatasetError, MemoryDataset
 from minikedro.runner._pickling import portable_error, why_unpicklable
-from minikedro.runner.task import _input_overrides, _save, run_node
+from minikedro.runner.task import _input_overrides, _save, _streams_chunks, run_node
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
@@ -220,7 +219,7 @@ class _WorkerHooks:
         return [self._overrides]  # the driver's hooks replied already
 
     def after_node_run(self, node: Node, outputs: dict, **_: Any) -> list:
-        if self._recorded["after_node_run"] and inspect.isgeneratorfunction(node.func):
+        if self._recorded["after_node_run"] and _streams_chunks(outputs):
             outputs = dict.fromkeys(outputs, _GENERATED)  # iterators cannot travel
         return self._record("after_node_run", None, outputs)
 

@@ -13,10 +13,10 @@ The order of events for one node, the same under every runner::
     catalog.confirm   (each of ``node.confirms``)
 
 In async mode the inputs load, and the outputs save, concurrently on threads
-(each with its own pair of dataset hooks). A generator node's chunks are saved
-one by one as the generator yields them, outputs taking turns; an error raised
-inside the generator is the node's error (``on_node_error`` fires), not a
-saving error.
+(each with its own pair of dataset hooks). When every output is an iterator
+(a generator node's, seen when ``node.run`` returns, as Kedro does), the chunks
+are saved one by one as they come, outputs taking turns; an error raised inside
+the generator is the node's error (``on_node_error`` fires), not a saving error.
 
 ``hook_manager`` is anything with ``has_impls(name)`` and ``hook.<name>(**kw)``:
 the ``PluginManager``, or a worker process's relay to the parent's one. A hook
@@ -25,7 +25,7 @@ fails the node as it is, as in Kedro.
 """
 from __future__ import annotations
 
-import inspect
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
@@ -80,7 +80,7 @@ def run_node(
             is_async=is_async, run_id=run_id,
         )
 
-    if inspect.isgeneratorfunction(node.func):
+    if _streams_chunks(outputs):
         _save_chunks(node, catalog, outputs, inputs, hook_manager, is_async, run_id)
     elif is_async and len(outputs) > 1:
         with ThreadPoolExecutor(min(len(outputs), _MAX_IO_THREADS), "minikedro-save") as pool:
@@ -123,6 +123,11 @@ class Task:
 
     def __repr__(self) -> str:
         return f"Task(node={self.node.name!r}, is_async={self.is_async})"
+
+
+def _streams_chunks(outputs: dict[str, Any]) -> bool:
+    """Whether ``node.run``'s outputs are streams of chunks: all of them iterators, as in Kedro."""
+    return bool(outputs) and all(isinstance(data, Iterator) for data in outputs.values())
 
 
 def _input_overrides(replies: list[Any], node: Node) -> dict[str, Any]:
