@@ -262,8 +262,7 @@ def test_load_versions_for_unknown_or_unversioned_datasets_are_refused(tmp_path:
         "{name}_v": {"type": "PickleDataset", "filepath": str(tmp_path / "{name}.pkl"), "versioned": True},
         "{name}_u": {"type": "PickleDataset", "filepath": str(tmp_path / "{name}.pkl")},
     }
-    version = "2024-01-01T00.00.00.000Z"
-    assert DataCatalog.from_config(config, load_versions={"a_v": version})["a_v"]._version.load == version
+    assert DataCatalog.from_config(config, load_versions={"a_v": "2024"})["a_v"]._version.load == "2024"
     with pytest.raises(DatasetNotFoundError, match=r"^'load_versions' keys \[ghost\] are not found in the catalog; load_versions cannot be applied: 'plain' is not versioned \(set 'versioned: true' on its entry\); 'x_u' is not versioned"):
         DataCatalog.from_config(config, load_versions={"plain": "v", "ghost": "v", "x_u": "v"})
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -125,7 +126,8 @@ def test_a_load_version_cannot_leave_the_dataset_folder(project, how):
         result = run_cli(project, *args, run_file={"load_versions": {"numbers_raw": "../../evil"}})
     error = error_of(result)
     assert "version '../../evil' of dataset 'numbers_raw' is not a version" in error
-    assert "valid form is a UTC timestamp as minikedro writes them, such as '2024-01-31T12.00.00.000Z'" in error
+    assert ("valid form is one folder name of letters, digits, '_', '.' and '-', not starting "
+            "with '.', such as the timestamps minikedro writes ('2024-01-31T12.00.00.000Z')") in error
     assert not (project / "data/08_reporting/description.txt").exists()
     # A version minikedro wrote still loads.
     assert run_cli(project, *args, "--load-versions", f"numbers_raw:{VERSION}").returncode == 0
@@ -141,7 +143,7 @@ def test_the_api_refuses_versions_that_are_paths(tmp_path):
 
     with pytest.raises(DatasetError, match=r"^Catalog entry 'model': PickleDataset could not be "
                        r"created: load version '\.\./\.\./evil' of dataset '.*model\.pkl' is not "
-                       r"a version: valid form is a UTC timestamp"):
+                       r"a version: valid form is one folder name"):
         DataCatalog.from_config(config, load_versions={"model": "../../evil"})
     with pytest.raises(DatasetError, match=r"save version 'run/../..' of dataset"):
         DataCatalog.from_config(config, save_version="run/../..")
@@ -151,6 +153,14 @@ def test_the_api_refuses_versions_that_are_paths(tmp_path):
     with pytest.raises(DatasetError, match=r"load version '\.\./\.\./evil' of dataset 'model'"):
         made.load("model")
     assert DataCatalog.from_config(config, load_versions={"model": VERSION}).load("model") == "trained"
+
+
+@pytest.mark.parametrize("version", ["..", "a/b", "a\\b", ".hidden", "v*", ""])
+def test_a_version_is_one_plain_folder_name(tmp_path, version):
+    with pytest.raises(ValueError, match=f"load version {re.escape(repr(version))} of dataset .* is not"):
+        PickleDataset(tmp_path / "m.pkl", version=Version(version, None))
+    # Any plain name works, as in Kedro's docs: Version(load="my_exact_version", ...).
+    PickleDataset(tmp_path / "m.pkl", version=Version(None, "my_exact_version")).save(1)
 
 
 # -- 8: project and pipeline names --------------------------------------------------------------

@@ -157,8 +157,8 @@ def parse_load_versions(value: str | Mapping | None) -> dict[str, str]:
     """Parse ``"ds:version,ds2:version"`` (or a mapping) into ``{dataset: version}``.
 
     Raises:
-        RunOptionError: An item without ``:``, or a version that is not a
-            timestamp as minikedro writes them (``../..`` is refused).
+        RunOptionError: An item without ``:``, or a version that is not one
+            plain folder name (``../..`` is refused).
     """
     if value is None:
         return {}

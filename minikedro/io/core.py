@@ -9,8 +9,9 @@ chained as its ``__cause__``. Datasets written for Kedro 0.19, with
 
 Versioned datasets keep every save: ``<filepath>/<version>/<filename>``,
 where a version is a UTC timestamp such as ``2024-05-01T09.30.00.000Z``, so
-that sorting version folder names sorts them by time. Any other version is
-refused: as a folder name, ``../..`` would reach outside the dataset's folder.
+that sorting version folder names sorts them by time. A version given instead
+must be one plain folder name (``my_exact_version``, as in Kedro's docs):
+``../..`` or ``a/b`` would reach outside the dataset's folder, so they are refused.
 
 Public names: ``AbstractDataset``, ``AbstractVersionedDataset``, ``Version``,
 ``generate_timestamp``; re-exported as in Kedro: the errors of
@@ -82,21 +83,22 @@ def generate_timestamp() -> str:
     return now.strftime("%Y-%m-%dT%H.%M.%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-# What generate_timestamp() writes. A version becomes a folder name under the
-# dataset's filepath, so any other string ("../..", "a/b") could reach outside it.
-_VERSION_FORMAT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}\.\d{2}\.\d{2}\.\d{3}Z")
+# A version becomes a folder name under the dataset's filepath: one plain name, like
+# generate_timestamp()'s, so that "../.." or "a/b" cannot reach outside it.
+_VERSION_FORMAT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 
 
 def _check_version(version: Any, which: str, dataset: str) -> None:
-    """Refuse a load or save ``version`` that ``generate_timestamp`` could not have written.
+    """Refuse a load or save ``version`` that is not one plain folder name.
 
     Raises:
         ValueError: The message names ``dataset`` and the value, and shows the valid form.
     """
     if version is not None and not (isinstance(version, str) and _VERSION_FORMAT.fullmatch(version)):
         raise ValueError(
-            f"{which} version {version!r} of dataset {dataset} is not a version: valid form "
-            f"is a UTC timestamp as minikedro writes them, such as '2024-01-31T12.00.00.000Z'"
+            f"{which} version {version!r} of dataset {dataset} is not a version: valid form is "
+            f"one folder name of letters, digits, '_', '.' and '-', not starting with '.', such "
+            f"as the timestamps minikedro writes ('2024-01-31T12.00.00.000Z')"
         )
 
 
@@ -408,7 +410,7 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
         """Return the version a load would read (None when unversioned).
 
         Raises:
-            ValueError: The pinned version is not a timestamp (see ``generate_timestamp``).
+            ValueError: The pinned version is not one plain folder name.
             VersionNotFoundError: Versioned, unpinned, and nothing saved yet.
         """
         if self._version is None:
@@ -429,7 +431,7 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
         """Return the version the next save writes (None when unversioned).
 
         Raises:
-            ValueError: The given version is not a timestamp (see ``generate_timestamp``).
+            ValueError: The given version is not one plain folder name.
         """
         if self._version is None:
             return None
