@@ -61,6 +61,27 @@ def test_thread_runner_with_async_on_the_command_line_warns_and_runs(tmp_path, c
     assert "Setting 'is_async' to False" in capsys.readouterr().err
 
 
+def _run_cli(tmp_path, package, *args, files=None):
+    """Run ``minikedro run`` in-process on a fresh demo project; return (exit code, stderr)."""
+    from tests.project_factory import make_project
+
+    project = make_project(tmp_path / package, package, files)
+    return main(["run", "--project", str(project), *args])
+
+
+# 2. is_async among the runner parameters means --async.
+def test_runner_params_is_async_sets_async_mode_from_the_command_line(tmp_path, capsys):
+    assert _run_cli(tmp_path, "parity_async_flag", "--runner-params", "is_async=true") == 0
+    assert "Asynchronous mode is enabled" in capsys.readouterr().err
+
+
+def test_runner_params_is_async_in_a_run_file_sets_async_mode(tmp_path, capsys):
+    run_file = tmp_path / "run.json"
+    run_file.write_text('{"run": {"runner_params": {"is_async": true}}}')
+    assert _run_cli(tmp_path, "parity_async_file", "--config", str(run_file)) == 0
+    assert "Asynchronous mode is enabled" in capsys.readouterr().err
+
+
 # 4. A node that returns an iterator streams, however its function was wrapped.
 class _RetryGenerators:
     """Kedro's retry recipe: ``node.func = retry(node.func)`` in ``before_node_run``."""
@@ -93,6 +114,45 @@ def test_a_node_returning_an_iterator_saves_each_chunk_under_every_runner(kind, 
 def test_an_iterator_of_pairs_is_split_between_two_outputs():
     result = node(lambda n: iter([(1, -1), (2, -2)]), "n", ["up", "down"]).run({"n": 0})
     assert (list(result["up"]), list(result["down"])) == ([1, 2], [-1, -2])
+
+
+# 5. run_params has Kedro 1.x's keys, kedro_version included.
+KEDRO_RUN_PARAMS = {
+    "run_id", "project_path", "env", "kedro_version", "tags", "from_nodes", "to_nodes",
+    "node_names", "from_inputs", "to_outputs", "load_versions", "runtime_params",
+    "pipeline_names", "namespaces", "runner", "only_missing_outputs",
+}
+
+
+def test_run_params_carry_kedro_1x_keys_for_hooks_written_for_kedro(tmp_path):
+    import importlib
+
+    import minikedro
+
+    files = {
+        "src/parity_run_params/tracking.py": """
+            from minikedro.framework.hooks import hook_impl
+
+            SEEN = []
+
+
+            class TrackingHooks:  # what Kedro's MLflow recipe reads
+                @hook_impl
+                def before_pipeline_run(self, run_params):
+                    SEEN.append({**run_params, "logged": run_params["kedro_version"]})
+        """,
+        "src/parity_run_params/settings.py": """
+            from parity_run_params.tracking import TrackingHooks
+
+            HOOKS = (TrackingHooks(),)
+        """,
+    }
+    assert _run_cli(tmp_path, "parity_run_params", "-t", "math", files=files) == 0
+    params = importlib.import_module("parity_run_params.tracking").SEEN[-1]
+    assert KEDRO_RUN_PARAMS <= params.keys()
+    assert params["kedro_version"] == params["logged"] == minikedro.__version__
+    assert (params["tags"], params["pipeline_names"], params["runner"]) == (
+        ["math"], ["__default__"], "SequentialRunner")
 
 
 # 8. Kedro's UserWarning for a value with nowhere to go.

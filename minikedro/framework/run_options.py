@@ -291,7 +291,8 @@ def load_runner(name: str | None, is_async: bool = False, params: Mapping | None
             ``ParallelRunner``) or a dotted path to a runner class
             (``my_project.runner.DryRunner``); default ``SequentialRunner``.
         is_async: Passed to the constructor, as Kedro does.
-        params: ``--runner-params``, passed as keyword arguments.
+        params: ``--runner-params``, passed as keyword arguments; an
+            ``is_async`` among them turns async mode on as ``--async`` does.
 
     Raises:
         RunOptionError: Unknown name, not a runner class, or arguments it refuses.
@@ -322,6 +323,8 @@ def load_runner(name: str | None, is_async: bool = False, params: Mapping | None
             f"{found} named {class_name!r}); {choices}"
         )
     params = dict(params or {})
+    from_params = params.pop("is_async", False)
+    is_async = _normalise("is_async", from_params, "--runner-params") or is_async
     accepted = _parameters_of(runner_class)
     unknown = sorted(set(params) - accepted) if accepted is not None else []
     if unknown:

@@ -278,6 +278,7 @@ class KedroSession:
             "run_id": self.session_id,  # Kedro 1.x's name; its MLflow hook example reads it
             "project_path": self.metadata.project_path.as_posix(),
             "env": context.env,
+            "kedro_version": minikedro.__version__,  # Kedro 1.x's key: Kedro hooks read it
             "minikedro_version": minikedro.__version__,
             "pipeline_name": pipeline_name,
             "pipeline_names": names,
