@@ -155,6 +155,74 @@ def test_run_params_carry_kedro_1x_keys_for_hooks_written_for_kedro(tmp_path):
         ["math"], ["__default__"], "SequentialRunner")
 
 
+# 7. find_pipelines(pipelines_to_find=...) and runs that import only what they run.
+BROKEN_PIPELINE = {"src/{package}/pipelines/broken/__init__.py": "import not_installed\n"}
+
+
+def _project_with_a_broken_pipeline(tmp_path, package, registry=None):
+    from tests.project_factory import make_project
+
+    files = {path.format(package=package): text for path, text in BROKEN_PIPELINE.items()}
+    if registry is not None:
+        files[f"src/{package}/pipeline_registry.py"] = registry
+    return make_project(tmp_path / package, package, files)
+
+
+def test_find_pipelines_imports_only_the_pipelines_to_find(tmp_path):
+    import sys
+    import warnings
+
+    from minikedro.framework.project import find_pipelines
+    from minikedro.framework.startup import bootstrap_project
+
+    bootstrap_project(_project_with_a_broken_pipeline(tmp_path, "parity_find"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        found = find_pipelines(raise_errors=True, pipelines_to_find=["numbers"])
+    assert list(found) == ["numbers"] and "parity_find.pipelines.broken" not in sys.modules
+    with pytest.warns(UserWarning, match=(
+        r"pipeline 'broken' skipped: parity_find.pipelines.broken: "
+        r"ModuleNotFoundError: No module named 'not_installed'"
+    )):
+        everything = find_pipelines()
+    assert sorted(everything) == ["__default__", "failing", "numbers"]
+
+
+SELECTIVE_REGISTRY = """
+    from minikedro.framework.project import find_pipelines
+
+
+    def register_pipelines(pipelines_to_find=None):
+        return find_pipelines(raise_errors=True, pipelines_to_find=pipelines_to_find)
+"""
+STRICT_REGISTRY = """
+    from minikedro.framework.project import find_pipelines
+
+
+    def register_pipelines():
+        pipelines = find_pipelines(raise_errors=True)
+        pipelines["__default__"] = sum(pipelines.values())
+        return pipelines
+"""
+
+
+def test_a_run_of_one_pipeline_asks_a_selective_registry_for_that_one_only(tmp_path, capsys):
+    project = _project_with_a_broken_pipeline(tmp_path, "parity_selective", SELECTIVE_REGISTRY)
+    assert main(["run", "--project", str(project), "-p", "numbers"]) == 0
+    assert "broken" not in capsys.readouterr().err
+
+
+def test_a_broken_pipeline_the_run_does_not_need_only_warns(tmp_path, capsys):
+    project = _project_with_a_broken_pipeline(tmp_path, "parity_strict", STRICT_REGISTRY)
+    skipped = r"pipeline 'broken' skipped: parity_strict.pipelines.broken: ModuleNotFoundError"
+    with pytest.warns(UserWarning, match=skipped):
+        assert main(["run", "--project", str(project), "--pipelines", "numbers,failing",
+                     "-n", "double_node,prepare_node"]) == 0
+    assert main(["run", "--project", str(project)]) == 1  # __default__ needs every pipeline
+    assert ("error: register_pipelines() in parity_strict.pipeline_registry failed: ImportError: "
+            "pipeline 'broken' skipped") in capsys.readouterr().err
+
+
 # 8. Kedro's UserWarning for a value with nowhere to go.
 def test_a_value_returned_by_a_node_without_outputs_is_lost_with_a_warning():
     import warnings
@@ -168,3 +236,11 @@ def test_a_value_returned_by_a_node_without_outputs_is_lost_with_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # returning None is what such a node should do
         SequentialRunner().run(Pipeline([node(f.sink, "x", None)]), DataCatalog(raw_data={"x": 1}))
+
+
+# 10. An unknown --pipeline suggests the closest registered names.
+def test_an_unknown_pipeline_name_suggests_the_closest_registered_ones(tmp_path, capsys):
+    assert _run_cli(tmp_path, "parity_typo", "-p", "numbrs") == 1
+    err = capsys.readouterr().err
+    assert "error: Failed to find the pipeline named 'numbrs'; registered pipelines: " in err
+    assert "Did you mean: 'numbers'?" in err

@@ -696,7 +696,7 @@ def test_code_still_importing_kedro_gets_an_error_that_names_the_file_and_the_fi
     text = pipeline.read_text()
     pipeline.write_text(text.replace("from minikedro.pipeline", "from kedro.pipeline"))
     result = cli("run", "-p", "reporting", cwd=spaceflights)
-    assert "WARNING - pipeline 'reporting' skipped" in result.stderr
+    assert "UserWarning: pipeline 'reporting' skipped" in result.stderr
     line = error_line(result)
     assert line.startswith("error: Failed to find the pipeline named 'reporting'")
     assert line.endswith("pipeline 'reporting' skipped: spaceflights.pipelines.reporting: "

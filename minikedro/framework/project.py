@@ -7,7 +7,8 @@ Public names: ``settings``, ``pipelines``, ``find_pipelines``,
 ``settings`` at ``<package>.settings`` and ``pipelines`` at
 ``<package>.pipeline_registry``. Both stay lazy: the registry is imported on
 first access to ``pipelines``, so ``minikedro --help`` works in a project whose
-pipelines are broken.
+pipelines are broken. A run loads only what it runs where the registry allows
+it (see ``_ProjectPipelines._for_run``).
 
 Settings read from ``settings.py`` (every one optional; a missing module means
 all defaults): ``HOOKS`` (hook instances), ``CONF_SOURCE`` (``"conf"``),
@@ -24,19 +25,21 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-import logging
+import inspect
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Iterator
 
 __all__ = ["PACKAGE_NAME", "configure_project", "find_pipelines", "pipelines", "settings"]
 
-logger = logging.getLogger(__name__)
-
 PACKAGE_NAME: str | None = None
 
 # Why find_pipelines() last skipped each pipeline it could not build: {name: reason}.
 _skipped: dict[str, str] = {}
+# While a run loads the registry: the pipelines it runs. find_pipelines(raise_errors=True)
+# then raises only for these, and skips any other broken pipeline with a warning.
+_needed_by_run: set[str] | None = None
 
 
 class _ProjectSettings:
@@ -100,11 +103,43 @@ class _ProjectPipelines(Mapping):
         self._registry_module = registry_module
         self._content = None
 
+    def _for_run(self, names: list[str]) -> dict[str, Any]:
+        """The registered pipelines among ``names``, importing no more than the registry needs.
+
+        A ``register_pipelines`` that takes ``pipelines_to_find`` (Kedro 1.x's
+        template passes it on to ``find_pipelines``) is asked for ``names``
+        only. Any other registry is called as usual, so ``find_pipelines()``
+        returns to it what it always does, except that a pipeline the run
+        does not need only warns when it is broken, even with
+        ``raise_errors=True``. Asking for ``__default__`` (usually the sum of
+        all) loads everything as before.
+        """
+        global _needed_by_run
+        if self._content is None and "__default__" not in names:
+            register = self._register_function()
+            takes = inspect.signature(register).parameters if register is not None else ()
+            if "pipelines_to_find" in takes:
+                found = self._registered(register, pipelines_to_find=list(names))
+                if all(name in found for name in names):
+                    return {name: found[name] for name in names}
+            _needed_by_run = set(names)
+            try:
+                self._load()
+            finally:
+                _needed_by_run = None
+        content = self._load()
+        return {name: content[name] for name in names if name in content}
+
     def _load(self) -> dict[str, Any]:
-        if self._content is not None:
-            return self._content
+        if self._content is None:
+            register = self._register_function()
+            self._content = {} if register is None else self._registered(register)
+        return self._content
+
+    def _register_function(self) -> Any:
+        """The registry's ``register_pipelines``; None when no project is configured."""
         if self._registry_module is None:
-            return {}
+            return None
         module_name = self._registry_module
         if importlib.util.find_spec(module_name) is None:
             raise LookupError(
@@ -115,8 +150,13 @@ class _ProjectPipelines(Mapping):
         register = getattr(module, "register_pipelines", None)
         if register is None:
             raise LookupError(f"{module_name} has no register_pipelines() function")
+        return register
+
+    def _registered(self, register: Any, **selection: Any) -> dict[str, Any]:
+        """Call ``register_pipelines`` and check that it returned a mapping."""
+        module_name = self._registry_module
         try:
-            content = register()
+            content = register(**selection)
         except Exception as exc:
             raise RuntimeError(
                 f"register_pipelines() in {module_name} failed: {type(exc).__name__}: {exc}"
@@ -126,8 +166,7 @@ class _ProjectPipelines(Mapping):
                 f"register_pipelines() in {module_name} must return a dict of "
                 f"{{name: Pipeline}}, got {type(content).__name__}"
             )
-        self._content = dict(content)
-        return self._content
+        return dict(content)
 
     def __getitem__(self, name: str) -> Any:
         return self._load()[name]
@@ -206,7 +245,9 @@ def _create_pipeline(module_name: str) -> Any:
     return result
 
 
-def find_pipelines(raise_errors: bool = False) -> dict[str, Any]:
+def find_pipelines(
+    raise_errors: bool = False, pipelines_to_find: list[str] | None = None
+) -> dict[str, Any]:
     """Discover the project's pipelines, as Kedro's ``find_pipelines`` does.
 
     ``<package>/pipelines/<name>/`` becomes pipeline ``<name>`` when its
@@ -217,7 +258,10 @@ def find_pipelines(raise_errors: bool = False) -> dict[str, Any]:
 
     Args:
         raise_errors: Raise on a pipeline that fails to import or build,
-            instead of logging a warning and skipping it.
+            instead of warning (``UserWarning``) and skipping it.
+        pipelines_to_find: Import and build only these pipelines (Kedro
+            1.x): a big project starts faster, and the others cannot fail.
+            ``"__default__"`` is included only if named. None: all of them.
 
     Returns:
         ``{name: Pipeline}``; a fresh dict on every call.
@@ -233,6 +277,9 @@ def find_pipelines(raise_errors: bool = False) -> dict[str, Any]:
             "find_pipelines() needs a configured project: call "
             "bootstrap_project(path) or configure_project(package_name) first"
         )
+    if isinstance(pipelines_to_find, str):
+        pipelines_to_find = [pipelines_to_find]
+    wanted = None if pipelines_to_find is None else set(pipelines_to_find)
     found: dict[str, Any] = {"__default__": Pipeline([])}
     candidates = []
     if importlib.util.find_spec(f"{PACKAGE_NAME}.pipeline") is not None:
@@ -244,13 +291,15 @@ def find_pipelines(raise_errors: bool = False) -> dict[str, Any]:
                 candidates.append((folder.name, f"{PACKAGE_NAME}.pipelines.{folder.name}"))
     _skipped.clear()
     for name, module_name in candidates:
+        if wanted is not None and name not in wanted:
+            continue
         try:
             found[name] = _create_pipeline(module_name)
         except Exception as exc:
             message = (f"pipeline {name!r} skipped: {module_name}: {type(exc).__name__}: "
                        f"{exc}{_kedro_import_hint(exc)}")
-            if raise_errors:
+            if raise_errors and (_needed_by_run is None or name in _needed_by_run):
                 raise ImportError(message) from exc
-            logger.warning(message)
+            warnings.warn(message, UserWarning, stacklevel=2)
             _skipped[name] = message
-    return found
+    return found if wanted is None else {name: found[name] for name in wanted if name in found}

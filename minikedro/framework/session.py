@@ -21,6 +21,7 @@ ignored) and plugin hooks discovered through entry points.
 """
 from __future__ import annotations
 
+import difflib
 import logging
 import os
 from pathlib import Path
@@ -227,18 +228,23 @@ class KedroSession:
         logger.info("minikedro project %s", self.metadata.project_name)
         names = _split(pipeline_names) or [pipeline_name or "__default__"]
         context = self.load_context()
-        missing = [name for name in names if name not in pipelines]
+        selected = pipelines._for_run(names)  # imports only what the run needs, where it can
+        missing = [name for name in names if name not in selected]
         if missing:
             from minikedro.framework.project import _skipped
 
             skipped = "".join(f"; {_skipped[name]}" for name in missing if name in _skipped)
+            registered = sorted(pipelines)
+            close = sorted({match for name in missing
+                            for match in difflib.get_close_matches(name, registered, n=3)})
+            hint = f" Did you mean: {', '.join(map(repr, close))}?" if close else ""
             raise PipelineNotFoundError(
                 f"Failed to find the pipeline named {', '.join(map(repr, missing))}; "
-                f"registered pipelines: {', '.join(sorted(pipelines)) or 'none'}. It needs "
+                f"registered pipelines: {', '.join(registered) or 'none'}.{hint} It needs "
                 f"to be returned by register_pipelines() in "
                 f"{self.metadata.package_name}/pipeline_registry.py{skipped}"
             )
-        pipeline = sum(pipelines[name] for name in names)
+        pipeline = sum(selected[name] for name in names)
         if not pipeline.nodes:
             raise ValueError(f"pipeline {' + '.join(names)} has no nodes to run")
         filters = {
