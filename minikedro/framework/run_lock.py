@@ -1,0 +1,240 @@
+"""Keep two runs of one project off each other's data, as Snakemake and DVC do.
+
+For its whole duration a run locks the persisted datasets it writes
+(exclusively) and reads (shared). Runs on disjoint datasets go side by side;
+a run that would write what another run reads or writes, or read what it
+writes, fails at once with a ``RunLockError`` naming that run and the
+datasets, or, with ``wait=True``, waits for it to end.
+
+A run holding locks has one file, ``.minikedro/locks/<pid>-<random>.json`` in
+the project, saying who holds them (pid, host, command, since when) and what:
+each dataset by its storage, a local file by its resolved path, so two catalog
+names on one file are one dataset. Memory datasets belong to one run and are
+not locked. Checking the other runs' files and writing one's own happen under
+a mutex, an OS lock on ``.minikedro/locks/.mutex`` (``fcntl.flock``, or
+``msvcrt.locking`` on Windows) that the OS drops if its holder dies, so two
+runs starting at the same moment cannot both win. A run's file goes when the
+run ends, however it ends; one left by a run that was killed (same host, its
+pid gone) is stale, and the next run removes it with a warning.
+
+Public names: ``RunLock``, ``RunLockError``, ``Conflict``, ``datasets_to_lock``.
+
+Kedro counterpart: none; Kedro does not guard against concurrent runs.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import shlex
+import socket
+import sys
+import time
+from pathlib import Path, PurePath
+from typing import Any, Iterator, NamedTuple
+
+from minikedro.datasets._files import atomic_write
+from minikedro.io.filepaths import get_protocol_and_path
+
+if os.name == "nt":
+    import msvcrt
+else:
+    import fcntl
+
+__all__ = ["Conflict", "RunLock", "RunLockError", "datasets_to_lock"]
+
+logger = logging.getLogger(__name__)
+
+POLL_SECONDS = 0.25  # how often a waiting run looks again
+
+
+class Conflict(NamedTuple):
+    """Another run in the way: its lock file, its record, and what of ours it writes and reads."""
+
+    lock_file: Path
+    run: dict[str, Any]  # pid, host, command, since, written, read
+    writes: dict[str, str]  # {storage: our name for it}
+    reads: dict[str, str]
+
+    def __str__(self) -> str:
+        run = self.run
+        uses = [f"{verb} {', '.join(f'{name!r} ({storage})' for storage, name in sorted(used.items()))}"
+                for verb, used in (("writes", self.writes), ("reads", self.reads)) if used]
+        return (f"run {run['command']!r} (pid {run['pid']} on {run['host']}, since "
+                f"{run['since']}){' ' if uses else ''}{' and '.join(uses)}")
+
+
+class RunLockError(Exception):
+    """Another run of the project holds locks on datasets this run needs.
+
+    Attributes:
+        conflicts: One ``Conflict`` per run in the way.
+    """
+
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        self.conflicts = conflicts
+        super().__init__(
+            f"datasets in use by another run of this project: {'; '.join(map(str, conflicts))}. "
+            f"Run again when it ends, or add --wait to wait for it; if that run is gone, "
+            f"delete {', '.join(str(conflict.lock_file) for conflict in conflicts)}"
+        )
+
+
+def datasets_to_lock(pipeline: Any, catalog: Any) -> tuple[dict[str, str], dict[str, str]]:
+    """Find the persisted datasets a run of ``pipeline`` writes and reads.
+
+    A dataset is known by its storage: its resolved path (or ``protocol://path``)
+    if it has a ``_filepath``, else ``dataset <name>``. Memory datasets, parameters
+    and names the catalog does not know (memory at run time) are left out.
+
+    Returns:
+        ``({storage: name} written, {storage: name} only read)``.
+    """
+    written, read = {}, {}
+    outputs = pipeline.all_outputs()
+    for name in sorted(pipeline.datasets()):
+        storage = _storage_of(name, catalog)
+        if storage is not None:
+            (written if name in outputs else read).setdefault(storage, name)
+    return written, {storage: name for storage, name in read.items() if storage not in written}
+
+
+def _storage_of(name: str, catalog: Any) -> str | None:
+    if name == "parameters" or name.startswith("params:"):
+        return None
+    dataset = catalog.get(name)  # a pattern's dataset is registered, as the runner would
+    if dataset is None or getattr(dataset, "_EPHEMERAL", False):
+        return None
+    path = getattr(dataset, "_filepath", None)
+    if not isinstance(path, (str, PurePath)):
+        return f"dataset {name}"
+    protocol, rest = get_protocol_and_path(path)
+    if protocol != "file":
+        return f"{protocol}://{rest}"
+    return os.path.normcase(os.path.realpath(rest))
+
+
+class RunLock:
+    """The locks of one run: ``with RunLock(folder, written, read):`` holds them for the block.
+
+    Args:
+        folder: Where the runs' lock files are (a project's ``.minikedro/locks``).
+        written: ``{storage: name}`` of the datasets the run writes (exclusive).
+        read: ``{storage: name}`` of those it only reads (shared).
+        wait: Wait for the runs in the way to end instead of raising.
+
+    Raises:
+        RunLockError: On entering, another run holds conflicting locks (not with ``wait``).
+    """
+
+    def __init__(self, folder: str | os.PathLike, written: dict[str, str],
+                 read: dict[str, str], wait: bool = False) -> None:
+        self.folder = Path(folder)
+        self.path = self.folder / f"{os.getpid()}-{os.urandom(4).hex()}.json"
+        self.wait = wait
+        self.record = {
+            "pid": os.getpid(), "host": socket.gethostname(), "command": shlex.join(sys.argv),
+            "since": time.strftime("%Y-%m-%d %H:%M:%S"), "written": written, "read": read,
+        }
+
+    def __repr__(self) -> str:
+        return f"RunLock({str(self.path)!r}, written={len(self.record['written'])}, read={len(self.record['read'])})"
+
+    def __enter__(self) -> RunLock:
+        try:
+            self.acquire()
+        except BaseException:  # Ctrl-C right after the file was written
+            self.release()
+            raise
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.release()
+
+    def acquire(self) -> None:
+        """Take every lock at once, or none; with ``wait``, look again until they are free."""
+        if not self.record["written"] and not self.record["read"]:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        waiting_for = ""
+        while True:
+            conflicts = self._take()
+            if not conflicts:
+                return
+            if not self.wait:
+                raise RunLockError(conflicts)
+            if "; ".join(map(str, conflicts)) != waiting_for:  # say it again when another is in the way
+                waiting_for = "; ".join(map(str, conflicts))
+                logger.info("Waiting for another run of this project to end: %s", waiting_for)
+            time.sleep(POLL_SECONDS)
+
+    def release(self) -> None:
+        """Give the locks back; nothing happens if they are not held."""
+        if self.path.exists():
+            with _mutex(self.folder / ".mutex"):  # Windows cannot delete a file being read
+                self.path.unlink(missing_ok=True)
+
+    def _take(self) -> list[Conflict]:
+        """Write this run's lock file if no other run's conflicts; else return the conflicts."""
+        written, used = self.record["written"], {**self.record["read"], **self.record["written"]}
+        conflicts = []
+        with _mutex(self.folder / ".mutex"):
+            for path in sorted(self.folder.glob("*.json")):
+                other = _read(path)
+                if other["host"] == self.record["host"] and not _alive(other["pid"]):
+                    logger.warning("Taking over the locks of a run that is no longer running: "
+                                   "%s; removed %s", Conflict(path, other, {}, {}), path)
+                    path.unlink()
+                    continue
+                writes = {storage: used[storage] for storage in other["written"] if storage in used}
+                reads = {storage: written[storage] for storage in other["read"] if storage in written}
+                if writes or reads:
+                    conflicts.append(Conflict(path, other, writes, reads))
+            if not conflicts:
+                with atomic_write(self.path, "w", encoding="utf-8") as file:
+                    json.dump(self.record, file, indent=1)
+        return conflicts
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if {"pid", "host", "command", "since", "written", "read"} <= record.keys():
+            return record
+    except (ValueError, AttributeError):
+        pass
+    raise ValueError(f"{path} is not a minikedro run lock: delete it if no run is going on")
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host runs; on Windows, always assumed to."""
+    if os.name == "nt":  # os.kill(pid, 0) would send it CTRL_C_EVENT
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _mutex(path: Path) -> Iterator[None]:
+    """Hold an OS lock on ``path`` for the block; the OS drops it if this process dies."""
+    with open(path, "a+b") as file:
+        if os.name == "nt":
+            file.seek(0)
+            while True:
+                with contextlib.suppress(OSError):  # LK_LOCK gives up after 10 tries
+                    msvcrt.locking(file.fileno(), msvcrt.LK_LOCK, 1)
+                    break
+            try:
+                yield
+            finally:
+                file.seek(0)
+                msvcrt.locking(file.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+            yield  # closing the file drops the lock
