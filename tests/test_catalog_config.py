@@ -82,10 +82,12 @@ def test_type_names_resolve(type_name: str, expected: type, tmp_path: Path):
 
 def test_every_builtin_type_imports():
     required = {"SQLiteTableDataset": {"table_name": "t"}, "SQLiteQueryDataset": {"sql": "s"}}
-    config = CatalogConfig({
+    entries = {
         name: {"type": name, "filepath": "f", **required.get(name, {})}
         for name in BUILTIN_TYPES if "Memory" not in name
-    })
+    }
+    entries["CachedDataset"] = {"type": "CachedDataset", "dataset": {"type": "MemoryDataset"}}
+    config = CatalogConfig(entries)
     assert {entry.dataset_type.__name__ for entry in config.entries.values()} == set(BUILTIN_TYPES) - {
         "MemoryDataset", "SharedMemoryDataset"}
 
@@ -104,7 +106,7 @@ def test_kedro_pandas_csv_is_not_ours_and_the_error_lists_the_builtins():
         DataCatalog.from_config({"cars": {"type": "pandas.CSVDataset", "filepath": "cars.csv"}})
     message = str(info.value)
     assert message.startswith("Catalog entry 'cars', key 'type': unknown dataset type 'pandas.CSVDataset'")
-    assert "Use a built-in type (CSVDataset, JSONDataset, MemoryDataset, PickleDataset, " in message
+    assert "Use a built-in type (CSVDataset, CachedDataset, JSONDataset, MemoryDataset, " in message
     assert "a kedro-datasets name (json.JSONDataset, pickle.PickleDataset, text.TextDataset)" in message
     assert "or the dotted import path of an AbstractDataset subclass" in message
 

@@ -13,6 +13,7 @@ from minikedro.cli import main
 from minikedro.framework.hooks import hook_impl
 from minikedro.io import (
     AbstractDataset,
+    CachedDataset,
     DataCatalog,
     DatasetError,
     SharedMemoryDataCatalog,
@@ -155,6 +156,15 @@ def test_run_params_carry_kedro_1x_keys_for_hooks_written_for_kedro(tmp_path):
         ["math"], ["__default__"], "SequentialRunner")
 
 
+# 6. DataCatalog.from_config's first parameter is called catalog, as in Kedro.
+def test_from_config_takes_the_catalog_by_kedros_keyword(tmp_path):
+    catalog = DataCatalog.from_config(
+        catalog={"cars": {"type": "JSONDataset", "filepath": str(tmp_path / "cars.json")}}
+    )
+    catalog.save("cars", [1, 2])
+    assert catalog.load("cars") == [1, 2]
+
+
 # 7. find_pipelines(pipelines_to_find=...) and runs that import only what they run.
 BROKEN_PIPELINE = {"src/{package}/pipelines/broken/__init__.py": "import not_installed\n"}
 
@@ -236,6 +246,54 @@ def test_a_value_returned_by_a_node_without_outputs_is_lost_with_a_warning():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # returning None is what such a node should do
         SequentialRunner().run(Pipeline([node(f.sink, "x", None)]), DataCatalog(raw_data={"x": 1}))
+
+
+# 9. Node.namespace_prefixes and CachedDataset.
+def test_namespace_prefixes_lists_every_enclosing_namespace_outermost_first():
+    inner = pipeline([node(f.inc, "x", "y", name="step")], namespace="c")
+    nested = pipeline(pipeline(inner, namespace="b"), namespace="a")
+    assert nested.nodes[0].namespace_prefixes == ["a", "a.b", "a.b.c"]
+    assert node(f.inc, "x", "y").namespace_prefixes == []
+
+
+class _CountingDataset(AbstractDataset):
+    def __init__(self, data):
+        self.data, self.loads, self.saves = data, 0, 0
+
+    def load(self):
+        self.loads += 1
+        return self.data
+
+    def save(self, data):
+        self.saves += 1
+        self.data = data
+
+    def _describe(self):
+        return {}
+
+
+def test_cached_dataset_loads_once_saves_through_and_release_drops_the_cache():
+    slow = _CountingDataset([1, 2])
+    cached = CachedDataset(slow)
+    assert cached.load() == cached.load() == [1, 2] and slow.loads == 1
+    cached.save([3])
+    assert (slow.data, slow.saves, cached.load(), slow.loads) == ([3], 1, [3], 1)
+    cached.release()
+    assert cached.load() == [3] and slow.loads == 2
+
+
+def test_cached_dataset_from_a_catalog_entry_versioned_on_the_wrapper(tmp_path):
+    entry = {"type": "CachedDataset", "versioned": True, "copy_mode": "deepcopy",
+             "dataset": {"type": "JSONDataset", "filepath": str(tmp_path / "model.json")}}
+    catalog = DataCatalog.from_config({"model": entry}, save_version="2024-01-31T12.00.00.000Z")
+    catalog.save("model", [1, 2])
+    assert (tmp_path / "model.json" / "2024-01-31T12.00.00.000Z" / "model.json").exists()
+    catalog.load("model").append(3)  # deepcopy: the cache keeps its own copy
+    assert catalog.load("model") == [1, 2]
+    with pytest.raises(ValueError, match="put 'versioned' on the CachedDataset entry"):
+        CachedDataset({"type": "JSONDataset", "filepath": "x.json", "versioned": True})
+    with pytest.raises(DatasetError, match=r"'model' \(CachedDataset\): it is marked _SINGLE_PRO"):
+        SharedMemoryDataCatalog({"model": catalog["model"]}).validate_catalog()
 
 
 # 10. An unknown --pipeline suggests the closest registered names.

@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 # Import paths, not classes: the file datasets are imported on first use only.
 BUILTIN_TYPES = {
     "CSVDataset": "minikedro.datasets.csv_dataset.CSVDataset",
+    "CachedDataset": "minikedro.io.cached_dataset.CachedDataset",
     "JSONDataset": "minikedro.datasets.json_dataset.JSONDataset",
     "MemoryDataset": "minikedro.io.memory_dataset.MemoryDataset",
     "PickleDataset": "minikedro.datasets.pickle_dataset.PickleDataset",
@@ -169,7 +170,8 @@ def parse_entry(config: Any) -> DatasetEntry:
     versioned = kwargs.pop("versioned", False)
     if not isinstance(versioned, bool):
         raise ConfigProblem("versioned", f"expected true or false, got {versioned!r}")
-    if versioned and not issubclass(dataset_type, AbstractVersionedDataset):
+    if versioned and not (issubclass(dataset_type, AbstractVersionedDataset)  # or a wrapper:
+                          or "version" in inspect.signature(dataset_type).parameters):
         raise ConfigProblem("versioned", f"{dataset_type.__name__} does not support versioning")
     if "version" in kwargs:
         raise ConfigProblem("version", "reserved; set 'versioned: true' and pass load_versions instead")

@@ -131,7 +131,7 @@ class DataCatalog(CatalogQueries):
     @classmethod
     def from_config(
         cls,
-        catalog_config: Mapping[str, Any] | None,
+        catalog: Mapping[str, Any] | None,
         credentials: Mapping[str, Any] | None = None,
         load_versions: Mapping[str, str] | None = None,
         save_version: str | None = None,
@@ -139,7 +139,7 @@ class DataCatalog(CatalogQueries):
         """Build a catalog from configuration, checking every entry first.
 
         Args:
-            catalog_config: Entry name to entry, e.g. ``{"cars": {"type":
+            catalog: Entry name to entry, e.g. ``{"cars": {"type":
                 "CSVDataset", "filepath": "data/cars.csv"}}``; see
                 ``minikedro.io.catalog_config`` for types and patterns.
             credentials: Credentials name to credentials.
@@ -155,7 +155,7 @@ class DataCatalog(CatalogQueries):
         return cls(
             load_versions=load_versions,
             save_version=save_version or generate_timestamp(),
-            config=CatalogConfig(catalog_config, credentials),
+            config=CatalogConfig(catalog, credentials),
         )
 
     # -- the dict-like interface -------------------------------------------

@@ -230,6 +230,16 @@ class Node:
         return self._namespace
 
     @property
+    def namespace_prefixes(self) -> list[str]:
+        """Every namespace the node sits in, outermost first: ``"a.b"`` gives ``["a", "a.b"]``.
+
+        Empty for a node without a namespace (as Kedro's docstring says; its
+        code returns ``[""]``).
+        """
+        parts = self._namespace.split(".") if self._namespace else []
+        return [".".join(parts[: depth + 1]) for depth in range(len(parts))]
+
+    @property
     def inputs(self) -> list[str]:
         """Input dataset names in the order the function receives them."""
         return list(self._input_names)
