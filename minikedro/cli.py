@@ -68,6 +68,8 @@ RUN_ARGUMENTS = (
     (("--conf-source",), "conf_source", "PATH", "configuration folder (default: conf)"),
     (("--only-missing-outputs",), "only_missing_outputs", None,
      "skip nodes whose persisted outputs exist"),
+    (("--wait",), "wait", None,
+     "wait for another run using the same datasets to end, instead of failing"),
 )
 # Older Kedro spellings, accepted without being advertised.
 RUN_ALIASES = (("--node", "node_names"), ("--tag", "tags"), ("--namespace", "namespaces"),

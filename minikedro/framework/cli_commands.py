@@ -120,6 +120,7 @@ def run(args: argparse.Namespace) -> int:
         load_versions=options["load_versions"],
         namespaces=options["namespaces"],
         only_missing_outputs=options["only_missing_outputs"],
+        wait=options["wait"],
     )
     return 0
 

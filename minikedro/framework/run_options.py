@@ -43,7 +43,7 @@ LIST_OPTIONS = (
     "from_inputs", "to_outputs", "namespaces",
 )
 TEXT_OPTIONS = ("pipeline", "runner", "env", "conf_source")
-FLAG_OPTIONS = ("is_async", "only_missing_outputs")
+FLAG_OPTIONS = ("is_async", "only_missing_outputs", "wait")
 MAPPING_OPTIONS = ("params", "load_versions", "runner_params")
 RUN_OPTIONS = LIST_OPTIONS + TEXT_OPTIONS + FLAG_OPTIONS + MAPPING_OPTIONS
 

@@ -14,7 +14,9 @@ The command line does exactly what a Python user can do::
 catalog (``SharedMemoryDataCatalog`` for a ``ParallelRunner`` or a subclass,
 ``settings.DATA_CATALOG_CLASS`` otherwise), adds the parameters, and fires
 ``before_pipeline_run`` / ``on_pipeline_error`` / ``after_pipeline_run`` around
-``runner.run``. A node's exception reaches the caller unchanged.
+``runner.run``, all while holding the locks on the persisted datasets the run
+writes and reads (:mod:`minikedro.framework.run_lock`). A node's exception
+reaches the caller unchanged.
 
 Left out from Kedro: the session store (``save_on_close`` is accepted and
 ignored) and plugin hooks discovered through entry points.
@@ -194,6 +196,7 @@ class KedroSession:
         namespaces: Iterable[str] | None = None,
         pipeline_names: Iterable[str] | None = None,
         only_missing_outputs: bool = False,
+        wait: bool = False,
     ) -> dict[str, Any]:
         """Run registered pipeline(s) with a runner; Kedro's ``session.run``.
 
@@ -206,6 +209,8 @@ class KedroSession:
             runner: A runner instance; default ``SequentialRunner()``.
             load_versions: ``{dataset: version}`` for versioned datasets.
             only_missing_outputs: Skip nodes whose persisted outputs exist.
+            wait: If another run of the project holds locks on datasets this run
+                writes or reads, wait for it to end instead of raising.
 
         Returns:
             ``{dataset_name: dataset}`` for the run's free outputs.
@@ -215,6 +220,8 @@ class KedroSession:
                 message lists them); a ``KeyError`` and a ``ValueError``.
             ValueError: The pipeline is empty, or the filters leave nothing.
             KedroSessionError: A second run, or ``runner`` is not an instance.
+            RunLockError: Another run of the project is using the same
+                persisted datasets (not with ``wait``).
             Exception: Whatever the run raised, after ``on_pipeline_error``.
         """
         from minikedro.framework.project import pipelines
@@ -295,24 +302,28 @@ class KedroSession:
             "only_missing_outputs": only_missing_outputs,
             **{("namespaces" if k == "node_namespaces" else k): v for k, v in filters.items()},
         }
+        from minikedro.framework.run_lock import RunLock, datasets_to_lock
+
         hook = self._hook_manager.hook
-        hook.before_pipeline_run(run_params=run_params, pipeline=pipeline, catalog=catalog)
-        self._run_called = True
-        try:
-            result = runner.run(
-                pipeline,
-                catalog,
-                self._hook_manager,
-                run_id=self.session_id,
-                only_missing_outputs=only_missing_outputs,
+        locks_folder = self.metadata.project_path / ".minikedro" / "locks"
+        with RunLock(locks_folder, *datasets_to_lock(pipeline, catalog), wait=wait):
+            hook.before_pipeline_run(run_params=run_params, pipeline=pipeline, catalog=catalog)
+            self._run_called = True
+            try:
+                result = runner.run(
+                    pipeline,
+                    catalog,
+                    self._hook_manager,
+                    run_id=self.session_id,
+                    only_missing_outputs=only_missing_outputs,
+                )
+            except Exception as error:
+                self._failed_node = next(iter(getattr(runner, "failed_nodes", None) or []), None)
+                hook.on_pipeline_error(
+                    error=error, run_params=run_params, pipeline=pipeline, catalog=catalog
+                )
+                raise
+            hook.after_pipeline_run(
+                run_params=run_params, run_result=result, pipeline=pipeline, catalog=catalog
             )
-        except Exception as error:
-            self._failed_node = next(iter(getattr(runner, "failed_nodes", None) or []), None)
-            hook.on_pipeline_error(
-                error=error, run_params=run_params, pipeline=pipeline, catalog=catalog
-            )
-            raise
-        hook.after_pipeline_run(
-            run_params=run_params, run_result=result, pipeline=pipeline, catalog=catalog
-        )
         return result
