@@ -213,6 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:  # main() may run again in this process (tests, notebooks): start afresh
         logging.getLogger().removeHandler(handler)
         logging.getLogger().setLevel(root_level)
+        logging.captureWarnings(False)  # else the next main() would not capture them again
 
 
 def _print_traceback_if_verbose(args: argparse.Namespace) -> None:
