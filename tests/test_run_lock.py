@@ -224,7 +224,8 @@ def test_locks_are_released_however_the_run_ends(project, how):
             code = end(first, project)
     finally:
         end(first, project)
-    assert code == {"success": 0, "failure": 1, "ctrl-c": 130}[how], (project / "first.log").read_text()
+    log = (project / "first.log").read_text()
+    assert code == {"success": 0, "failure": 1, "ctrl-c": 130}[how], log
     assert lock_files(project) == []
 
 
@@ -304,7 +305,8 @@ def test_a_second_lock_on_written_data_is_refused_and_readers_share(tmp_path):
             assert len(list(folder.glob("*.json"))) == 2
     [conflict] = caught.value.conflicts
     assert conflict.lock_file == first.path and conflict.run["pid"] == os.getpid()
-    assert conflict.writes == {"/d/out": "out_again"} and conflict.reads == {}  # it writes what we read
+    assert conflict.writes == {"/d/out": "out_again"}  # it writes what we read
+    assert conflict.reads == {}
     assert list(folder.glob("*.json")) == []
 
 

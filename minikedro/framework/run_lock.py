@@ -1,21 +1,18 @@
 """Keep two runs of one project off each other's data, as Snakemake and DVC do.
 
 For its whole duration a run locks the persisted datasets it writes
-(exclusively) and reads (shared). Runs on disjoint datasets go side by side;
-a run that would write what another run reads or writes, or read what it
-writes, fails at once with a ``RunLockError`` naming that run and the
-datasets, or, with ``wait=True``, waits for it to end.
+(exclusive) and reads (shared). Runs on disjoint datasets go side by side; a
+conflicting run fails at once with a ``RunLockError`` naming the run in its
+way and the datasets, or with ``wait=True`` waits for that run to end.
 
-A run holding locks has one file, ``.minikedro/locks/<pid>-<random>.json`` in
-the project, saying who holds them (pid, host, command, since when) and what:
-each dataset by its storage, a local file by its resolved path, so two catalog
-names on one file are one dataset. Memory datasets belong to one run and are
-not locked. Checking the other runs' files and writing one's own happen under
-a mutex, an OS lock on ``.minikedro/locks/.mutex`` (``fcntl.flock``, or
-``msvcrt.locking`` on Windows) that the OS drops if its holder dies, so two
-runs starting at the same moment cannot both win. A run's file goes when the
-run ends, however it ends; one left by a run that was killed (same host, its
-pid gone) is stale, and the next run removes it with a warning.
+Each run holding locks has a file in ``.minikedro/locks/``: who (pid, host,
+command, since when) and what, each dataset known by its storage (a file by
+its resolved path: two catalog names on one file are one dataset; memory
+datasets are not locked). Reading the others' files and writing one's own
+happen under an OS lock on ``.minikedro/locks/.mutex``, which the OS drops if
+its holder dies, so of two runs starting together only one can win. The file
+goes when the run ends, however it ends; one whose run was killed (same host,
+pid gone) is stale, and the next run takes it over with a warning.
 
 Public names: ``RunLock``, ``RunLockError``, ``Conflict``, ``datasets_to_lock``.
 
@@ -59,7 +56,7 @@ class Conflict(NamedTuple):
 
     def __str__(self) -> str:
         run = self.run
-        uses = [f"{verb} {', '.join(f'{name!r} ({storage})' for storage, name in sorted(used.items()))}"
+        uses = [f"{verb} " + ", ".join(f"{name!r} ({key})" for key, name in sorted(used.items()))
                 for verb, used in (("writes", self.writes), ("reads", self.reads)) if used]
         return (f"run {run['command']!r} (pid {run['pid']} on {run['host']}, since "
                 f"{run['since']}){' ' if uses else ''}{' and '.join(uses)}")
@@ -133,13 +130,14 @@ class RunLock:
         self.folder = Path(folder)
         self.path = self.folder / f"{os.getpid()}-{os.urandom(4).hex()}.json"
         self.wait = wait
+        command = getattr(sys, "orig_argv", sys.argv)  # 3.10+: as typed, "python -m ..."
         self.record = {
-            "pid": os.getpid(), "host": socket.gethostname(), "command": shlex.join(sys.argv),
+            "pid": os.getpid(), "host": socket.gethostname(), "command": shlex.join(command),
             "since": time.strftime("%Y-%m-%d %H:%M:%S"), "written": written, "read": read,
         }
 
     def __repr__(self) -> str:
-        return f"RunLock({str(self.path)!r}, written={len(self.record['written'])}, read={len(self.record['read'])})"
+        return f"RunLock({str(self.path)!r}, wait={self.wait})"
 
     def __enter__(self) -> RunLock:
         try:
@@ -164,9 +162,10 @@ class RunLock:
                 return
             if not self.wait:
                 raise RunLockError(conflicts)
-            if "; ".join(map(str, conflicts)) != waiting_for:  # say it again when another is in the way
-                waiting_for = "; ".join(map(str, conflicts))
-                logger.info("Waiting for another run of this project to end: %s", waiting_for)
+            in_the_way = "; ".join(map(str, conflicts))
+            if in_the_way != waiting_for:  # said again only when another run is in the way
+                logger.info("Waiting for another run of this project to end: %s", in_the_way)
+                waiting_for = in_the_way
             time.sleep(POLL_SECONDS)
 
     def release(self) -> None:
@@ -187,8 +186,8 @@ class RunLock:
                                    "%s; removed %s", Conflict(path, other, {}, {}), path)
                     path.unlink()
                     continue
-                writes = {storage: used[storage] for storage in other["written"] if storage in used}
-                reads = {storage: written[storage] for storage in other["read"] if storage in written}
+                writes = {key: used[key] for key in other["written"] if key in used}
+                reads = {key: written[key] for key in other["read"] if key in written}
                 if writes or reads:
                     conflicts.append(Conflict(path, other, writes, reads))
             if not conflicts:
@@ -216,7 +215,7 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     except PermissionError:  # another user's process
-        return True
+        pass
     return True
 
 
