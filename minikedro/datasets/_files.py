@@ -5,14 +5,16 @@ writes a temporary file beside the target, flushes it to disk, then renames
 it over the target in one step (``os.replace`` is atomic on POSIX and
 Windows). A crash or an error half-way through a save therefore leaves the
 previous file exactly as it was, never a truncated one, and the temporary
-file is removed.
+file is removed. A process that must end at once, without unwinding the
+threads that are saving (``os._exit``), first calls
+``remove_unfinished_writes`` to remove the temporary files of those saves.
 
 ``FileDataset`` holds the constructor arguments file datasets have in
 common (``filepath``, ``load_args``, ``save_args``, ``version``,
 ``metadata``); each subclass still writes its own ``load`` and ``save``.
 
 Public names: ``atomic_write``, ``FileDataset`` (for writing your own file
-datasets).
+datasets), ``remove_unfinished_writes``.
 
 Kedro counterpart: none directly; kedro-datasets repeats this in each class
 and writes through fsspec, which is not atomic.
@@ -27,7 +29,9 @@ from typing import IO, Any, ClassVar, Iterator
 
 from minikedro.io.core import AbstractVersionedDataset, Version
 
-__all__ = ["FileDataset", "atomic_write"]
+__all__ = ["FileDataset", "atomic_write", "remove_unfinished_writes"]
+
+_unfinished: set[Path] = set()  # the temporary files of the saves in progress
 
 
 @contextlib.contextmanager
@@ -60,6 +64,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_args: Any) ->
     # A dot-name in the same folder: os.replace cannot cross filesystems,
     # and versioned loads skip a version folder without the final file.
     temporary = target.with_name(f".{target.name}.{os.urandom(6).hex()}.tmp")  # unique per save
+    _unfinished.add(temporary)
     try:
         # "x" creates the file with the usual permissions (unlike mkstemp's 0600).
         with open(temporary, mode.replace("w", "x"), **open_args) as file:
@@ -71,6 +76,19 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb", **open_args: Any) ->
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
         raise
+    finally:
+        _unfinished.discard(temporary)
+
+
+def remove_unfinished_writes() -> None:
+    """Delete the temporary files of the saves in progress in this process.
+
+    Only for a process about to end with ``os._exit``: a worker told to stop,
+    a run abandoning its running nodes. A save that goes on afterwards fails.
+    """
+    for temporary in list(_unfinished):
+        with contextlib.suppress(OSError):  # gone already, or not ours to remove
+            os.unlink(temporary)
 
 
 @contextlib.contextmanager

@@ -54,7 +54,7 @@ from minikedro.runner._pickling import unsendable_function
 from minikedro.runner._remote import (
     EVENTS, before_node_run, check_portable, hooks_plan, lives_in_driver, replay, run_in_worker,
 )
-from minikedro.runner.parallel_runner import stop_processes
+from minikedro.runner.parallel_runner import end_on_sigterm, stop_processes
 from minikedro.runner.runner import AbstractRunner, _most_nodes_at_once
 from minikedro.runner.task import _load
 
@@ -254,9 +254,11 @@ def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executo
 
     They inherit nothing but ``sys.path``, so a run that works here does not
     fail on a cluster for relying on what a forked worker would have copied;
-    and the driver, which runs threads, never forks.
+    and the driver, which runs threads, never forks. Stopped on Ctrl-C, a
+    worker leaves no temporary file behind (``end_on_sigterm``).
     """
     kwargs.setdefault("mp_context", multiprocessing.get_context("spawn"))
+    kwargs.setdefault("initializer", end_on_sigterm)
     return ProcessPoolExecutor(max_workers, **kwargs)
 
 

@@ -32,8 +32,10 @@ Before any node runs, the runner refuses: a catalog that is not a
 process-local memory datasets, and nodes that cannot be pickled (each named,
 with the culprit). ``KEDRO_MP_CONTEXT`` (``fork``, ``spawn``, ``forkserver``)
 picks the start method. A worker that dies raises ``WorkerCrashedError``
-naming the nodes in flight; Ctrl-C terminates the workers. Pool and server
-live in ``with`` blocks, so nothing outlives a run.
+naming the nodes in flight. Ctrl-C (or SIGTERM) terminates the workers: each
+removes the temporary file of a save in progress and exits at once, without
+finishing its node (``end_on_sigterm``). Pool and server live in ``with``
+blocks, so nothing outlives a run.
 """
 from __future__ import annotations
 
@@ -45,6 +47,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
+from minikedro.datasets._files import remove_unfinished_writes
 from minikedro.io import DataCatalog, MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
 from minikedro.runner._pickling import portable_error, why_unpicklable
 from minikedro.runner._shared_state import (
@@ -178,6 +181,21 @@ def stop_processes(executor: Any) -> bool:
     return bool(processes)
 
 
+def end_on_sigterm() -> None:
+    """In a worker process: let SIGTERM (``stop_processes``) end it at once, and cleanly.
+
+    Python's default would leave a save's temporary file behind. Letting the
+    node unwind would not do either: the pool would catch the exception,
+    report it, and hand the worker its next node.
+    """
+    signal.signal(signal.SIGTERM, _end_worker)
+
+
+def _end_worker(signum: int, frame: Any) -> None:
+    remove_unfinished_writes()
+    os._exit(128 + signum)
+
+
 def _start_worker(address: Any, relay_id: str, start_method: str, levels: dict) -> None:
     """Prepare a worker process: reach the parent's hook relay; leave Ctrl-C to the parent.
 
@@ -185,6 +203,7 @@ def _start_worker(address: Any, relay_id: str, start_method: str, levels: dict) 
     parent through the relay.
     """
     global _parent_hooks
+    end_on_sigterm()  # a forked worker would otherwise keep the parent's handler
     _parent_hooks = worker_relay(address, relay_id)
     if start_method != "fork":
         forward_logs(_parent_hooks, levels)
