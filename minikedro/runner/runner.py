@@ -20,8 +20,11 @@ exactly that order.
 When a node fails the loop submits nothing new, lets what is running finish,
 logs which nodes did not run and the ``--from-nodes`` argument that resumes
 from the nearest persisted data (also kept in ``runner.resume_hint``), and
-re-raises the node's exception unchanged. On Ctrl-C it cancels what has not
-started and stops the executor (``_interrupt``) before re-raising.
+re-raises the node's exception unchanged; a node that calls ``sys.exit()``
+fails with a ``RuntimeError`` saying so. On Ctrl-C it cancels what has not
+started and stops the executor (``_interrupt``) before re-raising; nodes that
+finish meanwhile count as completed, and those still running (a second
+Ctrl-C stopped the wait for them) are logged as abandoned.
 """
 from __future__ import annotations
 
@@ -280,11 +283,19 @@ class AbstractRunner(ABC):
             if failures:
                 raise self._failure(failures)
         except BaseException:
+            running = sorted(node.name for future, node in in_flight.items() if not future.done())
+            if running:
+                logger.warning("%d node(s) abandoned mid-run: %s", len(running), ", ".join(running))
+            for future, node in in_flight.items():  # finished while the run stopped
+                if future.done() and not future.cancelled() and future.exception() is None:
+                    done.append(node)
+                    logger.info("Completed node: %s", node.name)
             self._suggest_resume(pipeline, catalog, done)
             raise
 
     def _failure(self, failures: list[tuple[Node, BaseException]]) -> BaseException:
         """Log the failed nodes once and return the exception to raise."""
+        failures = [(node, _exit_as_error(error)) for node, error in failures]
         self.failed_nodes = sorted((node for node, _ in failures), key=_by_name)
         crashed = sorted(node.name for node, error in failures if isinstance(error, BrokenExecutor))
         if crashed:
@@ -351,6 +362,18 @@ class AbstractRunner(ABC):
         return type(pipeline)(to_run)
 
 
+def _exit_as_error(error: BaseException) -> BaseException:
+    """Turn a node's ``sys.exit()`` into a node failure: it must not end the program unreported."""
+    if not isinstance(error, SystemExit):
+        return error
+    failure = RuntimeError(
+        f"called sys.exit({error.code!r}): a node ends by returning its outputs, "
+        f"or fails by raising an exception"
+    )
+    failure.__cause__ = error
+    return failure
+
+
 def _most_nodes_at_once(pipeline: Pipeline) -> int:
     """An upper bound on how many nodes can run at the same time (Kedro's estimate)."""
     return max(1, len(pipeline.nodes) - len(pipeline.grouped_nodes) + 1)
@@ -360,15 +383,15 @@ class _InlineExecutor(Executor):
     """An executor that runs each call at once, in the calling thread.
 
     It lets sequential runs go through the same loop as the others. Like a
-    real executor it stores an exception in the future; Ctrl-C
-    (``KeyboardInterrupt``) and other ``BaseException``\\ s propagate at once.
+    real executor it stores an exception, or a node's ``SystemExit``, in the
+    future; Ctrl-C (``KeyboardInterrupt``) propagates at once.
     """
 
     def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
         future: Future = Future()
         try:
             result = fn(*args, **kwargs)
-        except Exception as error:
+        except (Exception, SystemExit) as error:
             future.set_exception(error)
         else:
             future.set_result(result)

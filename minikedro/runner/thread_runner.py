@@ -6,12 +6,16 @@ Threads share the catalog, so no data is copied between nodes; they suit
 nodes that wait (on files, databases, the network) or release the GIL (NumPy,
 compression). The scheduling loop is ``AbstractRunner._run``; this module only
 chooses the executor and how many threads it gets.
+
+A thread cannot be stopped from outside: on Ctrl-C (or SIGTERM) the runner
+starts nothing new and waits for the running nodes to finish. A second Ctrl-C
+stops the wait: the run ends at once, abandoning the nodes still running.
 """
 from __future__ import annotations
 
 import warnings
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from minikedro.runner.runner import AbstractRunner, _most_nodes_at_once
 
@@ -57,12 +61,25 @@ class ThreadRunner(AbstractRunner):
         return min(most, self._max_workers) if self._max_workers else most
 
     def _get_executor(self, max_workers: int) -> Executor:
-        return ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="minikedro-node")
+        return _NodeThreads(max_workers=max_workers, thread_name_prefix="minikedro-node")
 
     def _interrupt(self, executor: Executor) -> None:
-        # Python cannot stop a running thread: say why Ctrl-C seems to wait.
+        # Wait here, not when the loop leaves the pool: a second Ctrl-C then
+        # stops the wait, and nothing waits again (_NodeThreads).
         self._logger.warning(
             "Interrupted: no new node will start; waiting for the nodes already "
-            "running to finish (threads cannot be stopped from outside)."
+            "running to finish (threads cannot be stopped from outside). "
+            "Press Ctrl-C again to abandon them."
         )
-        super()._interrupt(executor)
+        executor.shutdown(wait=True)
+
+
+class _NodeThreads(ThreadPoolExecutor):
+    """A thread pool that, left by an exception, does not wait for its threads.
+
+    ``ThreadRunner._interrupt`` has waited for them already, unless a second
+    Ctrl-C stopped that wait: then the nodes still running are abandoned.
+    """
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.shutdown(wait=exc_info[0] is None)
