@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import argparse
 import logging
+import signal
 import sys
-from typing import Any, Sequence
+import threading
+from typing import Any, NoReturn, Sequence
 
 import minikedro
 
@@ -190,6 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code (``minikedro`` console script).
 
+    Ctrl-C ends a command with 130, and SIGTERM (``kill``, ``timeout``, a
+    container stop) with 143, once the runner has stopped the run and said
+    how to resume it. If a second Ctrl-C left nodes running on threads,
+    ``main`` running this program's own command line (``argv`` None) ends
+    the process at once: Python would wait for those threads at exit.
+
     Args:
         argv: The arguments after the program name; default ``sys.argv[1:]``.
     """
@@ -200,20 +208,65 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else 2
     root_level = logging.getLogger().level
     handler = _setup_logging(args)
+    previous_sigterm = _on_sigterm(_terminate)
     try:
         return args.handler(args) or 0
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM
         _print_traceback_if_verbose(args)
-        print("error: interrupted", file=sys.stderr)
-        return 130
+        status = 143 if isinstance(stop, _Terminated) else 130
+        how = "terminated" if status == 143 else "interrupted"
+        print(f"error: {how}{_how_to_resume(args)}", file=sys.stderr)
+        # Threads a second Ctrl-C abandoned would hold the exit. (Not is_alive():
+        # Python < 3.13 marks a thread stopped when Ctrl-C interrupts joining it.)
+        if argv is None and any(not thread.daemon for thread in threading.enumerate()
+                                if thread is not threading.current_thread()):
+            _exit_now(status)
+        return status
     except Exception as exc:
         _print_traceback_if_verbose(args)
         print(f"error: {_error_message(exc, args)}", file=sys.stderr)
         return 1
     finally:  # main() may run again in this process (tests, notebooks): start afresh
+        if previous_sigterm is not None:
+            _on_sigterm(previous_sigterm)
         logging.getLogger().removeHandler(handler)
         logging.getLogger().setLevel(root_level)
         logging.captureWarnings(False)  # else the next main() would not capture them again
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread: whatever stops a run on Ctrl-C stops it on this too."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+def _on_sigterm(handler: Any) -> Any:
+    """Handle SIGTERM with ``handler``; return the previous one (None off the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # only the main thread may set signal handlers
+        return None
+
+
+def _exit_now(status: int) -> NoReturn:
+    """End the process without waiting for abandoned nodes' threads, as exiting would.
+
+    What exiting would clean up goes first: the temporary files of their
+    saves, an unpacked ``--conf-source`` archive, the log handlers' buffers.
+    """
+    import os
+
+    from minikedro.datasets._files import remove_unfinished_writes
+    from minikedro.framework.config import remove_unpacked_archives
+
+    remove_unfinished_writes()
+    remove_unpacked_archives()
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
 
 
 def _print_traceback_if_verbose(args: argparse.Namespace) -> None:
@@ -292,10 +345,13 @@ def _error_message(exc: BaseException, args: argparse.Namespace) -> str:
     text = message if node is None else f"node {node.name!r} failed: {message}"
     if node is not None and not args.verbose:
         text += " (run with --verbose to see the traceback)"
+    return text + _how_to_resume(args)
+
+
+def _how_to_resume(args: argparse.Namespace) -> str:
+    """``. To resume: <command>`` when a run stopped after some nodes ran, else nothing."""
     hint = getattr(getattr(args, "active_runner", None), "resume_hint", None)
-    if hint:  # a node failed (or could not load its inputs) after others ran
-        text += f". To resume: {_resume_command(hint, args)}"
-    return text
+    return f". To resume: {_resume_command(hint, args)}" if hint else ""
 
 
 def _resume_command(hint: str, args: argparse.Namespace) -> str:

@@ -33,7 +33,7 @@ How configuration is found and merged, as in Kedro:
 
 - ``conf_source`` may also be a ``.zip`` or ``.tar.gz`` archive of the
   configuration folder (as ``kedro package`` makes); it is unpacked once per
-  process into a temporary folder.
+  process into a temporary folder, removed at exit (``remove_unpacked_archives``).
 
 Left out: OmegaConf's other resolvers and remote (``s3://``...) ``conf_source``.
 """
@@ -79,7 +79,7 @@ DEFAULT_CONFIG_PATTERNS = {
 MERGE_STRATEGIES = ("destructive", "soft")
 
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
-_unpacked_archives: dict[tuple[str, float], Path] = {}
+_unpacked_archives: dict[tuple[str, float], Path] = {}  # (archive, mtime) -> unpacked into
 
 
 def is_config_archive(path: str | os.PathLike) -> bool:
@@ -95,16 +95,25 @@ def _unpacked(archive: Path, base_env: str) -> Path:
 
     key = (str(archive.resolve()), archive.stat().st_mtime)
     if key not in _unpacked_archives:
-        target = Path(tempfile.mkdtemp(prefix="minikedro-conf-"))
-        atexit.register(shutil.rmtree, target, True)
+        if not _unpacked_archives:
+            atexit.register(remove_unpacked_archives)
+        target = _unpacked_archives[key] = Path(tempfile.mkdtemp(prefix="minikedro-conf-"))
         try:
             shutil.unpack_archive(str(archive), str(target), filter="data")
         except TypeError:  # a Python without extraction filters
             shutil.unpack_archive(str(archive), str(target))
-        entries = [p for p in target.iterdir() if not p.name.startswith(".")]
-        single = len(entries) == 1 and entries[0].is_dir() and entries[0].name != base_env
-        _unpacked_archives[key] = entries[0] if single else target
-    return _unpacked_archives[key]
+    target = _unpacked_archives[key]
+    entries = [p for p in target.iterdir() if not p.name.startswith(".")]
+    single = len(entries) == 1 and entries[0].is_dir() and entries[0].name != base_env
+    return entries[0] if single else target
+
+
+def remove_unpacked_archives() -> None:
+    """Delete the folders archives were unpacked into: at exit, or before ``os._exit``."""
+    import shutil
+
+    while _unpacked_archives:
+        shutil.rmtree(_unpacked_archives.popitem()[1], ignore_errors=True)
 
 
 class AbstractConfigLoader(UserDict):
