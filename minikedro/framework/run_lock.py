@@ -32,7 +32,6 @@ from pathlib import Path, PurePath
 from typing import Any, Iterator, NamedTuple
 
 from minikedro.datasets._files import atomic_write
-from minikedro.io.filepaths import get_protocol_and_path
 
 if os.name == "nt":
     import msvcrt
@@ -81,7 +80,7 @@ class RunLockError(Exception):
 def datasets_to_lock(pipeline: Any, catalog: Any) -> tuple[dict[str, str], dict[str, str]]:
     """Find the persisted datasets a run of ``pipeline`` writes and reads.
 
-    A dataset is known by its storage: its resolved path (or ``protocol://path``)
+    A dataset is known by its storage: its resolved path (or its URL, ``s3://...``)
     if it has a ``_filepath``, else ``dataset <name>``. Memory datasets, parameters
     and names the catalog does not know (memory at run time) are left out.
 
@@ -106,10 +105,10 @@ def _storage_of(name: str, catalog: Any) -> str | None:
     path = getattr(dataset, "_filepath", None)
     if not isinstance(path, (str, PurePath)):
         return f"dataset {name}"
-    protocol, rest = get_protocol_and_path(path)
-    if protocol != "file":
-        return f"{protocol}://{rest}"
-    return os.path.normcase(os.path.realpath(rest))
+    path = os.fspath(path)
+    if "://" in path:  # another filesystem's URL (s3://bucket/x.csv) is its own name
+        return path
+    return os.path.normcase(os.path.realpath(path))
 
 
 class RunLock:
