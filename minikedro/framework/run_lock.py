@@ -132,7 +132,7 @@ class RunLock:
         command = getattr(sys, "orig_argv", sys.argv)  # 3.10+: as typed, "python -m ..."
         self.record = {
             "pid": os.getpid(), "host": socket.gethostname(), "command": shlex.join(command),
-            "since": time.strftime("%Y-%m-%d %H:%M:%S"), "written": written, "read": read,
+            "since": None, "written": written, "read": read,
         }
 
     def __repr__(self) -> str:
@@ -190,6 +190,7 @@ class RunLock:
                 if writes or reads:
                     conflicts.append(Conflict(path, other, writes, reads))
             if not conflicts:
+                self.record["since"] = time.strftime("%Y-%m-%d %H:%M:%S")  # after any wait
                 with atomic_write(self.path, "w", encoding="utf-8") as file:
                     json.dump(self.record, file, indent=1)
         return conflicts
