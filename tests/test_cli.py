@@ -377,6 +377,9 @@ def test_new_scaffolds_a_project_that_runs_at_once(tmp_path, capsys):
     assert result.returncode == 0, result.stderr
     summary = json.loads((created / "data/08_reporting/summary.json").read_text())
     assert summary["Oslo"] == {"count": 2, "mean": -1.0}
+    # The run left its lock folder; the project's .gitignore keeps it out of git.
+    assert (created / ".minikedro").is_dir()
+    assert ".minikedro/" in (created / ".gitignore").read_text().splitlines()
     assert main(["new", "Weather Demo", "--directory", str(tmp_path)]) == 1
     assert "already exists and is not empty" in error_line(capsys)
     assert main(["new", "42", "--directory", str(tmp_path)]) == 1

@@ -75,6 +75,7 @@ __pycache__/
 conf/local/**
 !conf/local/.gitkeep
 data/0[2-9]_*/
+.minikedro/
 ''',
     "conf/base/catalog.toml": '''\
 # Each table is a dataset the pipelines read or write. A dataset a node uses
