@@ -19,8 +19,7 @@ from minikedro.io import (
     SharedMemoryDataset,
     Version,
 )
-from minikedro.io.catalog_config import BUILTIN_TYPES
-from minikedro.io.catalog_config_resolver import CatalogConfig, DatasetPattern
+from minikedro.io.catalog_config import BUILTIN_TYPES, CatalogConfig, DatasetPattern
 
 
 @pytest.fixture

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import pickle
 import re
+import subprocess
+import sys
 import threading
 from multiprocessing.managers import BaseManager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -150,6 +153,70 @@ def test_repr_lists_datasets_and_patterns():
 
 
 # -- data operations -------------------------------------------------------------
+
+
+class Failing(AbstractDataset):
+    """Raises ``error`` from load and save."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def load(self) -> Any:
+        raise self.error
+
+    def save(self, data: Any) -> None:
+        raise self.error
+
+    def _describe(self) -> dict[str, Any]:
+        return {"error": type(self.error).__name__}
+
+
+def test_a_failing_load_or_save_becomes_a_dataset_error_naming_the_dataset():
+    original = OSError("disk on fire")
+    catalog = DataCatalog({"cars": Failing(original)})
+    with pytest.raises(DatasetError, match=r"^Failed while loading data from dataset 'cars' \(Failing\(error='OSError'\)\)\.\ndisk on fire$") as info:
+        catalog.load("cars")
+    assert info.value.__cause__ is original and info.value.dataset_name == "cars"
+    with pytest.raises(DatasetError, match=r"^Failed while saving data to dataset 'cars' \(Failing\(.*\)\)\.\ndisk on fire$") as info:
+        catalog.save("cars", 1)
+    assert info.value.__cause__ is original
+
+
+def test_a_dataset_error_raised_inside_passes_through_with_the_name_filled_in():
+    original = DatasetError("already clear")
+    with pytest.raises(DatasetError, match="^already clear$") as info:
+        DataCatalog({"cars": Failing(original)}).load("cars")
+    assert info.value is original and info.value.__cause__ is None
+    assert info.value.dataset_name == "cars"
+
+
+def test_saving_none_is_refused_as_in_kedro():
+    with pytest.raises(DatasetError, match=r"^Saving 'None' to a 'Dataset' is not allowed: dataset 'xs' \(MemoryDataset\(\)\) got None; return a value for every declared output\.$"):
+        DataCatalog({"xs": MemoryDataset()}).save("xs", None)
+
+
+def test_a_broken_describe_does_not_hide_the_real_error():
+    class Broken(Failing):
+        def _describe(self) -> dict[str, Any]:
+            raise RuntimeError("describe broke")
+
+    with pytest.raises(DatasetError, match=r"from dataset 'b' \(Broken\)\.\nreal problem"):
+        DataCatalog({"b": Broken(ValueError("real problem"))}).load("b")
+
+
+def test_a_plain_catalog_never_loads_the_configuration_modules():
+    code = (
+        "import sys\n"
+        "from minikedro.io import DataCatalog\n"
+        "catalog = DataCatalog(raw_data={'a': 1})\n"
+        "catalog.get('b', fallback_to_runtime_pattern=True)\n"
+        "catalog.save('b', catalog.load('a'))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('minikedro.io')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT,
+                            cwd=Path(__file__).resolve().parents[1])
+    assert result.stdout.split() == [
+        "['minikedro.io',", "'minikedro.io.core',", "'minikedro.io.data_catalog',", "'minikedro.io.memory_dataset']"]
 
 
 def test_load_and_save_log_like_kedro(caplog):
@@ -367,7 +434,7 @@ def test_validate_catalog_accepts_picklable_datasets(tmp_path: Path):
         catalog.set_manager_datasets(None)
 
 
-# -- Kedro 1.x API: get(version=), get_type, config_resolver, to_config ---------------
+# -- Kedro 1.x API: get(version=), get_type, config_resolver, to_config, _get_dataset -------
 
 
 def test_get_with_a_version_leaves_the_registered_dataset_alone(tmp_path: Path):
@@ -425,17 +492,6 @@ def test_shared_memory_catalog_is_importable_from_the_kedro_path():
     assert data_catalog.SharedMemoryDataCatalog is SharedMemoryDataCatalog
     with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
         data_catalog.Nope  # noqa: B018
-
-
-def test_kedro_019_add_methods():
-    catalog = DataCatalog()
-    catalog.add("a", MemoryDataset(1))
-    with pytest.raises(DatasetAlreadyExistsError, match="Dataset 'a' has already been registered"):
-        catalog.add("a", MemoryDataset(2))
-    catalog.add("a", MemoryDataset(2), replace=True)
-    catalog.add_all({"b": MemoryDataset(3)})
-    catalog.add_feed_dict({"c": 4, "d": MemoryDataset(5)})
-    assert [catalog.load(name) for name in "abcd"] == [2, 3, 4, 5]
 
 
 def test_kedro_019_get_dataset_for_old_custom_runners(tmp_path: Path):

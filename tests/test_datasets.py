@@ -28,7 +28,7 @@ from minikedro.datasets import (
     TextDataset,
 )
 from minikedro.datasets._files import atomic_write
-from minikedro.io import AbstractDataset, DatasetError, MemoryDataset, Version, VersionAlreadyExistsError
+from minikedro.io import AbstractDataset, DataCatalog, DatasetError, MemoryDataset, Version, VersionAlreadyExistsError
 
 TIMEOUT = 30
 
@@ -127,6 +127,19 @@ def temporary_files(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.rglob("*") if p.name.endswith(".tmp"))
 
 
+class Catalogued:
+    """Call a dataset as a run does: through a catalog, where errors become named DatasetErrors."""
+
+    def __init__(self, dataset: AbstractDataset):
+        self.catalog = DataCatalog({"data": dataset})
+
+    def load(self) -> Any:
+        return self.catalog.load("data")
+
+    def save(self, data: Any) -> None:
+        self.catalog.save("data", data)
+
+
 # -- the contract -----------------------------------------------------------
 
 
@@ -154,8 +167,8 @@ def test_saving_creates_parent_folders(writable: Case, tmp_path: Path):
 def test_loading_a_missing_file_names_the_path(case: Case, tmp_path: Path):
     path = tmp_path / "missing" / case.filename
     dataset = case.make(path, None)
-    with pytest.raises(DatasetError, match=rf"^Failed while loading data from dataset {type(dataset).__name__}\(.*\)\.\n\[Errno 2\] No such .*: '{path}'$"):
-        dataset.load()
+    with pytest.raises(DatasetError, match=rf"^Failed while loading data from dataset 'data' \({type(dataset).__name__}\(.*\)\)\.\n\[Errno 2\] No such .*: '{path}'$"):
+        Catalogued(dataset).load()
     assert not path.exists()  # SQLite in particular must not create an empty database
 
 
@@ -172,8 +185,8 @@ def test_a_save_failing_half_way_leaves_the_previous_data_intact(writable: Case,
     dataset = writable.make(path, None)
     dataset.save(writable.sample)
     before = path.read_bytes()
-    with pytest.raises(DatasetError, match=rf"^Failed while saving data to dataset {type(dataset).__name__}\("):
-        dataset.save(writable.half_way_failure)
+    with pytest.raises(DatasetError, match=rf"^Failed while saving data to dataset 'data' \({type(dataset).__name__}\("):
+        Catalogued(dataset).save(writable.half_way_failure)
     if writable.byte_exact:
         assert path.read_bytes() == before
     assert dataset.load() == writable.loaded
@@ -182,7 +195,7 @@ def test_a_save_failing_half_way_leaves_the_previous_data_intact(writable: Case,
 
 def test_saving_none_is_refused(case: Case, tmp_path: Path):
     with pytest.raises(DatasetError, match="Saving 'None' to a 'Dataset' is not allowed"):
-        case.make(tmp_path / case.filename, None).save(None)
+        Catalogued(case.make(tmp_path / case.filename, None)).save(None)
 
 
 def test_datasets_pickle_and_still_work(case: Case, tmp_path: Path):
@@ -287,7 +300,7 @@ def test_pickle_load_args_reach_pickle_load(tmp_path: Path):
     PickleDataset(tmp_path / "p.pkl").save(b"bytes")
     dataset = PickleDataset(tmp_path / "p.pkl", load_args={"bogus": 1})
     with pytest.raises(DatasetError, match="bogus"):
-        dataset.load()
+        Catalogued(dataset).load()
 
 
 # -- JSONDataset ---------------------------------------------------------------------
@@ -313,7 +326,7 @@ def test_json_turns_tuples_into_lists(tmp_path: Path):
 
 def test_json_refuses_unserialisable_data(tmp_path: Path):
     with pytest.raises(DatasetError, match=r"Object of type set is not JSON serializable"):
-        JSONDataset(tmp_path / "j.json").save({1, 2})
+        Catalogued(JSONDataset(tmp_path / "j.json")).save({1, 2})
 
 
 # -- TextDataset ------------------------------------------------------------------------
@@ -327,7 +340,7 @@ def test_text_encoding_comes_from_the_args(tmp_path: Path):
 
 def test_text_refuses_anything_but_str(tmp_path: Path):
     with pytest.raises(DatasetError, match=r"\nTextDataset saves a str, got bytes$"):
-        TextDataset(tmp_path / "t.txt").save(b"bytes")
+        Catalogued(TextDataset(tmp_path / "t.txt")).save(b"bytes")
 
 
 # -- CSVDataset ----------------------------------------------------------------------------
@@ -365,7 +378,7 @@ def test_csv_round_trips_no_rows(tmp_path: Path):
 
 def test_csv_refuses_rows_that_are_not_dicts(tmp_path: Path):
     with pytest.raises(DatasetError, match=r"\nCSVDataset saves a list of dicts; row 1 is a list$"):
-        CSVDataset(tmp_path / "c.csv").save([{"a": 1}, [1]])
+        Catalogued(CSVDataset(tmp_path / "c.csv")).save([{"a": 1}, [1]])
 
 
 # -- SQLiteTableDataset -------------------------------------------------------------------------
@@ -390,7 +403,7 @@ def test_sqlite_replace_with_no_rows_empties_the_table(tmp_path: Path):
 
 def test_sqlite_cannot_create_a_table_from_no_rows(tmp_path: Path):
     with pytest.raises(DatasetError, match=r"\ncannot create table 't' from no rows: its columns are unknown$"):
-        SQLiteTableDataset("t", tmp_path / "d.db").save([])
+        Catalogued(SQLiteTableDataset("t", tmp_path / "d.db")).save([])
 
 
 def test_sqlite_exists_needs_the_table_not_just_the_file(tmp_path: Path):
@@ -408,7 +421,7 @@ def test_sqlite_append_with_an_unknown_column_fails_and_rolls_back(tmp_path: Pat
     SQLiteTableDataset("t", tmp_path / "d.db").save([{"a": 1}])
     append = SQLiteTableDataset("t", tmp_path / "d.db", save_args={"mode": "append"})
     with pytest.raises(DatasetError, match="has no column named b"):
-        append.save([{"a": 2}, {"b": 3}])
+        Catalogued(append).save([{"a": 2}, {"b": 3}])
     assert append.load() == [{"a": 1}]
 
 
@@ -476,7 +489,7 @@ def test_csv_understands_sep_and_index_false(tmp_path: Path):
     assert (tmp_path / "a.csv").read_text().splitlines() == ["a;b", "1;2"]
     assert dataset.load() == [{"a": "1", "b": "2"}]
     with pytest.raises(DatasetError, match="index=True has no meaning"):
-        CSVDataset(tmp_path / "b.csv", save_args={"index": True}).save([{"a": 1}])
+        Catalogued(CSVDataset(tmp_path / "b.csv", save_args={"index": True})).save([{"a": 1}])
 
 
 def test_sqlite_datasets_take_kedros_con_credentials(tmp_path: Path):
@@ -520,7 +533,7 @@ def test_a_failed_append_leaves_the_file_as_it_was(tmp_path):
     dataset.save([{"i": 1}])
     before = path.read_bytes()
     with pytest.raises(DatasetError, match="fields not in fieldnames"):
-        dataset.save([{"i": 2}, {"j": 3}])  # the first row is written before the second fails
+        Catalogued(dataset).save([{"i": 2}, {"j": 3}])  # the first row is written before the second fails
     assert path.read_bytes() == before
 
 
@@ -531,4 +544,4 @@ def test_text_appends_in_mode_a_and_refuses_other_modes(tmp_path):
     appending.save("two\n")
     assert path.read_text() == "one\ntwo\n"
     with pytest.raises(DatasetError, match="mode must be 'w' \\(replace\\) or 'a' \\(append\\), got 'x'"):
-        TextDataset(str(path), save_args={"mode": "x"}).save("three")
+        Catalogued(TextDataset(str(path), save_args={"mode": "x"})).save("three")

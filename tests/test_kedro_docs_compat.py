@@ -527,7 +527,6 @@ def test_user_catch_all_pattern_and_the_resolver_api(tmp_path):
     assert isinstance(catalog.get("nonexistent"), CSVDataset)
     resolver = catalog.config_resolver
     assert resolver.list_patterns() == ["{dataset_name}#csv", "{default_dataset}", "{default}"]
-    assert catalog.list_patterns() == resolver.list_patterns()
     assert resolver.match_dataset_pattern("reviews#csv") == "{dataset_name}#csv"
     assert resolver.match_dataset_pattern("reviews") is None
     assert resolver.match_user_catch_all_pattern("reviews") == "{default_dataset}"
@@ -681,27 +680,6 @@ class VersionedTextLinesDataset(AbstractVersionedDataset[list, list]):
         return dict(filepath=self._filepath, version=self._version, protocol=self._protocol)
 
 
-class LegacyJSONDataset(AbstractDataset):
-    """A Kedro 0.19-style dataset: ``_load``/``_save`` instead of ``load``/``save``."""
-
-    def __init__(self, filepath):
-        self._filepath = filepath
-
-    def _load(self):
-        with open(self._filepath) as f:
-            return json.load(f)
-
-    def _save(self, data):
-        with open(self._filepath, "w") as f:
-            json.dump(data, f)
-
-    def _exists(self):
-        return os.path.exists(self._filepath)
-
-    def _describe(self):
-        return dict(filepath=self._filepath)
-
-
 def test_custom_dataset_from_the_guide_in_a_catalog(tmp_path):
     (tmp_path / "pikachu.txt").write_text("pika\nchu")
     catalog = DataCatalog.from_config(
@@ -728,15 +706,6 @@ def test_versioned_custom_dataset_loads_the_newest_version(tmp_path):
     assert catalog["pikachu"].list_versions(full_path=False) == [
         "2020-02-23T00.00.00.000Z", "2020-02-22T00.00.00.000Z",
     ]
-
-
-def test_kedro_019_style_dataset_with_underscored_methods(tmp_path):
-    dataset = LegacyJSONDataset(str(tmp_path / "x.json"))
-    assert dataset.exists() is False
-    dataset.save({"a": 1})
-    assert dataset.load() == {"a": 1} and dataset.exists()
-    with pytest.raises(DatasetError, match="Failed while loading data from dataset LegacyJSONDataset"):
-        LegacyJSONDataset(str(tmp_path / "missing.json")).load()
 
 
 def test_custom_dataset_thread_safety_check(tmp_path):

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from minikedro.io import AbstractDataset, DatasetError, MemoryDataset
+from minikedro.io import AbstractDataset, DataCatalog, DatasetError, MemoryDataset
 
 
 def test_save_then_load():
@@ -75,9 +75,9 @@ def test_exists_and_release():
         dataset.load()
 
 
-def test_saving_none_is_refused_like_any_dataset():
+def test_saving_none_through_a_catalog_is_refused_like_any_dataset():
     with pytest.raises(DatasetError, match="Saving 'None' to a 'Dataset' is not allowed"):
-        MemoryDataset().save(None)
+        DataCatalog({"m": MemoryDataset()}).save("m", None)
 
 
 def test_repr_shows_the_type_of_data_not_the_data():

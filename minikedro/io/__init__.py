@@ -1,53 +1,25 @@
-"""Loading and saving data: datasets, and the catalog that names them.
+"""Loading and saving data: the dataset contract (``core``) and the ``DataCatalog`` naming datasets.
 
-Public names: ``AbstractDataset``, ``AbstractVersionedDataset``, ``Version``,
-``MemoryDataset``, ``SharedMemoryDataset``, ``CachedDataset``, ``DataCatalog``,
-``SharedMemoryDataCatalog``, ``DatasetError``, ``DatasetNotFoundError``,
-``DatasetAlreadyExistsError``, ``CatalogConfigResolver`` (and ``VersionNotFoundError``,
-``VersionAlreadyExistsError``, subclasses of ``DatasetError``).
-
-The file datasets (pickle, JSON, text, CSV, SQLite) live in
-``minikedro.datasets``.
-
-Modules: ``core`` (the dataset base classes, ``Version``), ``errors``,
-``filepaths`` (path helpers for custom datasets), ``memory_dataset``, ``cached_dataset``,
-``shared_memory_dataset``, ``data_catalog`` with ``catalog_queries``,
-``shared_memory_data_catalog``, ``catalog_config`` (one entry <-> one
-dataset) and ``catalog_config_resolver`` (patterns, the whole configuration).
-
-Kedro counterpart: ``kedro.io``.
+``CachedDataset``, ``SharedMemoryDataset``, ``SharedMemoryDataCatalog`` and ``CatalogConfigResolver``
+load on first use; file datasets are in ``minikedro.datasets``. Kedro counterpart: ``kedro.io``.
 """
 
-from minikedro.io.core import (
-    AbstractDataset,
-    AbstractVersionedDataset,
-    DatasetAlreadyExistsError,
-    DatasetError,
-    DatasetNotFoundError,
-    Version,
-    VersionAlreadyExistsError,
-    VersionNotFoundError,
-)
-from minikedro.io.cached_dataset import CachedDataset
-from minikedro.io.catalog_config_resolver import CatalogConfigResolver
+from importlib import import_module
+from typing import Any
+
+from minikedro.io.core import (AbstractDataset, AbstractVersionedDataset, DatasetAlreadyExistsError, DatasetError,
+                               DatasetNotFoundError, Version, VersionAlreadyExistsError, VersionNotFoundError)
 from minikedro.io.data_catalog import DataCatalog
 from minikedro.io.memory_dataset import MemoryDataset
-from minikedro.io.shared_memory_data_catalog import SharedMemoryDataCatalog
-from minikedro.io.shared_memory_dataset import SharedMemoryDataset
 
-__all__ = [
-    "AbstractDataset",
-    "AbstractVersionedDataset",
-    "CachedDataset",
-    "CatalogConfigResolver",
-    "DataCatalog",
-    "DatasetAlreadyExistsError",
-    "DatasetError",
-    "DatasetNotFoundError",
-    "MemoryDataset",
-    "SharedMemoryDataCatalog",
-    "SharedMemoryDataset",
-    "Version",
-    "VersionAlreadyExistsError",
-    "VersionNotFoundError",
-]
+_LAZY = {"CachedDataset": "cached_dataset", "CatalogConfigResolver": "compat",
+         "SharedMemoryDataCatalog": "shared_memory_data_catalog", "SharedMemoryDataset": "shared_memory_dataset"}
+__all__ = ["AbstractDataset", "AbstractVersionedDataset", "DataCatalog", "DatasetAlreadyExistsError", "DatasetError",
+           "DatasetNotFoundError", "MemoryDataset", "Version", "VersionAlreadyExistsError", "VersionNotFoundError",
+           *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"minikedro.io.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,117 +1,88 @@
-"""Turn one catalog entry (a plain dict from TOML/JSON/YAML) into a dataset, and back.
+"""From catalog configuration to datasets: what ``DataCatalog.from_config`` checks and builds.
 
-One catalog entry looks like ``{"type": "CSVDataset", "filepath": "...",
-"versioned": True, "credentials": "db"}``. This module checks entries before
-any dataset is used, so a mistake is reported up front with the entry and
-the key at fault:
+Every entry is checked before any dataset is used; all bad ones are reported at
+once, each with the key at fault. ``type`` is a built-in name (``BUILTIN_TYPES``),
+a kedro-datasets name with the same meaning (``pickle.PickleDataset``) or the
+import path of an ``AbstractDataset`` subclass; other keys must be constructor
+arguments; ``versioned: true`` passes the catalog's ``Version``; ``credentials:
+<name>`` (at any depth) becomes those credentials. A name with placeholders
+(``"{name}_csv"``) is a dataset factory pattern, filled in on first use; the
+most specific wins (more literal characters, fewer placeholders, then A-Z), and
+a bare ``"{default}"`` is the one catch-all. Only configuration loads this module.
 
-- ``type`` is a built-in class name, a kedro-datasets name with the same
-  meaning (``pickle.PickleDataset``), or the dotted import path of any
-  ``AbstractDataset`` subclass (``mypkg.datasets.MyDataset``);
-- the remaining keys must be arguments of that class's constructor, and
-  every required argument must be there (checked with ``inspect.signature``);
-- ``credentials: <name>`` (at any depth) is replaced by that entry of the
-  credentials mapping.
+Public names: ``BUILTIN_TYPES``, ``CatalogConfig``, ``DatasetPattern``, ``DatasetEntry``, and helpers.
 
-``dataset_config`` goes the other way, for ``DataCatalog.to_config``: the
-entry that rebuilds a dataset built in code. Patterns (``"{name}_csv"``) and
-the whole-catalog configuration live in ``catalog_config_resolver.py``.
-
-Public names: ``BUILTIN_TYPES``, ``ConfigProblem``, ``DatasetEntry``,
-``dataset_config``, ``dataset_from_config``, ``parse_entry``,
-``resolve_credentials``, ``resolve_type``.
-
-Kedro counterpart: ``parse_dataset_definition`` and
-``AbstractDataset.from_config``/``_init_config`` in ``kedro.io.core``.
+Kedro counterpart: ``parse_dataset_definition`` (``kedro.io.core``), ``kedro.io.catalog_config_resolver``.
 """
 
 from __future__ import annotations
 
 import functools
-import importlib
 import inspect
 import logging
 import os
+import pkgutil
+import re
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from minikedro.io.core import AbstractDataset, AbstractVersionedDataset, DatasetError, Version
+from minikedro.io.core import AbstractDataset, AbstractVersionedDataset, DatasetError, DatasetNotFoundError, Version
 
-__all__ = [
-    "BUILTIN_TYPES",
-    "ConfigProblem",
-    "DatasetEntry",
-    "dataset_config",
-    "dataset_from_config",
-    "parse_entry",
-    "resolve_credentials",
-    "resolve_type",
-]
+__all__ = ["BUILTIN_TYPES", "CatalogConfig", "DatasetEntry", "DatasetPattern", "check_load_versions",
+           "dataset_from_config"]
 
 logger = logging.getLogger(__name__)
 
-# Import paths, not classes: the file datasets are imported on first use only.
+# Import paths, not classes: the file datasets are imported on first use only. The
+# package paths hold whichever module a class lives in.
 BUILTIN_TYPES = {
-    "CSVDataset": "minikedro.datasets.csv_dataset.CSVDataset",
-    "CachedDataset": "minikedro.io.cached_dataset.CachedDataset",
-    "JSONDataset": "minikedro.datasets.json_dataset.JSONDataset",
-    "MemoryDataset": "minikedro.io.memory_dataset.MemoryDataset",
-    "PickleDataset": "minikedro.datasets.pickle_dataset.PickleDataset",
-    "SQLiteQueryDataset": "minikedro.datasets.sqlite_dataset.SQLiteQueryDataset",
-    "SQLiteTableDataset": "minikedro.datasets.sqlite_dataset.SQLiteTableDataset",
-    "SharedMemoryDataset": "minikedro.io.shared_memory_dataset.SharedMemoryDataset",
-    "TextDataset": "minikedro.datasets.text_dataset.TextDataset",
+    "CSVDataset": "minikedro.datasets:CSVDataset",
+    "CachedDataset": "minikedro.io.cached_dataset:CachedDataset",
+    "JSONDataset": "minikedro.datasets:JSONDataset",
+    "MemoryDataset": "minikedro.io.memory_dataset:MemoryDataset",
+    "PickleDataset": "minikedro.datasets:PickleDataset",
+    "SQLiteQueryDataset": "minikedro.datasets:SQLiteQueryDataset",
+    "SQLiteTableDataset": "minikedro.datasets:SQLiteTableDataset",
+    "SharedMemoryDataset": "minikedro.io.shared_memory_dataset:SharedMemoryDataset",
+    "TextDataset": "minikedro.datasets:TextDataset",
 }
-# kedro-datasets names whose meaning ours keep. pandas.CSVDataset is not
-# here: it yields a DataFrame, and ours yields a list of dicts.
-_KEDRO_DATASETS_NAMES = {
-    "json.JSONDataset": "JSONDataset",
-    "pickle.PickleDataset": "PickleDataset",
-    "text.TextDataset": "TextDataset",
-}
+# kedro-datasets names whose meaning ours keep (not pandas.CSVDataset: a DataFrame).
+_KEDRO_DATASETS_NAMES = ("json.JSONDataset", "pickle.PickleDataset", "text.TextDataset")
+_PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
 class ConfigProblem(Exception):
-    """One thing wrong with one catalog entry: which key, and what."""
+    """One thing wrong with one catalog entry: which ``key`` (None: the entry), and what."""
 
     def __init__(self, key: str | None, message: str):
         super().__init__(message)
-        self.key = key
-        self.message = message
+        self.key, self.message = key, message
 
     def describe(self, entry: str) -> str:
-        where = f"Catalog entry '{entry}'" + (f", key '{self.key}'" if self.key else "")
-        return f"{where}: {self.message}"
+        return f"Catalog entry '{entry}'" + (f", key '{self.key}'" if self.key else "") + f": {self.message}"
 
 
 def resolve_type(type_name: Any) -> type:
-    """Return the dataset class a config ``type`` names.
-
-    Raises:
-        ConfigProblem: The name matches nothing importable, or not a dataset class.
-    """
-    if isinstance(type_name, type):
-        found: Any = type_name
-    elif not isinstance(type_name, str):
-        raise ConfigProblem("type", f"expected a class name, got {type(type_name).__name__}")
-    else:
-        # "kedro_datasets.json.JSONDataset" is "json.JSONDataset" (also after
-        # a blanket kedro -> minikedro rename).
-        short = type_name.split("kedro_datasets.", 1)[-1] if "kedro_datasets." in type_name else type_name
-        path = BUILTIN_TYPES.get(_KEDRO_DATASETS_NAMES.get(short, short), type_name)
-        module_name, _, class_name = path.rpartition(".")
+    """Return the dataset class a config ``type`` names; ``ConfigProblem`` if there is none."""
+    found = type_name
+    if isinstance(type_name, str):
+        # "kedro_datasets.json.JSONDataset" is "json.JSONDataset", which is "JSONDataset".
+        short = type_name.split("kedro_datasets.", 1)[-1]
+        short = short.split(".")[1] if short in _KEDRO_DATASETS_NAMES else type_name
+        path = BUILTIN_TYPES.get(short, type_name)
         try:
-            if not module_name:
+            if "." not in path and ":" not in path:
                 raise LookupError("not a built-in type")
-            found = getattr(importlib.import_module(module_name), class_name)
+            # "pkg.module.Class" -> "pkg.module:Class": import the module, then take the class.
+            found = pkgutil.resolve_name(path if ":" in path else ":".join(path.rsplit(".", 1)))
         except Exception as exc:  # import errors, AttributeError, a failing module
-            raise ConfigProblem(
-                "type",
+            raise ConfigProblem("type", (
                 f"unknown dataset type '{type_name}' ({exc}). Use a built-in type "
-                f"({', '.join(BUILTIN_TYPES)}), a kedro-datasets name "
-                f"({', '.join(_KEDRO_DATASETS_NAMES)}), or the dotted import path "
-                "of an AbstractDataset subclass such as 'mypkg.datasets.MyDataset'.",
-            ) from exc
+                f"({', '.join(BUILTIN_TYPES)}), a kedro-datasets name ({', '.join(_KEDRO_DATASETS_NAMES)}), "
+                "or the dotted import path of an AbstractDataset subclass such as "
+                "'mypkg.datasets.MyDataset'.")) from exc
+    elif not isinstance(type_name, type):
+        raise ConfigProblem("type", f"expected a class name, got {type(type_name).__name__}")
     if not (isinstance(found, type) and issubclass(found, AbstractDataset)):
         raise ConfigProblem("type", f"'{type_name}' is not an AbstractDataset subclass")
     return found
@@ -124,116 +95,65 @@ class DatasetEntry(NamedTuple):
     kwargs: dict
     versioned: bool
 
-    def create(
-        self, name: str, load_version: str | None = None, save_version: str | None = None
-    ) -> AbstractDataset:
-        """Instantiate the dataset, name it ``name``, and log its file's resolved path at DEBUG.
-
-        Raises:
-            DatasetError: The constructor failed (the message names the entry).
-        """
-        kwargs = self.kwargs
-        if self.versioned:
-            kwargs = {**kwargs, "version": Version(load_version, save_version)}
+    def create(self, name: str, load_version: str | None = None, save_version: str | None = None) -> AbstractDataset:
+        """Instantiate the dataset, named ``name``; ``DatasetError`` naming the entry if that fails."""
+        kwargs = {**self.kwargs, "version": Version(load_version, save_version)} if self.versioned else self.kwargs
         try:
             dataset = self.dataset_type(**kwargs)
         except Exception as exc:
-            raise DatasetError(
-                f"Catalog entry '{name}': {self.dataset_type.__name__} could not be "
-                f"created: {exc}",
-                dataset_name=name,
-            ) from exc
+            raise DatasetError(f"Catalog entry '{name}': {self.dataset_type.__name__} could not be "
+                               f"created: {exc}", dataset_name=name) from exc
         dataset._dataset_name = name
         filepath = getattr(dataset, "_filepath", None)
-        if isinstance(filepath, (str, os.PathLike)):  # it may lie outside the project: say where
-            logger.debug("Dataset '%s' (%s) uses %s", name, self.dataset_type.__name__,
-                         os.path.realpath(filepath))
+        if isinstance(filepath, (str, os.PathLike)) and logger.isEnabledFor(logging.DEBUG):
+            # The file may lie outside the project: say where (realpath costs system calls).
+            logger.debug("Dataset '%s' (%s) uses %s", name, self.dataset_type.__name__, os.path.realpath(filepath))
         return dataset
 
 
 def parse_entry(config: Any) -> DatasetEntry:
-    """Check one entry's type, versioning and argument names.
-
-    Raises:
-        ConfigProblem: The first problem found.
-    """
+    """Check one entry's type, versioning and argument names; ``ConfigProblem`` for the first fault."""
     if not isinstance(config, Mapping):
-        raise ConfigProblem(
-            None,
-            f"expected a mapping of dataset arguments, got {type(config).__name__}. "
-            "Prefix the name with '_' if it is not a dataset (e.g. a shared template).",
-        )
+        raise ConfigProblem(None, f"expected a mapping of dataset arguments, got {type(config).__name__}. "
+                            "Prefix the name with '_' if it is not a dataset (e.g. a shared template).")
     if "type" not in config:
         raise ConfigProblem("type", "missing; every entry needs a dataset type such as 'PickleDataset'")
     kwargs = dict(config)
-    dataset_type = resolve_type(kwargs.pop("type"))
+    kind = resolve_type(kwargs.pop("type"))
     versioned = kwargs.pop("versioned", False)
     if not isinstance(versioned, bool):
         raise ConfigProblem("versioned", f"expected true or false, got {versioned!r}")
-    if versioned and not (issubclass(dataset_type, AbstractVersionedDataset)  # or a wrapper:
-                          or "version" in inspect.signature(dataset_type).parameters):
-        raise ConfigProblem("versioned", f"{dataset_type.__name__} does not support versioning")
+    names, required, takes_any = _arguments_of(kind)
+    if versioned and not (issubclass(kind, AbstractVersionedDataset) or "version" in names):
+        raise ConfigProblem("versioned", f"{kind.__name__} does not support versioning")
     if "version" in kwargs:
         raise ConfigProblem("version", "reserved; set 'versioned: true' and pass load_versions instead")
-    _check_arguments(dataset_type, kwargs, versioned)
-    return DatasetEntry(dataset_type, kwargs, versioned)
-
-
-class _Arguments(NamedTuple):
-    """What a constructor accepts by keyword."""
-
-    names: frozenset  # every keyword argument except ``version``
-    required: tuple  # those without a default, in signature order
-    takes_any: bool  # it has ``**kwargs``
+    unknown = sorted(set(kwargs) - names)
+    if unknown and not takes_any:
+        raise ConfigProblem(unknown[0], f"{kind.__name__} does not take this argument; it takes: "
+                            f"{', '.join(sorted(names - {'version'}))}")
+    missing = [n for n in required if n not in kwargs and not (versioned and n == "version")]
+    if missing:
+        raise ConfigProblem(missing[0], f"missing; {kind.__name__} requires it")
+    return DatasetEntry(kind, kwargs, versioned)
 
 
 @functools.lru_cache(maxsize=None)
-def _arguments_of(dataset_type: type) -> _Arguments | None:
-    """Read the constructor's signature once per class (None if it has none)."""
+def _arguments_of(kind: type) -> tuple[frozenset, tuple, bool]:
+    """The constructor's keyword names, those without a default, and whether it takes ``**kwargs``."""
     try:
-        params = inspect.signature(dataset_type).parameters
-    except (TypeError, ValueError):
-        return None
-    by_keyword = [
-        name for name, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
-    ]
-    return _Arguments(
-        names=frozenset(by_keyword) - {"version"},
-        required=tuple(name for name in by_keyword if params[name].default is inspect.Parameter.empty),
-        takes_any=any(p.kind == p.VAR_KEYWORD for p in params.values()),
-    )
-
-
-def _check_arguments(dataset_type: type, kwargs: dict, versioned: bool) -> None:
-    """Check ``kwargs`` against the constructor's signature (never calling it)."""
-    accepted = _arguments_of(dataset_type)
-    if accepted is None:  # no introspectable signature: let the call decide
-        return
-    unknown = sorted(key for key in kwargs if key not in accepted.names)
-    if unknown and not accepted.takes_any:
-        raise ConfigProblem(
-            unknown[0],
-            f"{dataset_type.__name__} does not take this argument; it takes: "
-            f"{', '.join(sorted(accepted.names))}",
-        )
-    given = set(kwargs) | ({"version"} if versioned else set())
-    missing = [name for name in accepted.required if name not in given]
-    if missing:
-        raise ConfigProblem(missing[0], f"missing; {dataset_type.__name__} requires it")
+        params = inspect.signature(kind).parameters
+    except (TypeError, ValueError):  # no introspectable signature: let the call decide
+        return frozenset(), (), True
+    names = [n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    required = tuple(n for n in names if params[n].default is inspect.Parameter.empty)
+    return frozenset(names), required, any(p.kind == p.VAR_KEYWORD for p in params.values())
 
 
 def resolve_credentials(value: Any, credentials: Mapping[str, Any], in_pattern: bool = False) -> Any:
-    """Replace every ``credentials: <name>`` (at any depth) by its credentials.
+    """Replace every ``credentials: <name>`` inside ``value``; ``ConfigProblem`` for an unknown name.
 
-    Args:
-        value: A config value; only mappings are searched.
-        credentials: Credentials name to credentials.
-        in_pattern: Leave names holding ``{placeholders}`` for later, when
-            a dataset factory pattern has filled them in.
-
-    Raises:
-        ConfigProblem: A name is not in ``credentials``.
-    """
+    ``in_pattern`` leaves names holding ``{placeholders}``: a pattern fills them first."""
     if not isinstance(value, Mapping):
         return value
     resolved = {}
@@ -241,63 +161,158 @@ def resolve_credentials(value: Any, credentials: Mapping[str, Any], in_pattern: 
         if key == "credentials" and isinstance(item, str) and not (in_pattern and "{" in item):
             if item not in credentials:
                 known = ", ".join(sorted(credentials)) or "none"
-                raise ConfigProblem(
-                    "credentials", f"no credentials named '{item}' (known credentials: {known})"
-                )
+                raise ConfigProblem("credentials", f"no credentials named '{item}' (known credentials: {known})")
             resolved[key] = credentials[item]
         else:
             resolved[key] = resolve_credentials(item, credentials, in_pattern)
     return resolved
 
 
-def dataset_from_config(
-    name: str, config: Any, load_version: str | None = None, save_version: str | None = None
-) -> AbstractDataset:
-    """Check one catalog entry and create its dataset (``AbstractDataset.from_config``).
-
-    Raises:
-        DatasetError: The entry is invalid or the dataset could not be created.
-    """
+def dataset_from_config(name: str, config: Any, load_version: str | None = None,
+                        save_version: str | None = None) -> AbstractDataset:
+    """Check one catalog entry and create its dataset; ``DatasetError`` if either fails."""
     try:
         entry = parse_entry(config)
-    except ConfigProblem as problem:
-        # Chain the import error, if any, so a broken user module shows its traceback.
+    except ConfigProblem as problem:  # chain an import error: a broken user module shows its traceback
         raise DatasetError(problem.describe(name), dataset_name=name) from problem.__cause__
     return entry.create(name, load_version, save_version)
 
 
-def dataset_config(dataset: AbstractDataset) -> dict[str, Any]:
-    """The catalog entry that rebuilds ``dataset``: its type path and constructor arguments.
+def _fill(value: Any, values: Mapping[str, str]) -> Any:
+    """Substitute ``{placeholder}`` in every string inside ``value``."""
+    if isinstance(value, str):
+        return _PLACEHOLDER.sub(lambda match: values[match[1]], value) if "{" in value else value
+    if isinstance(value, Mapping):
+        return {key: _fill(item, values) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        filled = [_fill(item, values) for item in value]
+        return filled if isinstance(value, list) else tuple(filled)
+    return value
 
-    The arguments are the ones its ``__init__`` was called with (recorded by
-    ``AbstractDataset``). A ``version`` becomes ``versioned: True`` and
-    ``metadata`` is left out, as in Kedro's ``to_config``.
 
-    Raises:
-        DatasetError: The constructor got something other than plain data
-            (an object such as a client), which configuration cannot hold.
+class DatasetPattern:
+    """A dataset factory pattern such as ``"{namespace}.{name}_csv"``, with its entry.
+
+    ``{word}`` matches one or more characters (the same word twice, the same text);
+    credentials are looked up once filled in (``"{env}_db"``). ``ConfigProblem``: bad syntax.
     """
-    kind = type(dataset)
-    if dataset._init_args is False:
-        raise DatasetError(
-            f"Dataset {dataset._label()} cannot be written as configuration: its "
-            "constructor got arguments that are not plain data (str, numbers, paths, "
-            "lists and dicts of those)."
-        )
-    config: dict[str, Any] = {"type": f"{kind.__module__}.{kind.__qualname__}"}
-    args, kwargs = dataset._init_args or ((), {})
-    try:
-        bound = inspect.signature(kind).bind(*args, **kwargs)
-    except (TypeError, ValueError):
-        config.update(kwargs)
-    else:
-        for name, value in bound.arguments.items():
-            kind_of = bound.signature.parameters[name].kind
-            if kind_of is inspect.Parameter.VAR_KEYWORD:
-                config.update(value)
-            elif kind_of is not inspect.Parameter.VAR_POSITIONAL:
-                config[name] = value
-    if config.pop("version", None) is not None:
-        config["versioned"] = True
-    config.pop("metadata", None)
-    return config
+
+    def __init__(self, pattern: str, config: Any, credentials: Mapping[str, Any]):
+        self.pattern, self.entry, self.config = pattern, parse_entry(config), dict(config)
+        self._credentials = credentials
+        regex, names = [], []
+        for part in re.split(r"(\{[^{}]*\})", pattern):
+            if len(part) > 1 and part[0] == "{" and part[-1] == "}":
+                name = part[1:-1]
+                if not name.isidentifier():
+                    raise ConfigProblem(None, f"placeholder '{part}' in pattern '{pattern}' must be a plain "
+                                        "name such as '{name}' (format specs are not supported)")
+                regex.append(f"(?P={name})" if name in names else f"(?P<{name}>.+?)")
+                names.append(name)
+            elif "{" in part or "}" in part:
+                raise ConfigProblem(None, f"unbalanced braces in pattern '{pattern}'")
+            else:
+                regex.append(re.escape(part))
+        self._regex = re.compile("".join(regex))
+        self.specificity = len(pattern) - sum(len(name) + 2 for name in names)  # literal characters
+        self.placeholder_count = len(names)
+        for key, value in self.entry.kwargs.items():
+            try:
+                _fill(value, dict.fromkeys(names, ""))
+            except KeyError as undefined:
+                raise ConfigProblem(key, f"uses '{{{undefined.args[0]}}}', which pattern '{pattern}' "
+                                    "does not define") from None
+        resolve_credentials(self.entry.kwargs, credentials, in_pattern=True)  # unknown names fail now
+
+    def sort_key(self) -> tuple:
+        """Most specific first: more literal characters, fewer placeholders, then A-Z."""
+        return (-self.specificity, self.placeholder_count, self.pattern)
+
+    def match(self, name: str) -> dict[str, str] | None:
+        """Return the placeholder values if ``name`` matches, else None."""
+        found = self._regex.fullmatch(name)
+        return None if found is None else found.groupdict()
+
+    def create(self, name: str, load_version: str | None = None, save_version: str | None = None) -> AbstractDataset:
+        """Create the dataset ``name`` (which this pattern matches); ``DatasetError`` if that fails."""
+        kwargs = _fill(self.entry.kwargs, self.match(name) or {})
+        try:
+            kwargs = resolve_credentials(kwargs, self._credentials)
+        except ConfigProblem as problem:
+            raise DatasetError(f"{problem.describe(self.pattern)} (resolving dataset '{name}')",
+                               dataset_name=name) from None
+        return self.entry._replace(kwargs=kwargs).create(name, load_version, save_version)
+
+    def __repr__(self) -> str:
+        return f"DatasetPattern({self.pattern!r})"
+
+
+class CatalogConfig:
+    """A whole catalog configuration, checked; keys starting with ``_`` (templates) are skipped.
+
+    ``entries`` maps names to checked ``DatasetEntry`` s (credentials resolved),
+    ``raw`` to the entries as written, and ``patterns`` lists the patterns most
+    specific first. Raises ``TypeError`` for a non-mapping argument and
+    ``DatasetError`` listing every invalid entry.
+    """
+
+    def __init__(self, catalog_config: Mapping[str, Any] | None = None,
+                 credentials: Mapping[str, Any] | None = None):
+        for label, value in (("catalog_config", catalog_config), ("credentials", credentials)):
+            if value is not None and not isinstance(value, Mapping):
+                raise TypeError(f"{label} must be a mapping, got {type(value).__name__}")
+        self.credentials: Mapping[str, Any] = credentials or {}
+        self.entries: dict[str, DatasetEntry] = {}
+        self.raw: dict[str, dict[str, Any]] = {}
+        patterns, problems = [], {}
+        for name, config in (catalog_config or {}).items():
+            try:
+                if name.startswith("_"):
+                    continue
+                if "{" in name or "}" in name:
+                    patterns.append(DatasetPattern(name, config, self.credentials))
+                else:
+                    entry = parse_entry(config)
+                    self.entries[name] = entry._replace(kwargs=resolve_credentials(entry.kwargs, self.credentials))
+                    self.raw[name] = dict(config)
+            except ConfigProblem as problem:
+                problems[name] = problem
+        self.patterns = sorted(patterns, key=DatasetPattern.sort_key)
+        catch_alls = [p.pattern for p in self.patterns if p.specificity == 0]
+        for extra in catch_alls[1:]:
+            problems[extra] = ConfigProblem(None, f"only one catch-all pattern is allowed, and "
+                                            f"'{catch_alls[0]}' is one too; remove the extras")
+        if problems:  # all at once; a broken user module's import error is chained
+            lines = [problems[name].describe(name) for name in sorted(problems)]
+            if len(lines) > 1:
+                lines = [f"{len(lines)} catalog entries are invalid:", *(f"- {line}" for line in lines)]
+            raise DatasetError("\n".join(lines)) from problems[min(problems)].__cause__
+
+    def match(self, name: str) -> DatasetPattern | None:
+        """Return the most specific pattern matching ``name``, if any."""
+        return next((p for p in self.patterns if p.match(name) is not None), None)
+
+    def is_versioned(self, name: str) -> bool | None:
+        """Whether the entry or pattern for ``name`` is versioned; None if neither exists."""
+        entry = self.entries[name] if name in self.entries else getattr(self.match(name), "entry", None)
+        return None if entry is None else entry.versioned
+
+
+def check_load_versions(load_versions: Mapping[str, str], datasets: Mapping[str, AbstractDataset],
+                        config: CatalogConfig | None) -> None:
+    """Refuse, all at once, load versions of datasets unknown or not versioned (``DatasetError``)."""
+    unknown, unversioned = [], []
+    for name in sorted(load_versions):
+        if name in datasets:
+            versioned: bool | None = getattr(datasets[name], "_version", None) is not None
+        else:
+            versioned = config.is_versioned(name) if config is not None else None
+        if versioned is None:
+            unknown.append(name)
+        elif not versioned:
+            unversioned.append(f"'{name}' is not versioned (set 'versioned: true' on its entry)")
+    problems = [f"'load_versions' keys [{', '.join(unknown)}] are not found in the catalog"] if unknown else []
+    if unversioned:
+        problems.append(f"load_versions cannot be applied: {'; '.join(unversioned)}")
+    if problems:  # Kedro's wording first
+        raise (DatasetNotFoundError if unknown else DatasetError)("; ".join(problems) + ".")

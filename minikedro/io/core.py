@@ -1,22 +1,19 @@
-"""The dataset contract: ``AbstractDataset``, versioning, and helpers for writing datasets.
+"""The dataset contract: errors, ``AbstractDataset``, versions.
 
-A dataset is an object with ``load()`` and ``save(data)``. Subclasses write
-those two methods (plus ``_describe`` and, optionally, ``_exists`` and
-``_release``); this module wraps them so that every failure reaches the
-caller as a ``DatasetError`` naming the dataset, with the original error
-chained as its ``__cause__``. Datasets written for Kedro 0.19, with
-``_load``/``_save`` instead, work too: those become ``load``/``save``.
+A subclass of ``AbstractDataset`` writes ``load()``, ``save(data)`` and
+``_describe()``, and may write ``_exists()`` and ``_release()``. The methods it
+writes are the methods that run: nothing rewraps them. A failure becomes a
+``DatasetError`` naming the dataset where the catalog calls it
+(``DataCatalog.load``/``save``) and in ``exists()``/``release()`` here.
 
-Versioned datasets keep every save: ``<filepath>/<version>/<filename>``,
-where a version is a UTC timestamp such as ``2024-05-01T09.30.00.000Z``, so
-that sorting version folder names sorts them by time. A version given instead
-must be one plain folder name (``my_exact_version``, as in Kedro's docs):
-``../..`` or ``a/b`` would reach outside the dataset's folder, so they are refused.
+A versioned dataset keeps every save at ``<filepath>/<version>/<filename>``;
+a version is one plain folder name, such as the UTC timestamps
+``generate_timestamp`` writes (``2024-05-01T09.30.00.000Z``, sorting by time).
 
-Public names: ``AbstractDataset``, ``AbstractVersionedDataset``, ``Version``,
-``generate_timestamp``; re-exported as in Kedro: the errors of
-``minikedro.io.errors`` (``DatasetError``, ...) and the path helpers of
-``minikedro.io.filepaths`` (``get_protocol_and_path``, ``get_filepath_str``).
+Public names: the errors (``DatasetError`` and four subclasses),
+``AbstractDataset``, ``AbstractVersionedDataset``, ``Version``,
+``generate_timestamp``; Kedro's path helpers ``get_protocol_and_path`` and
+``get_filepath_str`` are importable from here too (they live in ``compat``).
 
 Kedro counterpart: ``kedro.io.core``.
 """
@@ -24,9 +21,7 @@ Kedro counterpart: ``kedro.io.core``.
 from __future__ import annotations
 
 import abc
-import contextlib
 import copy
-import functools
 import os
 import re
 import warnings
@@ -34,66 +29,61 @@ from datetime import datetime, timezone
 from pathlib import Path, PurePath
 from typing import Any, Callable, Generic, Iterable, Iterator, NamedTuple, Optional, TypeVar
 
-from minikedro.io.errors import (
-    DatasetAlreadyExistsError,
-    DatasetError,
-    DatasetNotFoundError,
-    VersionAlreadyExistsError,
-    VersionNotFoundError,
-)
-from minikedro.io.filepaths import get_filepath_str, get_protocol_and_path
-
 __all__ = [
-    "AbstractDataset",
-    "AbstractVersionedDataset",
-    "DatasetAlreadyExistsError",
-    "DatasetError",
-    "DatasetNotFoundError",
-    "Version",
-    "VersionAlreadyExistsError",
-    "VersionNotFoundError",
+    "AbstractDataset", "AbstractVersionedDataset", "DatasetAlreadyExistsError", "DatasetError",
+    "DatasetNotFoundError", "Version", "VersionAlreadyExistsError", "VersionNotFoundError",
     "generate_timestamp",
-    "get_filepath_str",
-    "get_protocol_and_path",
 ]
 
 _DI = TypeVar("_DI")  # the type ``save`` takes
 _DO = TypeVar("_DO")  # the type ``load`` returns
 
 
-class Version(NamedTuple):
-    """The versions a versioned dataset loads and saves.
+class DatasetError(Exception):
+    """A dataset failed to load, save, check or release, or is misconfigured.
 
-    ``load=None`` loads the newest saved version; ``save=None`` saves under
-    a fresh timestamp from ``generate_timestamp()``.
+    ``dataset_name`` is the catalog name of the dataset at fault, when known.
     """
+
+    def __init__(self, message: str = "", *, dataset_name: str | None = None):
+        super().__init__(message)
+        self.dataset_name = dataset_name
+
+
+class DatasetNotFoundError(DatasetError):
+    """A catalog was asked for a dataset name it does not know."""
+
+
+class DatasetAlreadyExistsError(DatasetError):
+    """A dataset name was given twice where only one dataset can hold it."""
+
+
+class VersionNotFoundError(DatasetError):
+    """A versioned dataset has no saved version to load (or not the pinned one)."""
+
+
+class VersionAlreadyExistsError(DatasetError):
+    """A versioned save would overwrite a version that is already saved."""
+
+
+class Version(NamedTuple):
+    """The versions to load (None: the newest) and save (None: a fresh timestamp)."""
 
     load: Optional[str]
     save: Optional[str]
 
 
 def generate_timestamp() -> str:
-    """Return the current UTC time as a version string that sorts by time.
-
-    Returns:
-        A string like ``2024-05-01T09.30.00.123Z`` (Kedro's format: dots
-        instead of colons, which some filesystems refuse).
-    """
+    """The UTC time as a version that sorts by time: ``2024-05-01T09.30.00.123Z`` (as Kedro)."""
     now = datetime.now(tz=timezone.utc)
     return now.strftime("%Y-%m-%dT%H.%M.%S.") + f"{now.microsecond // 1000:03d}Z"
 
 
-# A version becomes a folder name under the dataset's filepath: one plain name, like
-# generate_timestamp()'s, so that "../.." or "a/b" cannot reach outside it.
-_VERSION_FORMAT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+_VERSION_FORMAT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # one folder name, no ".."
 
 
 def _check_version(version: Any, which: str, dataset: str) -> None:
-    """Refuse a load or save ``version`` that is not one plain folder name.
-
-    Raises:
-        ValueError: The message names ``dataset`` and the value, and shows the valid form.
-    """
+    """Raise ``ValueError`` if ``version`` (to ``which``: load or save) is not one folder name."""
     if version is not None and not (isinstance(version, str) and _VERSION_FORMAT.fullmatch(version)):
         raise ValueError(
             f"{which} version {version!r} of dataset {dataset} is not a version: valid form is "
@@ -102,144 +92,56 @@ def _check_version(version: Any, which: str, dataset: str) -> None:
         )
 
 
-def _wrap_load(load_func: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """Turn any failure of a subclass's ``load`` into a ``DatasetError``."""
-
-    @functools.wraps(load_func)
-    def load(self: AbstractDataset) -> Any:
-        with self._failures_reported("Failed while loading data from"):
-            return load_func(self)
-
-    load._dataset_wrapped = True  # type: ignore[attr-defined]
-    return load
-
-
-def _wrap_save(save_func: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
-    """Refuse ``None`` and turn any failure of ``save`` into a ``DatasetError``."""
-
-    @functools.wraps(save_func)
-    def save(self: AbstractDataset, data: Any) -> None:
-        if data is None:
-            raise DatasetError(
-                f"Saving 'None' to a 'Dataset' is not allowed: dataset {self._label()} "
-                "got None; return a value for every declared output.",
-                dataset_name=self._dataset_name,
-            )
-        with self._failures_reported("Failed while saving data to"):
-            save_func(self, data)
-
-    save._dataset_wrapped = True  # type: ignore[attr-defined]
-    return save
-
-
 def _is_plain(value: Any) -> bool:
     """Whether ``value`` is what a catalog file could hold (paths and ``Version`` too)."""
     if isinstance(value, (str, bytes, int, float, type(None), PurePath)):
         return True
-    if isinstance(value, (list, tuple)):  # Version is a tuple
+    if isinstance(value, (list, tuple)):
         return all(map(_is_plain, value))
     if isinstance(value, dict):
         return all(isinstance(key, str) and _is_plain(item) for key, item in value.items())
     return False
 
 
-def _record_init(init: Callable[..., None]) -> Callable[..., None]:
-    """Wrap ``__init__`` to keep its arguments, which ``DataCatalog.to_config`` writes out."""
-
-    @functools.wraps(init)
-    def __init__(self: AbstractDataset, *args: Any, **kwargs: Any) -> None:
-        init(self, *args, **kwargs)
-        # The outermost __init__ finishes last, so a subclass's arguments win.
-        # Only configuration-like arguments are kept (False marks others): a
-        # client or connection must not be held, nor travel when the dataset
-        # is pickled; memory datasets keep none, their argument is the data.
-        if not self._EPHEMERAL:
-            try:
-                self._init_args = (args, kwargs) if _is_plain((args, kwargs)) else False
-            except AttributeError:  # a subclass with __slots__ and no __dict__
-                pass
-
-    __init__._dataset_wrapped = True  # type: ignore[attr-defined]
-    return __init__
+def _failure(dataset: AbstractDataset, action: str, error: Exception, name: str | None = None) -> DatasetError:
+    """``<action> dataset <label>.\\n<error>`` (Kedro's wording), to raise ``from error``."""
+    return DatasetError(f"{action} dataset {dataset._label()}.\n{error}",
+                        dataset_name=name or dataset._dataset_name)
 
 
 class AbstractDataset(abc.ABC, Generic[_DI, _DO]):
-    """Base class of every dataset: subclasses implement ``load`` and ``save``.
+    """Base class of every dataset: subclasses implement ``load``, ``save`` and ``_describe``.
 
-    Write ``load(self)``, ``save(self, data)`` and ``_describe(self)`` (the
-    constructor arguments worth showing in ``repr``); add ``_exists`` and
-    ``_release`` when the dataset can answer or free something. Defining a
-    subclass wraps its ``load`` and ``save`` so that callers only ever see
-    ``DatasetError`` (the original error is its ``__cause__``), and so that
-    ``save(None)`` is refused. A subclass written for Kedro 0.19 defines
-    ``_load``/``_save`` instead; they are used as ``load``/``save``.
-
-    Like Kedro's, the class is generic in the type ``save`` takes and the type
-    ``load`` returns: ``class Images(AbstractDataset[list, list])`` works.
-
-    ``_EPHEMERAL`` is True for datasets that keep data only in memory: a
-    runner may release them early and cannot resume from them.
-    ``_SINGLE_PROCESS = True`` marks a dataset that ``ParallelRunner`` must
-    refuse (one that cannot work in another process even if it pickles).
-
-    Example:
-        >>> class Greeting(AbstractDataset):
-        ...     def __init__(self, name):
-        ...         self._name = name
-        ...     def load(self):
-        ...         return f"hello {self._name}"
-        ...     def save(self, data):
-        ...         raise NotImplementedError("read-only")
-        ...     def _describe(self):
-        ...         return {"name": self._name}
-        >>> Greeting("ada").load()
-        'hello ada'
-        >>> repr(Greeting("ada")).endswith("Greeting(name='ada')")  # <module>.Greeting(...)
-        True
+    Generic like Kedro's in the type ``save`` takes and the type ``load``
+    returns: ``class Images(AbstractDataset[list, list])``. ``_EPHEMERAL = True``
+    marks data kept only in memory (a runner may release it early and cannot
+    resume from it); ``_SINGLE_PROCESS = True`` a dataset ``ParallelRunner`` refuses.
+    ``MemoryDataset`` (``memory_dataset.py``) is the smallest complete example.
     """
 
     _EPHEMERAL: bool = False
     _SINGLE_PROCESS: bool = False
-    # The catalog name, set by from_config and DataCatalog so errors can say
-    # which entry failed; None for a dataset used on its own.
-    _dataset_name: Optional[str] = None
-    # The constructor's (args, kwargs), recorded for DataCatalog.to_config
-    # (see catalog_config.dataset_config); False if they were not plain data.
-    _init_args: Any = None
+    _dataset_name: Optional[str] = None  # the catalog name, for error messages
+    _init_args: Any = None  # the constructor's (args, kwargs), for DataCatalog.to_config
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # Only wrap methods this class defines itself: inherited ones are
-        # wrapped already, and wrapping twice would only add a stack frame.
-        own = cls.__dict__
-        for public, legacy, wrap in (("load", "_load", _wrap_load), ("save", "_save", _wrap_save)):
-            method = own.get(public) or own.get(legacy)
-            if method is not None and not getattr(method, "_dataset_wrapped", False):
-                setattr(cls, public, wrap(method))
-        init = own.get("__init__")
-        if init is not None and not getattr(init, "_dataset_wrapped", False):
-            cls.__init__ = _record_init(init)  # type: ignore[method-assign]
+    def __new__(cls, *args: Any, **kwargs: Any) -> AbstractDataset:
+        # Keep the constructor's arguments so DataCatalog.to_config can write the dataset
+        # back out as a catalog entry. Only plain data is kept (False marks others): a
+        # client or connection must not be held, nor travel when the dataset is pickled.
+        # Memory datasets keep none: their argument is the data.
+        self = super().__new__(cls)
+        if not cls._EPHEMERAL:
+            self._init_args = (args, kwargs) if _is_plain((args, kwargs)) else False
+        return self
 
     @classmethod
-    def from_config(
-        cls,
-        name: str,
-        config: dict[str, Any],
-        load_version: str | None = None,
-        save_version: str | None = None,
-    ) -> AbstractDataset:
+    def from_config(cls, name: str, config: dict[str, Any], load_version: str | None = None,
+                    save_version: str | None = None) -> AbstractDataset:
         """Create a dataset from one catalog entry such as ``{"type": "PickleDataset", ...}``.
 
-        ``name`` appears in error messages; ``load_version``/``save_version``
-        apply when the entry says ``versioned: true`` (None: the newest, and
-        a fresh timestamp per save). See ``catalog_config.dataset_from_config``.
-
-        Raises:
-            DatasetError: The entry is invalid (the message names the entry
-                and the key at fault) or the dataset's constructor failed.
+        Raises ``DatasetError`` naming ``name`` and the key at fault, or the failing constructor.
         """
-        # Imported here because catalog_config builds on this module.
-        from minikedro.io.catalog_config import dataset_from_config
+        from minikedro.io.catalog_config import dataset_from_config  # only configuration needs it
 
         return dataset_from_config(name, config, load_version, save_version)
 
@@ -256,44 +158,40 @@ class AbstractDataset(abc.ABC, Generic[_DI, _DO]):
         """Return the arguments that identify this dataset, for ``repr``."""
 
     def exists(self) -> bool:
-        """Return whether there is data to load.
-
-        Raises:
-            DatasetError: The check itself failed.
-        """
-        with self._failures_reported("Failed during exists check for"):
+        """Return whether there is data to load; a failing check raises ``DatasetError``."""
+        try:
             return self._exists()
+        except DatasetError:
+            raise
+        except Exception as error:
+            raise _failure(self, "Failed during exists check for", error) from error
 
     def _exists(self) -> bool:
         return False
 
     def release(self) -> None:
-        """Free whatever the dataset holds (cached or in-memory data).
-
-        Raises:
-            DatasetError: Releasing failed.
-        """
-        with self._failures_reported("Failed during release for"):
+        """Free what the dataset holds (cached or in-memory data); failing raises ``DatasetError``."""
+        try:
             self._release()
+        except DatasetError:
+            raise
+        except Exception as error:
+            raise _failure(self, "Failed during release for", error) from error
 
     def _release(self) -> None:
         pass
 
     def __repr__(self) -> str:
         """Kedro's form: the class's full import path and the ``_describe()`` values."""
-        kind = type(self)
-        return f"{kind.__module__}.{kind.__qualname__}({self._described()})"
+        return f"{type(self).__module__}.{type(self).__qualname__}({self._described()})"
 
     def _described(self) -> str:
         """``key=value`` for each ``_describe()`` entry that is not None or an empty dict."""
         description = self._describe()
         if not isinstance(description, dict):
             return ""
-        return ", ".join(
-            f"{key}={value!r}"
-            for key, value in description.items()
-            if value is not None and not (isinstance(value, dict) and not value)
-        )
+        return ", ".join(f"{key}={value!r}" for key, value in description.items()
+                         if value is not None and not (isinstance(value, dict) and not value))
 
     def _copy(self, **overrides: Any) -> AbstractDataset:
         """Return a shallow copy with some attributes replaced (e.g. ``_version``)."""
@@ -308,27 +206,7 @@ class AbstractDataset(abc.ABC, Generic[_DI, _DO]):
             description = f"{type(self).__name__}({self._described()})"
         except Exception:  # a broken _describe must not hide the real error
             description = type(self).__name__
-        if self._dataset_name is None:
-            return description
-        return f"'{self._dataset_name}' ({description})"
-
-    @contextlib.contextmanager
-    def _failures_reported(self, failure: str) -> Iterator[None]:
-        """Re-raise any error as ``<failure> dataset <label>.\n<exc>`` (Kedro's wording).
-
-        A ``DatasetError`` passes through unchanged, only gaining the dataset
-        name if it lacked one; anything else becomes a ``DatasetError``
-        chained to it.
-        """
-        try:
-            yield
-        except DatasetError as exc:
-            if exc.dataset_name is None:
-                exc.dataset_name = self._dataset_name
-            raise
-        except Exception as exc:
-            message = f"{failure} dataset {self._label()}.\n{exc}"
-            raise DatasetError(message, dataset_name=self._dataset_name) from exc
+        return description if self._dataset_name is None else f"'{self._dataset_name}' ({description})"
 
 
 class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
@@ -337,37 +215,27 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
     With ``version=None`` the data lives at ``filepath``. With a ``Version``
     each save goes to ``<filepath>/<version>/<filename>`` and never replaces
     an earlier one; a load reads the pinned ``version.load`` or the newest.
-    Subclasses call ``_get_load_path()`` / ``_get_save_path()`` in their
-    ``load`` / ``save``.
+    Subclasses read ``self._get_load_path()`` and write ``self._get_save_path()``.
 
     Args:
         filepath: A local path (``str``, ``Path`` or ``PurePosixPath``).
         version: None for an unversioned file, else the versions to use.
-        exists_function: Tells whether a path (str) exists; default: the
-            local filesystem. Accepted for datasets written as in Kedro's docs.
-        glob_function: Lists the paths (str) matching a glob pattern, used
-            to find saved versions; default: the local filesystem.
+        exists_function, glob_function: Whether a path exists, and the paths
+            matching a glob pattern (Kedro's guide passes them); default: the disk.
 
-    Raises:
-        ValueError: ``filepath`` names a remote filesystem (``s3://...``).
+    Raises ``ValueError`` for a remote ``filepath`` (``s3://...``) or a bad version.
     """
 
-    def __init__(
-        self,
-        filepath: str | os.PathLike,
-        version: Version | None,
-        exists_function: Callable[[str], bool] | None = None,
-        glob_function: Callable[[str], Iterable[str]] | None = None,
-    ) -> None:
+    def __init__(self, filepath: str | os.PathLike, version: Version | None,
+                 exists_function: Callable[[str], bool] | None = None,
+                 glob_function: Callable[[str], Iterable[str]] | None = None) -> None:
         path = os.fspath(filepath)
         if "://" in path:
-            raise ValueError(
-                f"filepath '{path}' names a remote filesystem; minikedro reads "
-                "local files only (give a local path)."
-            )
-        self._filepath = Path(path)
+            raise ValueError(f"filepath '{path}' names a remote filesystem; minikedro reads "
+                             "local files only (give a local path).")
         for which, value in zip(("load", "save"), version or ()):
             _check_version(value, which, f"'{path}'")
+        self._filepath = Path(path)
         self._version = version
         self._exists_function = exists_function
         self._glob_function = glob_function
@@ -376,9 +244,7 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
         return self._filepath / version / self._filepath.name
 
     def _path_exists(self, path: Path) -> bool:
-        if self._exists_function is not None:
-            return bool(self._exists_function(str(path)))
-        return path.exists()
+        return bool(self._exists_function(str(path))) if self._exists_function else path.exists()
 
     def _saved_versions(self) -> Iterator[str]:
         """Yield the saved versions, newest first; a folder without the file is a save in progress."""
@@ -395,23 +261,15 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
                 yield version
 
     def list_versions(self, full_path: bool = True) -> list[str]:
-        """Every saved version, newest first.
-
-        Args:
-            full_path: True for the path of each version's file, False for
-                the version names (timestamps).
-        """
+        """Every saved version, newest first: the version's file path, or (``full_path=False``) its name."""
         versions = list(self._saved_versions())
-        if not full_path:
-            return versions
-        return [str(self._get_versioned_path(version)) for version in versions]
+        return [str(self._get_versioned_path(v)) for v in versions] if full_path else versions
 
     def resolve_load_version(self) -> str | None:
-        """Return the version a load would read (None when unversioned).
+        """Return the version a load would read: None when unversioned, else pinned or newest.
 
-        Raises:
-            ValueError: The pinned version is not one plain folder name.
-            VersionNotFoundError: Versioned, unpinned, and nothing saved yet.
+        Raises ``ValueError`` for a pinned version that is not one folder name, and
+        ``VersionNotFoundError`` when nothing is saved yet.
         """
         if self._version is None:
             return None
@@ -423,75 +281,53 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
             raise VersionNotFoundError(
                 f"Did not find any saved version of dataset {self._label()} under "
                 f"'{self._filepath}'; save it first or check the filepath.",
-                dataset_name=self._dataset_name,
-            )
+                dataset_name=self._dataset_name)
         return newest
 
     def resolve_save_version(self) -> str | None:
-        """Return the version the next save writes (None when unversioned).
-
-        Raises:
-            ValueError: The given version is not one plain folder name.
-        """
+        """Return the version the next save writes (None when unversioned); see ``_check_version``."""
         if self._version is None:
             return None
         _check_version(self._version.save, "save", self._label())
         return self._version.save or generate_timestamp()
 
     def _get_load_path(self) -> Path:
-        """Return the file a load reads.
-
-        Raises:
-            VersionNotFoundError: The pinned or newest version is missing.
-        """
+        """Return the file a load reads; ``VersionNotFoundError`` if it is missing."""
         version = self.resolve_load_version()
         if version is None:
             return self._filepath
         path = self._get_versioned_path(version)
         if not self._path_exists(path):
             raise VersionNotFoundError(
-                f"Version '{version}' of dataset {self._label()} not found: "
-                f"no file at '{path}'.",
-                dataset_name=self._dataset_name,
-            )
+                f"Version '{version}' of dataset {self._label()} not found: no file at '{path}'.",
+                dataset_name=self._dataset_name)
         return path
 
     def _get_save_path(self, *, append: bool = False) -> Path:
-        """Return the file a save writes, refusing to overwrite a version.
+        """Return the file a save writes; ``append`` (chunks in ``mode: a``) may reuse a version.
 
-        Args:
-            append: The save adds to the file (a generator node's chunks in
-                ``mode: a``): the run's version may already exist.
-
-        Raises:
-            VersionAlreadyExistsError: That version is already saved.
-            DatasetError: ``filepath`` is a plain file from before versioning.
+        Raises ``VersionAlreadyExistsError`` if the version is saved already, and
+        ``DatasetError`` if ``filepath`` is a plain file from before versioning.
         """
         version = self.resolve_save_version()
         if version is None:
             return self._filepath
+        path = self._get_versioned_path(version)
         if self._filepath.is_file():
             raise DatasetError(
-                f"Cannot save versioned dataset {self._label()}: '{self._filepath}' "
-                "is a plain file, probably saved before versioning was enabled. Move "
-                f"it to '{self._get_versioned_path(version)}' or remove it.",
-                dataset_name=self._dataset_name,
-            )
+                f"Cannot save versioned dataset {self._label()}: '{self._filepath}' is a plain "
+                f"file, probably saved before versioning was enabled. Move it to '{path}' or "
+                "remove it.", dataset_name=self._dataset_name)
         if self._version.load is not None and self._version.load != version:
             warnings.warn(  # Kedro's warning: loads will not see what is saved
                 f"Save version '{version}' did not match load version '{self._version.load}' "
                 f"for {self._label()}. This is strongly discouraged due to inconsistencies "
-                "it may cause between 'save' and 'load' operations.",
-                UserWarning,
-                stacklevel=4,
-            )
-        path = self._get_versioned_path(version)
+                "it may cause between 'save' and 'load' operations.", UserWarning, stacklevel=3)
         if self._path_exists(path) and not append:
             raise VersionAlreadyExistsError(
                 f"Version '{version}' of dataset {self._label()} is already saved at "
                 f"'{path}'; versioned saves never overwrite. Save under a new version.",
-                dataset_name=self._dataset_name,
-            )
+                dataset_name=self._dataset_name)
         return path
 
     def _exists(self) -> bool:
@@ -499,3 +335,12 @@ class AbstractVersionedDataset(AbstractDataset[_DI, _DO]):
             return self._path_exists(self._get_load_path())
         except VersionNotFoundError:
             return False
+
+
+def __getattr__(name: str) -> Any:
+    # Kedro's custom-dataset guide imports these from kedro.io.core; they live in compat.
+    if name in ("get_filepath_str", "get_protocol_and_path"):
+        from minikedro.io import compat
+
+        return getattr(compat, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

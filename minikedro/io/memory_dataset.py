@@ -1,11 +1,10 @@
 """``MemoryDataset``: data held in a Python variable for the length of a run.
 
-It is the dataset a catalog creates for every name it has no entry for, so
-the intermediate results of a pipeline live here unless configured otherwise.
+The catalog makes one for every name it has no entry for: a pipeline's
+intermediate results live here unless configured otherwise. It is also the
+smallest complete dataset: ``load``, ``save``, ``_exists``, ``_release``, ``_describe``.
 
-Public names: ``MemoryDataset``.
-
-Kedro counterpart: ``kedro.io.MemoryDataset`` (``kedro/io/memory_dataset.py``).
+Public names: ``MemoryDataset``. Kedro counterpart: ``kedro.io.MemoryDataset``.
 """
 
 from __future__ import annotations
@@ -24,9 +23,7 @@ class _Empty:
     """The "nothing saved yet" marker; it unpickles as the same object."""
 
     def __reduce__(self) -> str:
-        # Pickle it by name, so `data is _EMPTY` still holds in a worker
-        # process (a bare object() would arrive as a different object).
-        return "_EMPTY"
+        return "_EMPTY"  # by name, so that `data is _EMPTY` still holds in a worker process
 
     def __repr__(self) -> str:
         return "<empty>"
@@ -38,20 +35,16 @@ _EMPTY = _Empty()
 class MemoryDataset(AbstractDataset):
     """Keep data in memory: ``save`` stores it, ``load`` hands it back.
 
-    By default nothing is copied (``copy_mode="assign"``): ``load`` returns
-    the very object that was saved. Kedro instead deep-copies most data on
-    every save and load. That copy breaks objects that cannot be copied
-    (locks, connections, open files, some models: Kedro issue #1258) and
-    holds two copies of every large result in memory at once (issue #3551).
-    minikedro expects node functions to be pure, that is, not to modify
-    their inputs, and then a copy buys nothing. Pass
-    ``copy_mode="deepcopy"`` to get Kedro's defensive copying back, or
-    ``"copy"`` for a shallow copy.
+    By default nothing is copied (``copy_mode="assign"``): ``load`` returns the
+    very object that was saved. Kedro deep-copies most data on every save and
+    load, which breaks objects that cannot be copied (locks, connections, some
+    models: Kedro issue #1258) and holds two copies of every large result (issue
+    #3551). minikedro expects node functions not to modify their inputs, and then
+    a copy buys nothing; ``copy_mode="deepcopy"`` brings Kedro's copying back.
 
     Args:
         data: Initial data; leave it out for an empty dataset.
-        copy_mode: ``"assign"`` (default), ``"copy"`` or ``"deepcopy"``,
-            applied on both save and load.
+        copy_mode: ``"assign"`` (default), ``"copy"`` or ``"deepcopy"``, on save and load.
         metadata: Free-form information for users and plugins; unused here.
 
     Raises:
@@ -68,17 +61,10 @@ class MemoryDataset(AbstractDataset):
 
     _EPHEMERAL = True
 
-    def __init__(
-        self,
-        data: Any = _EMPTY,
-        copy_mode: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, data: Any = _EMPTY, copy_mode: str | None = None,
+                 metadata: dict[str, Any] | None = None) -> None:
         if copy_mode is not None and copy_mode not in _COPY_MODES:
-            raise ValueError(
-                f"Invalid copy mode: {copy_mode!r}. Possible values are: "
-                f"{', '.join(_COPY_MODES)}."
-            )
+            raise ValueError(f"Invalid copy mode: {copy_mode!r}. Possible values are: {', '.join(_COPY_MODES)}.")
         self._copy_mode = copy_mode or "assign"
         self.metadata = metadata
         self._data = _EMPTY if data is _EMPTY else self._copied(data)
@@ -108,6 +94,4 @@ class MemoryDataset(AbstractDataset):
     def _copied(self, data: Any) -> Any:
         if self._copy_mode == "assign":
             return data
-        if self._copy_mode == "copy":
-            return copy.copy(data)
-        return copy.deepcopy(data)
+        return copy.copy(data) if self._copy_mode == "copy" else copy.deepcopy(data)
