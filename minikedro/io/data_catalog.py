@@ -124,11 +124,9 @@ class DataCatalog:
         ``fallback_to_runtime_pattern=True`` so is any other, as the runtime default (how
         a runner finds a home for intermediate results). ``version``: a versioned copy.
         """
-        dataset = self._datasets.get(name)
+        dataset = self._datasets.get(name) or self._create(name, fallback_to_runtime_pattern)
         if dataset is None:
-            dataset = self._create(name, fallback_to_runtime_pattern)
-            if dataset is None:
-                return default
+            return default
         if version is not None and isinstance(dataset, AbstractVersionedDataset):
             dataset = dataset._copy(_version=version)
         return dataset
