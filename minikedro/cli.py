@@ -258,7 +258,7 @@ def _exit_now(status: int) -> NoReturn:
     """
     import os
 
-    from minikedro.datasets._files import remove_unfinished_writes
+    from minikedro.datasets.files import remove_unfinished_writes
     from minikedro.framework.config import remove_unpacked_archives
 
     remove_unfinished_writes()

@@ -353,10 +353,10 @@ def test_catalog_list(project, capsys):
     out = capsys.readouterr().out
     assert out.splitlines() == [
         "numbers:",
-        "  minikedro.datasets.json_dataset.JSONDataset:",
+        "  minikedro.datasets.files.JSONDataset:",
         "  - numbers_raw",
         "  - total",
-        "  minikedro.datasets.text_dataset.TextDataset:",
+        "  minikedro.datasets.files.TextDataset:",
         "  - description",
         "  default (MemoryDataset):",
         "  - doubled",

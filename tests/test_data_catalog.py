@@ -290,7 +290,7 @@ def mixed_catalog(tmp_path: Path) -> DataCatalog:
 def test_filter_by_name_type_and_class(mixed_catalog: DataCatalog):
     assert mixed_catalog.filter(name_regex="^raw_") == ["raw_cars", "raw_boats"]
     assert mixed_catalog.filter(name_regex=re.compile("o")) == ["raw_boats", "model"]
-    assert mixed_catalog.filter(type_regex=r"pickle_dataset\.PickleDataset$") == ["raw_boats", "model"]
+    assert mixed_catalog.filter(type_regex=r"files\.PickleDataset$") == ["raw_boats", "model"]
     assert mixed_catalog.filter(name_regex="raw", type_regex="Pickle") == ["raw_boats"]
     assert mixed_catalog.filter(by_type=MemoryDataset) == ["scratch"]
     assert mixed_catalog.filter(by_type=[CSVDataset, MemoryDataset]) == ["raw_cars", "scratch"]
@@ -447,7 +447,7 @@ def test_get_with_a_version_leaves_the_registered_dataset_alone(tmp_path: Path):
 
 def test_get_type_does_not_create_pattern_datasets(tmp_path: Path):
     catalog = DataCatalog.from_config({"{name}_t": {"type": "TextDataset", "filepath": str(tmp_path / "{name}")}})
-    assert catalog.get_type("a_t") == "minikedro.datasets.text_dataset.TextDataset"
+    assert catalog.get_type("a_t") == "minikedro.datasets.files.TextDataset"
     assert "a_t" not in catalog.keys()
     assert catalog.get_type("a") is None
 

@@ -13,6 +13,8 @@ import json
 import os
 import pickle
 import sqlite3
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any, Callable, NamedTuple
@@ -27,7 +29,7 @@ from minikedro.datasets import (
     SQLiteTableDataset,
     TextDataset,
 )
-from minikedro.datasets._files import atomic_write
+from minikedro.datasets.files import FileDataset, atomic_write
 from minikedro.io import AbstractDataset, DataCatalog, DatasetError, MemoryDataset, Version, VersionAlreadyExistsError
 
 TIMEOUT = 30
@@ -545,3 +547,57 @@ def test_text_appends_in_mode_a_and_refuses_other_modes(tmp_path):
     assert path.read_text() == "one\ntwo\n"
     with pytest.raises(DatasetError, match="mode must be 'w' \\(replace\\) or 'a' \\(append\\), got 'x'"):
         Catalogued(TextDataset(str(path), save_args={"mode": "x"})).save("three")
+
+
+# -- the package: lazy classes, old import paths, FileDataset for your own ---------------
+
+
+def test_importing_the_package_loads_no_dataset_module_and_sqlite3_only_when_used():
+    code = """if True:
+        import sys
+        import minikedro.datasets
+        assert not {"minikedro.datasets.files", "minikedro.datasets.sqlite"} & set(sys.modules)
+        from minikedro.datasets import JSONDataset
+        assert "minikedro.datasets.files" in sys.modules and "sqlite3" not in sys.modules
+        from minikedro.datasets import SQLiteTableDataset
+        assert "sqlite3" in sys.modules
+    """
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=TIMEOUT)
+
+
+@pytest.mark.parametrize("module, name", [
+    ("csv_dataset", "CSVDataset"), ("json_dataset", "JSONDataset"), ("pickle_dataset", "PickleDataset"),
+    ("text_dataset", "TextDataset"), ("sqlite_dataset", "SQLiteTableDataset"),
+])
+def test_configs_naming_the_modules_the_datasets_used_to_live_in_still_work(tmp_path: Path, module, name):
+    config = {"type": f"minikedro.datasets.{module}.{name}", "filepath": str(tmp_path / "x")}
+    config.update({"table_name": "t"} if name.startswith("SQLite") else {})
+    built = AbstractDataset.from_config("entry", config)
+    assert type(built).__name__ == name and type(built).__module__.startswith("minikedro.datasets.")
+
+
+def _read_lines(file: Any, strip: bool = True) -> list[str]:
+    return [line.rstrip("\n") if strip else line for line in file]
+
+
+def _write_lines(data: list[str], file: Any) -> None:
+    file.writelines(f"{line}\n" for line in data)
+
+
+class LinesDataset(FileDataset):
+    """A dataset of your own: a text file read and written by two functions."""
+
+    _read = staticmethod(_read_lines)
+    _write = staticmethod(_write_lines)
+
+
+def test_a_file_dataset_of_your_own_is_two_functions(tmp_path: Path):
+    dataset = LinesDataset(tmp_path / "lines.txt", load_args={"strip": False, "encoding": "latin-1"})
+    dataset.save(["a", "b"])
+    assert dataset.load() == ["a\n", "b\n"]
+    versioned = LinesDataset(tmp_path / "v.txt", version=Version(None, "v1"))
+    versioned.save(["x"])
+    assert (tmp_path / "v.txt" / "v1" / "v.txt").read_text() == "x\n"
+    assert LinesDataset(tmp_path / "v.txt", version=Version(None, None)).load() == ["x"]
+    with pytest.raises(DatasetError, match="got an unexpected keyword argument 'bogus'"):
+        Catalogued(LinesDataset(tmp_path / "lines.txt", load_args={"bogus": 1})).load()

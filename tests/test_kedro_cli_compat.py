@@ -414,18 +414,18 @@ def test_catalog_describe_datasets_groups_entries_factories_and_defaults(project
     assert capsys.readouterr().out == """\
 data_processing:
   datasets:
-    minikedro.datasets.csv_dataset.CSVDataset:
+    minikedro.datasets.files.CSVDataset:
     - companies
-    minikedro.datasets.json_dataset.JSONDataset:
+    minikedro.datasets.files.JSONDataset:
     - model_input_table
   defaults: {}
   factories:
-    minikedro.datasets.json_dataset.JSONDataset:
+    minikedro.datasets.files.JSONDataset:
     - params_seen#json
     - preprocessed#json
 reporting:
   datasets:
-    minikedro.datasets.json_dataset.JSONDataset:
+    minikedro.datasets.files.JSONDataset:
     - model_input_table
     - report
   defaults:

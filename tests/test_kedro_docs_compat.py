@@ -457,7 +457,7 @@ def test_save_catalog_to_config_and_back(tmp_path):
     config, credentials, load_versions, save_version = catalog.to_config()
     assert config == {
         "cars": {
-            "type": "minikedro.datasets.csv_dataset.CSVDataset",
+            "type": "minikedro.datasets.files.CSVDataset",
             "filepath": str(tmp_path / "cars.csv"),
             "save_args": {"sep": ";"},
         }
@@ -490,7 +490,7 @@ def test_filter_and_get_type():
     )
     assert catalog.filter(name_regex="raw") == ["raw_cars"]
     assert catalog.filter(name_regex=re.compile("^model_")) == ["model_input"]
-    assert catalog.filter(type_regex="csv_dataset.CSVDataset") == ["train_csv"]
+    assert catalog.filter(type_regex="files.CSVDataset") == ["train_csv"]
     assert catalog.filter(name_regex="train", type_regex="CSV") == ["train_csv"]
     assert catalog.filter(by_type=[MemoryDataset, PickleDataset]) == ["raw_cars", "model_input"]
     example = DataCatalog(datasets={"example": MemoryDataset()})

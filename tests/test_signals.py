@@ -55,7 +55,7 @@ FILES = {
         from pathlib import Path
 
         from minikedro.datasets import JSONDataset
-        from minikedro.datasets._files import atomic_write
+        from minikedro.datasets.files import atomic_write
 
         DATA = Path(__file__).resolve().parents[2] / "data"
 

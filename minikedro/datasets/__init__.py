@@ -1,26 +1,18 @@
-"""File datasets built on the standard library: pickle, JSON, text, CSV, SQLite.
+"""Datasets on the standard library: ``files`` (pickle, JSON, text, CSV) and ``sqlite``.
 
-Each module holds one dataset and mirrors a kedro-datasets class. File
-datasets save atomically (see ``minikedro.datasets._files``) and can be
-versioned (``versioned: true`` in the catalog).
-
-Public names: ``PickleDataset``, ``JSONDataset``, ``TextDataset``,
-``CSVDataset``, ``SQLiteTableDataset``, ``SQLiteQueryDataset``.
-
-Kedro counterpart: the ``kedro-datasets`` package (``kedro_datasets``).
+Classes load on first use, so importing this package loads no dataset module, and
+``sqlite3`` only when a SQLite dataset is used. Kedro counterpart: ``kedro_datasets``.
 """
 
-from minikedro.datasets.csv_dataset import CSVDataset
-from minikedro.datasets.json_dataset import JSONDataset
-from minikedro.datasets.pickle_dataset import PickleDataset
-from minikedro.datasets.sqlite_dataset import SQLiteQueryDataset, SQLiteTableDataset
-from minikedro.datasets.text_dataset import TextDataset
+from importlib import import_module
+from typing import Any
 
-__all__ = [
-    "CSVDataset",
-    "JSONDataset",
-    "PickleDataset",
-    "SQLiteQueryDataset",
-    "SQLiteTableDataset",
-    "TextDataset",
-]
+_LAZY = {"CSVDataset": "files", "JSONDataset": "files", "PickleDataset": "files", "TextDataset": "files",
+         "SQLiteQueryDataset": "sqlite", "SQLiteTableDataset": "sqlite"}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"minikedro.datasets.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,7 +31,7 @@ import time
 from pathlib import Path, PurePath
 from typing import Any, Iterator, NamedTuple
 
-from minikedro.datasets._files import atomic_write
+from minikedro.datasets.files import atomic_write
 
 if os.name == "nt":
     import msvcrt

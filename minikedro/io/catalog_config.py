@@ -48,6 +48,11 @@ BUILTIN_TYPES = {
 }
 # kedro-datasets names whose meaning ours keep (not pandas.CSVDataset: a DataFrame).
 _KEDRO_DATASETS_NAMES = ("json.JSONDataset", "pickle.PickleDataset", "text.TextDataset")
+# The modules the datasets lived in until datasets/files.py and sqlite.py: configs may name them.
+_MOVED = {f"minikedro.datasets.{module}.{name}": name for name, module in (
+    ("CSVDataset", "csv_dataset"), ("JSONDataset", "json_dataset"), ("PickleDataset", "pickle_dataset"),
+    ("SQLiteQueryDataset", "sqlite_dataset"), ("SQLiteTableDataset", "sqlite_dataset"),
+    ("TextDataset", "text_dataset"))}
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -69,7 +74,7 @@ def resolve_type(type_name: Any) -> type:
         # "kedro_datasets.json.JSONDataset" is "json.JSONDataset", which is "JSONDataset".
         short = type_name.split("kedro_datasets.", 1)[-1]
         short = short.split(".")[1] if short in _KEDRO_DATASETS_NAMES else type_name
-        path = BUILTIN_TYPES.get(short, type_name)
+        path = BUILTIN_TYPES.get(_MOVED.get(short, short), type_name)
         try:
             if "." not in path and ":" not in path:
                 raise LookupError("not a built-in type")

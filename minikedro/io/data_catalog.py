@@ -252,7 +252,7 @@ class DataCatalog:
         """The registered names that pass every filter given (``ValueError`` for a bad regex).
 
         ``name_regex`` is searched in the name, ``type_regex`` in the class path
-        (``minikedro.datasets.csv_dataset.CSVDataset``); ``by_type`` is a class or a list."""
+        (``minikedro.datasets.files.CSVDataset``); ``by_type`` is a class or a list."""
         name_search, type_search = _compiled(name_regex), _compiled(type_regex)
         types = tuple(by_type) if isinstance(by_type, list) else by_type
         return [name for name, dataset in self._datasets.items()

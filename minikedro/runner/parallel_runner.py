@@ -47,7 +47,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
-from minikedro.datasets._files import remove_unfinished_writes
+from minikedro.datasets.files import remove_unfinished_writes
 from minikedro.io import DataCatalog, MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
 from minikedro.runner._pickling import portable_error, why_unpicklable
 from minikedro.runner._shared_state import (
