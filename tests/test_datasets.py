@@ -601,3 +601,16 @@ def test_a_file_dataset_of_your_own_is_two_functions(tmp_path: Path):
     assert LinesDataset(tmp_path / "v.txt", version=Version(None, None)).load() == ["x"]
     with pytest.raises(DatasetError, match="got an unexpected keyword argument 'bogus'"):
         Catalogued(LinesDataset(tmp_path / "lines.txt", load_args={"bogus": 1})).load()
+
+
+@pytest.mark.parametrize("cls", [PickleDataset, JSONDataset, TextDataset, CSVDataset])
+def test_a_built_in_dataset_called_directly_raises_dataset_error_naming_itself(cls, tmp_path):
+    """Kedro's datasets raise DatasetError from load()/save() themselves; so do ours."""
+    missing = tmp_path / "nowhere" / "file"
+    with pytest.raises(DatasetError, match=rf"Failed while loading data from dataset {cls.__name__}\(") as caught:
+        cls(filepath=str(missing)).load()
+    assert isinstance(caught.value.__cause__, FileNotFoundError)
+    blocked = tmp_path / "a_file"
+    blocked.write_text("")
+    with pytest.raises(DatasetError, match="Failed while saving data to dataset"):
+        cls(filepath=str(blocked / "below_a_file")).save([{"a": 1}] if cls is CSVDataset else "x")

@@ -28,7 +28,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePath
 from typing import IO, Any, Callable, ClassVar, Iterator
 
-from minikedro.io.core import AbstractVersionedDataset, Version
+from minikedro.io.core import AbstractVersionedDataset, DatasetError, Version, _failure
 
 __all__ = ["CSVDataset", "FileDataset", "JSONDataset", "PickleDataset", "TextDataset",
            "atomic_write", "remove_unfinished_writes"]
@@ -124,19 +124,31 @@ class FileDataset(AbstractVersionedDataset):
         self._save_args = {**self.DEFAULT_SAVE_ARGS, **(save_args or {})}
         self.metadata = metadata
 
+    # A built-in dataset raises DatasetError itself, as Kedro's do, so a direct
+    # ``dataset.load()`` names the dataset too (the catalog does it for others).
     def load(self) -> Any:
         args, open_args = self._split(self._load_args)
-        with open(self._get_load_path(), "rb" if self.BINARY else "r", **open_args) as file:
-            return self._read(file, **args)
+        try:
+            with open(self._get_load_path(), "rb" if self.BINARY else "r", **open_args) as file:
+                return self._read(file, **args)
+        except DatasetError:
+            raise
+        except Exception as error:
+            raise _failure(self, "Failed while loading data from", error) from error
 
     def save(self, data: Any) -> None:
         args, open_args = self._split(self._save_args)
         mode = args.pop("mode", "w") if self.APPENDS else "w"
         if mode not in ("w", "a"):
             raise ValueError(f"save_args mode must be 'w' (replace) or 'a' (append), got {mode!r}")
-        path = self._get_save_path(append=mode == "a")
-        with atomic_write(path, mode + "b" * self.BINARY, **open_args) as file:
-            self._write(data, file, **args)
+        try:
+            path = self._get_save_path(append=mode == "a")
+            with atomic_write(path, mode + "b" * self.BINARY, **open_args) as file:
+                self._write(data, file, **args)
+        except DatasetError:
+            raise
+        except Exception as error:
+            raise _failure(self, "Failed while saving data to", error) from error
 
     def _split(self, args: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Separate the arguments for ``open`` from those for the read or write function."""
