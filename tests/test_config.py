@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from minikedro.framework import config_files as config_module
 from minikedro.framework.config import (
     BadConfigException,
     MissingConfigException,
@@ -15,6 +14,7 @@ from minikedro.framework.config import (
     merge_dicts,
     read_config_file,
 )
+from minikedro.framework.config_files import dump_yaml
 from minikedro.framework.project_logging import find_logging_config
 
 
@@ -70,7 +70,8 @@ def test_without_pyyaml_a_yaml_file_names_both_fixes(tmp_path, monkeypatch):
 
 
 def test_without_a_toml_library_the_error_names_tomli_and_json(tmp_path, monkeypatch):
-    monkeypatch.setattr(config_module, "toml_library", lambda: None)
+    for name in ("tomllib", "tomli"):  # as on a bare Python 3.9/3.10
+        monkeypatch.setitem(sys.modules, name, None)
     write(tmp_path, {"catalog.toml": "a = 1\n"})
     with pytest.raises(BadConfigException, match=r"pip install tomli.*catalog\.json"):
         read_config_file(tmp_path / "catalog.toml")
@@ -86,6 +87,30 @@ def test_an_unknown_suffix_is_refused(tmp_path):
     write(tmp_path, {"a.ini": "[x]"})
     with pytest.raises(BadConfigException, match=r"unknown format '\.ini'"):
         read_config_file(tmp_path / "a.ini")
+
+
+YAML_CASES = [  # what the registry and catalog commands print
+    {"p": {"datasets": {"a.B": ["x", "y#csv"]}, "factories": {}, "defaults": {"m.M": ["z"]}}},
+    ["{name}_data", "out-{dataset_name}", "{default}", "yes", "1.5", "2011-11-11", "x: y", "-a",
+     "null", "", " padded", "a #b", "10:30", "params:x", "a,b", True, None, 3, 0.5, []],
+    {"nested": {"l": [1, {"k": "v", "j": [1, 2]}, [3, [4]]], "empty": {}, "n": 3}},
+]
+
+
+@pytest.mark.parametrize("value", YAML_CASES)
+def test_dump_yaml_is_yaml_safe_dump_when_pyyaml_is_installed(value):
+    yaml = pytest.importorskip("yaml")
+    assert dump_yaml(value) == yaml.safe_dump(value)
+
+
+@pytest.mark.parametrize("value", YAML_CASES)
+def test_without_pyyaml_dump_yaml_writes_json_which_yaml_reads_too(monkeypatch, value):
+    import json
+
+    monkeypatch.setitem(sys.modules, "yaml", None)
+    text = dump_yaml(value)
+    assert text == json.dumps(value, indent=2, sort_keys=True) + "\n"
+    assert json.loads(text) == value
 
 
 def test_merge_dicts_recurses_and_copies():

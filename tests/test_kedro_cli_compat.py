@@ -664,31 +664,3 @@ def test_after_context_created_can_replace_the_credentials(project):
     """}, package=PACKAGE)
     assert run(project, "-n", "preprocess_companies_node") == 0
     assert hooks().conf_creds == {"db": {"con": "from-vault"}}
-
-
-# The YAML the inspection commands print -------------------------------------------------------
-
-
-YAML_CASES = [
-    {"p": {"datasets": {"a.B": ["x", "y#csv"]}, "factories": {}, "defaults": {"m.M": ["z"]}}},
-    ["{name}_data", "out-{dataset_name}", "{default}", "yes", "1.5", "2011-11-11", "x: y", "-a",
-     "null", "", " padded", "a #b", "10:30", "params:x", "a,b", True, None, 3, 0.5, []],
-    {"nested": {"l": [1, {"k": "v", "j": [1, 2]}, [3, [4]]], "empty": {}, "n": 3}},
-]
-
-
-@pytest.mark.parametrize("value", YAML_CASES)
-def test_dump_yaml_matches_pyyaml(value):
-    from minikedro.framework.yaml_text import dump_yaml
-
-    yaml = pytest.importorskip("yaml")
-    assert dump_yaml(value) == yaml.safe_dump(value)
-
-
-def test_dump_yaml_without_pyyaml():
-    from minikedro.framework.yaml_text import dump_yaml
-
-    assert dump_yaml(YAML_CASES[2]) == (
-        "nested:\n  empty: {}\n  l:\n  - 1\n  - j:\n    - 1\n    - 2\n    k: v\n"
-        "  - - 3\n    - - 4\n  n: 3\n"
-    )

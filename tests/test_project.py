@@ -1,13 +1,16 @@
 """minikedro.framework.startup and .project: finding a project, settings, the registry."""
 from __future__ import annotations
 
+import glob
 import os
+import shlex
+import shutil
+import subprocess
 import sys
 
 import pytest
 
 from minikedro.framework import config as config_module
-from minikedro.framework import config_files
 from minikedro.framework import project as project_module
 from minikedro.framework.project import configure_project, find_pipelines, pipelines, settings
 from minikedro.framework.startup import (
@@ -17,7 +20,7 @@ from minikedro.framework.startup import (
     read_project_metadata,
 )
 from minikedro.pipeline import Pipeline
-from tests.project_factory import forget_package, make_project, write_files
+from tests.project_factory import ROOT, forget_package, make_project, subprocess_env, write_files
 
 PACKAGE = "proj_demo"
 
@@ -71,12 +74,7 @@ def test_package_name_is_required(tmp_path):
         read_project_metadata(tmp_path)
 
 
-@pytest.mark.parametrize("toml_available", [True, False])
-def test_a_kedro_projects_tool_kedro_table_is_read_when_there_is_no_minikedro_one(
-    tmp_path, monkeypatch, toml_available
-):
-    if not toml_available:
-        monkeypatch.setattr(config_files, "toml_library", lambda: None)
+def test_a_kedro_projects_tool_kedro_table_is_read_when_there_is_no_minikedro_one(tmp_path):
     write_files(tmp_path, {"pyproject.toml": """
         [tool.kedro]
         package_name = "spaceflights"
@@ -95,22 +93,147 @@ def test_a_kedro_projects_tool_kedro_table_is_read_when_there_is_no_minikedro_on
     assert read_project_metadata(tmp_path).package_name == "ours"
 
 
-def test_without_a_toml_library_the_simple_reader_takes_over(tmp_path, monkeypatch):
-    monkeypatch.setattr(config_files, "toml_library", lambda: None)
-    write_files(tmp_path, {"pyproject.toml": """
-        [project]
-        name = "x"  # package_name = "wrong" is not in our table
+# Python 3.9/3.10 without tomli ---------------------------------------------------------
 
-        [tool.minikedro]
-        # a comment
-        package_name = "fallback_pkg"   # trailing comment
-        source_dir = 'code'
 
-        [tool.other]
-        package_name = "wrong"
-    """})
+@pytest.fixture
+def without_toml(monkeypatch):
+    """This Python as a bare 3.9/3.10 is: neither tomllib nor tomli can be imported."""
+    for name in ("tomllib", "tomli"):
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def test_without_toml_the_layout_marks_the_project_and_pyproject_is_not_read(tmp_path, without_toml):
+    write_files(tmp_path, {
+        "pyproject.toml": '[tool.minikedro]\npackage_name = "unread"\nproject_name = "Unread"\n',
+        "src/layout_pkg/pipeline_registry.py": "",
+    })
+    assert find_project(tmp_path / "src" / "layout_pkg") == tmp_path.resolve()
     metadata = read_project_metadata(tmp_path)
-    assert (metadata.package_name, metadata.source_dir.name) == ("fallback_pkg", "code")
+    assert metadata.package_name == "layout_pkg" and metadata.project_name == tmp_path.name
+    assert metadata.source_dir == tmp_path.resolve() / "src"
+
+
+@pytest.mark.parametrize("files", [
+    {"lib/pkg/pipeline_registry.py": ""},  # another source_dir
+    {"src/a/pipeline_registry.py": "", "src/b/pipeline_registry.py": ""},  # which one?
+    {"src/pkg/settings.py": ""},  # no registry
+])
+def test_without_toml_another_layout_is_an_error_naming_the_fix(tmp_path, without_toml, files):
+    write_files(tmp_path, {"pyproject.toml": '[tool.minikedro]\npackage_name = "pkg"\n', **files})
+    fix = r"this Python cannot read TOML.*one src/<package>/pipeline_registry\.py.*pip install tomli"
+    with pytest.raises(ProjectError, match=rf"no minikedro project found in .*\({fix}.*\)\. Run from"):
+        find_project(tmp_path)
+    with pytest.raises(ProjectError, match=fix):
+        read_project_metadata(tmp_path)
+
+
+def bare_python(version: str) -> str:
+    """pyenv's Python ``version``; skip the test where there is none."""
+    root = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    found = sorted(glob.glob(os.path.join(root, "versions", f"{version}.*", "bin", "python3")))
+    if not found:
+        pytest.skip(f"no Python {version} under {root}/versions")
+    return found[-1]
+
+
+def run_from_the_checkout(python: str, *args: str) -> subprocess.CompletedProcess:
+    """``python args`` from the repository root with nothing installed, as README's first command.
+
+    ``-S`` keeps site-packages out, so a tomli or PyYAML installed there is not seen.
+    """
+    env = subprocess_env()
+    env.pop("PYTHONPATH")  # python -m finds ./minikedro in the current folder
+    return subprocess.run([python, "-S", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.10"])
+def test_the_readme_command_runs_the_example_on_a_bare_python(tmp_path, version):
+    iris = tmp_path / "iris"
+    shutil.copytree(ROOT / "examples/iris", iris, ignore=shutil.ignore_patterns("0[2-9]_*", "__pycache__"))
+    result = run_from_the_checkout(bare_python(version), "-m", "minikedro", "run", "--project", str(iris))
+    assert result.returncode == 0, result.stderr
+    assert "Completed 7 out of 7 tasks" in result.stderr
+    assert "iris.hooks - INFO - 7 nodes ran in environment 'local'" in result.stderr
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.10"])
+def test_new_on_a_bare_python_writes_json_configuration_that_runs(tmp_path, version):
+    python = bare_python(version)
+    result = run_from_the_checkout(python, "-m", "minikedro", "new", "Bare Demo", "--directory", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    created = tmp_path / "bare-demo"
+    assert sorted(p.name for p in (created / "conf/base").iterdir()) == ["catalog.json", "parameters.json"]
+    said, next_line = result.stdout.splitlines()[1:]
+    assert said.startswith("This Python cannot read TOML (that needs Python 3.11+ or pip install tomli), "
+                           "so the configuration is JSON")
+    assert next_line == f"Next: {shlex.join([python, '-m', 'minikedro', 'run', '--project', str(created)])}"
+    result = run_from_the_checkout(python, *shlex.split(next_line)[2:])  # the same, with -S
+    assert result.returncode == 0, result.stderr
+    assert "Completed 2 out of 2 tasks" in result.stderr
+
+
+def new_project(tmp_path, *options: str) -> list[str]:
+    """What ``python -m minikedro new`` prints, run from the checkout as a newcomer would."""
+    result = run_from_the_checkout(sys.executable, "-m", "minikedro", "new", "Next Demo",
+                                   "--directory", str(tmp_path), *options)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+def follow(line: str) -> str:
+    """Run a command ``minikedro new`` suggested, from where it was typed; return its log."""
+    env = subprocess_env()
+    env.pop("PYTHONPATH")
+    result = subprocess.run(shlex.split(line), cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def test_new_suggests_a_run_command_that_works_where_minikedro_is_not_installed(tmp_path):
+    lines = new_project(tmp_path)
+    assert lines[-1].startswith("Next: ") and " -m minikedro run --project " in lines[-1]
+    assert "Completed 2 out of 2 tasks" in follow(lines[-1][len("Next: "):])
+
+
+def test_new_without_the_example_says_how_to_add_a_pipeline_then_run_it(tmp_path):
+    lines = new_project(tmp_path, "--example=n")
+    assert lines[1] == ("Next: the project has no pipeline yet. Create one, add nodes to its "
+                        "pipeline.py, then run it:")
+    create, run = lines[2:]
+    assert " -m minikedro pipeline create data_processing --project " in create
+    follow(create)
+    write_files(tmp_path / "next-demo/src/next_demo/pipelines/data_processing", {"pipeline.py": """
+        from minikedro.pipeline import Pipeline, node
+
+
+        def greet():
+            return "hello"
+
+
+        def create_pipeline(**kwargs):
+            return Pipeline([node(greet, None, "greeting", name="greet_node")])
+    """})
+    assert "Completed 1 out of 1 tasks" in follow(run)
+
+
+def test_new_writes_the_same_configuration_as_toml_or_as_json(tmp_path, monkeypatch):
+    from minikedro.framework.config import read_config_file
+    from minikedro.framework.starter import create_pipeline, create_project
+
+    as_toml = create_project("Twin Demo", tmp_path / "toml")
+    with monkeypatch.context() as bare:
+        for name in ("tomllib", "tomli"):
+            bare.setitem(sys.modules, name, None)
+        as_json = create_project("Twin Demo", tmp_path / "json")
+        assert create_pipeline(read_project_metadata(as_json), "scoring")[-1].name == "parameters_scoring.json"
+    for key in ("catalog", "parameters"):
+        assert (read_config_file(as_toml / f"conf/base/{key}.toml")
+                == read_config_file(as_json / f"conf/base/{key}.json"))
+        assert not (as_toml / f"conf/base/{key}.json").exists()
+        assert not (as_json / f"conf/base/{key}.toml").exists()
+    assert create_pipeline(read_project_metadata(as_toml), "scoring")[-1].name == "parameters_scoring.toml"
 
 
 def test_bootstrap_makes_the_package_importable_here_and_in_child_processes(project):

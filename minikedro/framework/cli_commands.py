@@ -73,7 +73,7 @@ def _apply_logging_config(session: Any, args: argparse.Namespace) -> None:
 
 
 def _print_yaml(value: Any) -> None:
-    from minikedro.framework.yaml_text import dump_yaml
+    from minikedro.framework.config_files import dump_yaml
 
     print(dump_yaml(value), end="")
 
@@ -142,7 +142,7 @@ def _yes(value: Any, option: str) -> bool:
 
 def new(args: argparse.Namespace) -> int:
     """``minikedro new``: a project that runs at once (``kedro new --name=... --example=y``)."""
-    from minikedro.framework.starter import create_project
+    from minikedro.framework.starter import create_project, new_project_message
 
     name, directory = args.name_option or args.name, args.directory
     if args.config:
@@ -161,9 +161,10 @@ def new(args: argparse.Namespace) -> int:
         if name is None:
             raise ValueError("give the project's name: minikedro new NAME (or --name NAME)")
         name = name or "New Kedro Project"
-    path = create_project(name, directory or ".", example=_yes(args.example, "--example"))
+    wanted = _yes(args.example, "--example")
+    path = create_project(name, directory or ".", example=wanted)
     if not args.quiet:
-        print(f"Created project {name!r} in {path}\nNext: cd {path} && minikedro run")
+        print(new_project_message(name, path, example=wanted))
     return 0
 
 

@@ -1,41 +1,30 @@
 """Read a project's ``conf/`` folder: Kedro's ``OmegaConfigLoader``, without OmegaConf.
 
 Public names: ``AbstractConfigLoader``, ``OmegaConfigLoader`` (also
-``ConfigLoader``), and, re-exported from :mod:`minikedro.framework.config_files`,
-``read_config_file``, ``merge_dicts``, ``BadConfigException``,
-``MissingConfigException``, ``CONFIG_EXTENSIONS``. ``minikedro.config`` offers
-the loader names where Kedro users import them from (``kedro.config``).
+``ConfigLoader``), ``is_config_archive``, ``remove_unpacked_archives``, and,
+from :mod:`minikedro.framework.config_files`, ``read_config_file``,
+``merge_dicts``, ``BadConfigException``, ``MissingConfigException``,
+``CONFIG_EXTENSIONS``. ``minikedro.config`` offers the loader names where Kedro
+users import them from (``kedro.config``).
 
-How configuration is found and merged, as in Kedro:
+As in Kedro:
 
-- ``conf/base`` is read first, then the run environment ``conf/<env>`` (default
-  ``local``). ``loader["catalog"]``, ``loader["parameters"]``,
-  ``loader["credentials"]``, ``loader["globals"]`` and ``loader["logging"]``
-  each collect the files whose path (relative to the environment folder)
-  matches Kedro's patterns, for example ``catalog*``, ``catalog*/**`` and
-  ``**/catalog*``. ``loader["name"] = {...}`` sets a key by hand.
-- Formats: ``.toml``, ``.json``, and ``.yml``/``.yaml`` when PyYAML is installed.
-- Within one environment, two files defining the same top-level key is an
-  error naming both files (for parameters: the same nested key; their other
-  keys are merged). Between environments the run environment wins per
-  top-level key (Kedro's "destructive" merge); ``merge_strategy={"parameters":
-  "soft"}`` merges nested keys instead.
-- Runtime parameters (``--params``) are merged into the parameters of each
-  environment that has parameter files, so, as Kedro documents, with
-  parameter files in the run environment ``--params model.depth=5`` replaces
-  the whole ``model`` table unless the merge strategy is ``soft``. That
-  surprises people, so the loader logs a warning naming the keys it dropped.
-- ``${...}`` interpolation: ``${a.b}``, ``${globals:...}``,
-  ``${runtime_params:...}``, ``${oc.env:VAR}`` in credentials, and
-  ``custom_resolvers`` (see :mod:`minikedro.framework.config_resolvers`).
-  Keys starting with ``_`` can hold values to interpolate; they are dropped
-  from everything but the parameters.
-
-- ``conf_source`` may also be a ``.zip`` or ``.tar.gz`` archive of the
-  configuration folder (as ``kedro package`` makes); it is unpacked once per
-  process into a temporary folder, removed at exit (``remove_unpacked_archives``).
-
-Left out: OmegaConf's other resolvers and remote (``s3://``...) ``conf_source``.
+- ``conf/base`` is read first, then the run environment (default ``local``).
+  ``loader["catalog"]`` (``"parameters"``, ``"credentials"``, ``"globals"``,
+  ``"logging"``) collects the files matching Kedro's patterns, for example
+  ``catalog*``, ``catalog*/**`` and ``**/catalog*``.
+- Within one environment, two files defining one top-level key (for
+  parameters: one nested key) is an error naming both. Between environments
+  the run environment wins per top-level key (Kedro's "destructive" merge);
+  ``merge_strategy={"parameters": "soft"}`` merges nested keys instead.
+- ``--params`` values are merged into the parameters of each environment that
+  has parameter files, so they can replace a whole base table: a warning
+  names the keys lost that way.
+- ``${...}`` interpolation (:mod:`minikedro.framework.config_resolvers`); keys
+  starting with ``_`` hold values to interpolate and are dropped from all but
+  the parameters.
+- ``conf_source`` may be a ``.zip`` or ``.tar.gz`` of the folder: it is
+  unpacked once per process into a temporary folder removed at exit.
 """
 from __future__ import annotations
 
@@ -62,22 +51,20 @@ __all__ = [
     "ConfigLoader",
     "MissingConfigException",
     "OmegaConfigLoader",
+    "is_config_archive",
     "merge_dicts",
     "read_config_file",
+    "remove_unpacked_archives",
 ]
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CONFIG_PATTERNS = {
-    **{
-        key: [f"{key}*", f"{key}*/**", f"**/{key}*"]
-        for key in ("catalog", "parameters", "credentials", "logging")
-    },
+    **{key: [f"{key}*", f"{key}*/**", f"**/{key}*"]
+       for key in ("catalog", "parameters", "credentials", "logging")},
     "globals": ["globals.*"],
 }
-
 MERGE_STRATEGIES = ("destructive", "soft")
-
 ARCHIVE_SUFFIXES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
 _unpacked_archives: dict[tuple[str, float], Path] = {}  # (archive, mtime) -> unpacked into
 
@@ -102,10 +89,10 @@ def _unpacked(archive: Path, base_env: str) -> Path:
             shutil.unpack_archive(str(archive), str(target), filter="data")
         except TypeError:  # a Python without extraction filters
             shutil.unpack_archive(str(archive), str(target))
-    target = _unpacked_archives[key]
-    entries = [p for p in target.iterdir() if not p.name.startswith(".")]
-    single = len(entries) == 1 and entries[0].is_dir() and entries[0].name != base_env
-    return entries[0] if single else target
+    entries = [p for p in _unpacked_archives[key].iterdir() if not p.name.startswith(".")]
+    if len(entries) == 1 and entries[0].is_dir() and entries[0].name != base_env:
+        return entries[0]  # the archive holds conf/ itself, not its environments
+    return _unpacked_archives[key]
 
 
 def remove_unpacked_archives() -> None:
@@ -119,17 +106,12 @@ def remove_unpacked_archives() -> None:
 class AbstractConfigLoader(UserDict):
     """Kedro's base class for config loaders: a dict of configuration by key.
 
-    Subclasses implement ``__getitem__``. ``get(key, default)`` returns
+    Subclasses implement ``__getitem__``; ``get(key, default)`` returns
     ``default`` for a key the loader does not know.
     """
 
-    def __init__(
-        self,
-        conf_source: str | os.PathLike,
-        env: str | None = None,
-        runtime_params: dict[str, Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
+    def __init__(self, conf_source: str | os.PathLike, env: str | None = None,
+                 runtime_params: dict[str, Any] | None = None, **kwargs: Any) -> None:
         super().__init__()
         self.conf_source = conf_source
         self.env = env
@@ -143,37 +125,23 @@ class AbstractConfigLoader(UserDict):
 
 
 def _pattern_to_regex(pattern: str) -> re.Pattern:
-    """Compile a glob over ``/``-separated relative paths (``**`` spans folders).
+    """A glob over ``/``-separated relative paths, ``**`` spanning folders.
 
-    Written out rather than using ``Path.glob`` because ``**`` matches files in
-    Python 3.13 but only folders before it; this behaves the same everywhere.
+    Written out because ``Path.glob``'s ``**`` matches files only from Python
+    3.13 on; this behaves the same everywhere.
     """
-    out, i = [], 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] in "*?":
-            out.append("[^/]*" if pattern[i] == "*" else "[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + r"\Z")
+    parts = re.split(r"(\*\*/|\*\*|\*|\?)", pattern)
+    swaps = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
+    return re.compile("".join(swaps.get(p, re.escape(p)) for p in parts) + r"\Z")
 
 
 def _config_files(folder: Path) -> list[str]:
-    """Every config file under ``folder``, as sorted relative posix paths (hidden ones skipped)."""
+    """Every config file under ``folder`` as sorted relative posix paths, hidden ones skipped."""
     found = []
     for root, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
-        relative_root = Path(root).relative_to(folder)
-        for name in files:
-            if not name.startswith(".") and name.lower().endswith(CONFIG_EXTENSIONS):
-                found.append((relative_root / name).as_posix())
+        found += [(Path(root).relative_to(folder) / name).as_posix() for name in files
+                  if not name.startswith(".") and name.lower().endswith(CONFIG_EXTENSIONS)]
     return sorted(found)
 
 
@@ -192,13 +160,13 @@ class OmegaConfigLoader(AbstractConfigLoader):
     ``config_patterns`` raises ``KeyError``; a key with no files gives ``{}``.
 
     Args:
-        conf_source: The configuration folder (``conf`` in a project).
+        conf_source: The configuration folder (or an archive of it).
         env: The run environment read over ``base_env``; ``None`` means
             ``default_run_env``. An environment named explicitly must exist.
-        runtime_params: Parameters from ``--params``, merged into the
-            parameters and available as ``${runtime_params:key}``.
-        config_patterns: Extra or replacement patterns per key, merged over the
-            defaults (``{"spark": ["spark*"]}`` adds ``loader["spark"]``).
+        runtime_params: ``--params`` values, merged into the parameters and
+            available as ``${runtime_params:key}``.
+        config_patterns: Patterns per key, merged over the defaults
+            (``{"spark": ["spark*"]}`` adds ``loader["spark"]``).
         base_env: The environment read first (default ``"base"``).
         default_run_env: The environment used when ``env`` is ``None``
             (default ``"local"``); it may be absent.
@@ -235,20 +203,16 @@ class OmegaConfigLoader(AbstractConfigLoader):
         self.merge_strategy = dict(merge_strategy or {})
         for key, strategy in self.merge_strategy.items():
             if strategy not in MERGE_STRATEGIES:
-                raise BadConfigException(
-                    f"merge_strategy for {key!r} is {strategy!r}; valid strategies: "
-                    f"{', '.join(MERGE_STRATEGIES)}"
-                )
+                raise BadConfigException(f"merge_strategy for {key!r} is {strategy!r}; "
+                                         f"valid strategies: {', '.join(MERGE_STRATEGIES)}")
         if not self.conf_source.is_dir():
             raise MissingConfigException(
                 f"configuration folder {self.conf_source} does not exist "
                 f"(set CONF_SOURCE in settings.py or pass --conf-source)"
             )
         if env and env != self.base_env and not (self.conf_source / env).is_dir():
-            available = sorted(
-                p.name for p in self.conf_source.iterdir()
-                if p.is_dir() and not p.name.startswith(".")
-            )
+            available = sorted(p.name for p in self.conf_source.iterdir()
+                               if p.is_dir() and not p.name.startswith("."))
             raise MissingConfigException(
                 f"environment {env!r} not found: {self.conf_source / env} does not exist "
                 f"(environments available: {', '.join(available) or 'none'})"
@@ -262,7 +226,16 @@ class OmegaConfigLoader(AbstractConfigLoader):
         if key not in self.config_patterns:
             raise KeyError(f"No config patterns were found for {key!r} in your config loader")
         if key not in self._cache:
-            self._cache[key] = self._load(key)
+            merged = self.load_environment(self.base_env, key)
+            if self.env != self.base_env:
+                override = self.load_environment(self.env, key)
+                if self.merge_strategy.get(key, "destructive") == "soft":
+                    merged = merge_dicts(merged, override)
+                else:
+                    if key == "parameters" and self.runtime_params:
+                        self._warn_of_dropped_parameters(merged, override)
+                    merged = {**merged, **override}
+            self._cache[key] = merged
         return self._cache[key]
 
     def __setitem__(self, key: str, value: Any) -> None:
@@ -279,22 +252,8 @@ class OmegaConfigLoader(AbstractConfigLoader):
         return len(set(self.config_patterns) | set(self.data))
 
     def __repr__(self) -> str:
-        return (
-            f"OmegaConfigLoader(conf_source={str(self.conf_source)!r}, env={self.env!r}, "
-            f"base_env={self.base_env!r})"
-        )
-
-    def _load(self, key: str) -> dict[str, Any]:
-        merged = self.load_environment(self.base_env, key)
-        if self.env != self.base_env:
-            override = self.load_environment(self.env, key)
-            if self.merge_strategy.get(key, "destructive") == "soft":
-                merged = merge_dicts(merged, override)
-            else:
-                if key == "parameters" and self.runtime_params:
-                    self._warn_of_dropped_parameters(merged, override)
-                merged = {**merged, **override}
-        return merged
+        return (f"OmegaConfigLoader(conf_source={str(self.conf_source)!r}, env={self.env!r}, "
+                f"base_env={self.base_env!r})")
 
     def _warn_of_dropped_parameters(self, base: dict[str, Any], override: dict[str, Any]) -> None:
         """Say which base parameters a destructive merge drops only because of ``--params``."""
@@ -314,17 +273,6 @@ class OmegaConfigLoader(AbstractConfigLoader):
                 "settings.py to keep them.", self.env, ", ".join(dropped)
             )
 
-    def _resolvers(self, key: str) -> dict[str, Callable[..., Any]]:
-        from minikedro.framework.config_resolvers import environment_variable, lookup
-
-        resolvers = {}
-        if key != "globals":  # as in Kedro, globals may not depend on the run
-            resolvers["runtime_params"] = lookup(self.runtime_params, "runtime parameter")
-            resolvers["globals"] = lookup(self["globals"], "globals")
-        if key == "credentials":
-            resolvers["oc.env"] = environment_variable
-        return {**resolvers, **self.custom_resolvers}
-
     def load_environment(self, env: str, key: str) -> dict[str, Any]:
         """Read, combine and interpolate ``key``'s files of one environment folder.
 
@@ -333,15 +281,14 @@ class OmegaConfigLoader(AbstractConfigLoader):
                 same key (both files are named), or a ``${...}`` cannot be resolved.
         """
         folder = self.conf_source / env
-        if not folder.is_dir():
-            return {}
         patterns = [_pattern_to_regex(p) for p in self.config_patterns[key]]
+        files = [r for r in _config_files(folder) if any(p.match(r) for p in patterns)]
+        if not files:
+            return {}
         nested = key == "parameters"  # parameter files may share a table, not a key
         combined: dict[str, Any] = {}
         origin: dict[str, Path] = {}
-        files = [r for r in _config_files(folder) if any(p.match(r) for p in patterns)]
-        for relative in files:
-            path = folder / relative
+        for path in (folder / relative for relative in files):
             data = read_config_file(path)
             keys = _leaf_keys(data) if nested else set(data)
             duplicates = sorted(k for k in keys & origin.keys() if not k.startswith("_"))
@@ -352,34 +299,26 @@ class OmegaConfigLoader(AbstractConfigLoader):
                 )
             combined = merge_dicts(combined, data) if nested else {**combined, **data}
             origin.update(dict.fromkeys(keys, path))
-        if not files:
-            return {}
         self._own_keys[(env, key)] = set(combined)
         if nested and self.runtime_params:
             combined = merge_dicts(combined, self.runtime_params)
-        if _has_interpolation(combined):
-            from minikedro.framework.config_resolvers import (
-                InterpolationError,
-                resolve_interpolations,
-            )
+        if "${" in repr(combined):  # cheap test; the resolvers load only when needed
+            from minikedro.framework import config_resolvers as resolvers
 
+            functions = {}
+            if key != "globals":  # as in Kedro, globals may not depend on the run
+                functions["runtime_params"] = resolvers.lookup(self.runtime_params, "runtime parameter")
+                functions["globals"] = resolvers.lookup(self["globals"], "globals")
+            if key == "credentials":
+                functions["oc.env"] = resolvers.environment_variable
             try:
-                combined = resolve_interpolations(combined, self._resolvers(key), f"{folder} ({key})")
-            except InterpolationError as exc:
+                combined = resolvers.resolve_interpolations(
+                    combined, {**functions, **self.custom_resolvers}, f"{folder} ({key})")
+            except resolvers.InterpolationError as exc:
                 raise BadConfigException(str(exc)) from exc
         if not nested:
             combined = {k: v for k, v in combined.items() if not str(k).startswith("_")}
         return combined
-
-
-def _has_interpolation(value: Any) -> bool:
-    if isinstance(value, str):
-        return "${" in value
-    if isinstance(value, Mapping):
-        return any(_has_interpolation(v) for v in value.values())
-    if isinstance(value, list):
-        return any(_has_interpolation(v) for v in value)
-    return False
 
 
 ConfigLoader = OmegaConfigLoader

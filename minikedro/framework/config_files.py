@@ -1,17 +1,15 @@
-"""Read one configuration file (TOML, JSON or YAML) into a dict, with errors that say where.
+"""Read one configuration file into a dict, and print data as YAML, by library only.
 
-Public names: ``read_config_file``, ``toml_library``, ``merge_dicts``,
-``BadConfigException``, ``MissingConfigException``, ``CONFIG_EXTENSIONS``
-(all re-exported by :mod:`minikedro.framework.config`, which uses them to read
-a project's ``conf/`` folder).
+Public names: ``read_config_file``, ``dump_yaml``, ``toml_library``,
+``merge_dicts``, ``BadConfigException``, ``MissingConfigException``,
+``CONFIG_EXTENSIONS`` (the loader's names are re-exported by
+:mod:`minikedro.framework.config`; Kedro reads files through OmegaConf).
 
-- ``.toml``: ``tomllib`` (Python 3.11+), else ``tomli`` when installed; without
-  either the error names both fixes (install ``tomli`` or use JSON).
-- ``.json``: ``json``.
-- ``.yml``/``.yaml``: PyYAML, imported only when such a file is read.
-
-Parse errors give the file, line and column. Files are data: nothing in them
-is ever executed.
+Every format is read by a library, never by hand: ``.toml`` by ``tomllib``
+(Python 3.11+) or ``tomli``, ``.json`` by ``json``, ``.yml``/``.yaml`` by
+PyYAML, each imported when a file needs it. A Python 3.9/3.10 without
+``tomli`` reads JSON, and the error for a TOML file names both fixes. Parse
+errors give the file, line and column. Files are data: nothing in them runs.
 """
 from __future__ import annotations
 
@@ -25,6 +23,7 @@ __all__ = [
     "CONFIG_EXTENSIONS",
     "BadConfigException",
     "MissingConfigException",
+    "dump_yaml",
     "merge_dicts",
     "read_config_file",
     "toml_library",
@@ -41,32 +40,70 @@ class MissingConfigException(ValueError):
     """A configuration folder that was asked for does not exist."""
 
 
-def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
-    """Read one TOML, JSON or YAML file into a dictionary.
+def toml_library() -> Any:
+    """``tomllib`` (3.11+), else ``tomli`` if installed, else ``None``."""
+    for name in ("tomllib", "tomli"):
+        try:
+            return __import__(name)
+        except ImportError:
+            pass
+    return None
 
-    Args:
-        path: The file; its suffix chooses the format.
+
+def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
+    """Read one TOML, JSON or YAML file (chosen by its suffix) into a dictionary.
 
     Returns:
-        The file's top-level table (an empty YAML file gives ``{}``).
+        The file's top-level table; an empty YAML file gives ``{}``.
 
     Raises:
         BadConfigException: The suffix is unknown, the file does not parse (the
-            message gives the line and column), its top level is not a mapping,
+            message gives the line and column), its top level is not a table,
             or the library its format needs is missing (the message names the fix).
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix == ".toml":
-        data = _read_toml(path)
-    elif suffix == ".json":
-        data = _read_json(path)
+    text = path.read_text(encoding="utf-8") if suffix in CONFIG_EXTENSIONS else ""
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadConfigException(
+                f"cannot parse {path}: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
+            ) from exc
+    elif suffix == ".toml":
+        toml = toml_library()
+        if toml is None:
+            raise BadConfigException(
+                f"cannot read {path}: TOML needs Python 3.11+ or the 'tomli' package. Install "
+                f"it (pip install tomli) or convert the file to JSON ({path.with_suffix('.json').name})"
+            )
+        try:
+            data = toml.loads(text)
+        except toml.TOMLDecodeError as exc:  # "... (at line 2, column 5)" or "(at end of document)"
+            lines = text.splitlines() or [""]
+            end = f"end of document: line {len(lines)}, column {len(lines[-1]) + 1}"
+            raise BadConfigException(
+                f"cannot parse {path}: {str(exc).replace('end of document', end)}"
+            ) from exc
     elif suffix in (".yml", ".yaml"):
-        data = _read_yaml(path)
+        try:
+            import yaml
+        except ImportError:
+            raise BadConfigException(
+                f"cannot read {path}: YAML files need PyYAML: "
+                f"install PyYAML (pip install PyYAML) or convert {path} to TOML/JSON"
+            ) from None
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (at line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+            problem = getattr(exc, "problem", None) or str(exc)
+            raise BadConfigException(f"cannot parse {path}: {problem}{where}") from exc
     else:
         raise BadConfigException(
-            f"cannot read {path}: unknown format {suffix!r}; "
-            f"use one of {', '.join(CONFIG_EXTENSIONS)}"
+            f"cannot read {path}: unknown format {suffix!r}; use one of {', '.join(CONFIG_EXTENSIONS)}"
         )
     if data is None:
         return {}
@@ -77,71 +114,23 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
     return data
 
 
-def toml_library() -> Any:
-    """``tomllib`` (3.11+), else ``tomli`` if installed, else ``None``."""
-    try:
-        import tomllib
-    except ImportError:
-        try:
-            import tomli as tomllib
-        except ImportError:
-            return None
-    return tomllib
+def dump_yaml(value: Any) -> str:
+    """``value`` as YAML text: ``yaml.safe_dump``'s, else JSON (which YAML reads too).
 
-
-def _read_toml(path: Path) -> Any:
-    toml = toml_library()
-    if toml is None:
-        raise BadConfigException(
-            f"cannot read {path}: TOML needs Python 3.11+ or the 'tomli' package. "
-            f"Install it (pip install tomli) or convert the file to JSON "
-            f"({path.with_suffix('.json').name})"
-        )
-    try:
-        with open(path, "rb") as file:
-            return toml.load(file)
-    except toml.TOMLDecodeError as exc:
-        # tomllib's message ends with "(at line L, column C)" or "(at end of document)".
-        message = str(exc)
-        if message.endswith("(at end of document)"):
-            lines = path.read_text(encoding="utf-8").splitlines() or [""]
-            message = message.replace(
-                "end of document", f"end of document: line {len(lines)}, column {len(lines[-1]) + 1}"
-            )
-        raise BadConfigException(f"cannot parse {path}: {message}") from exc
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise BadConfigException(
-            f"cannot parse {path}: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
-        ) from exc
-
-
-def _read_yaml(path: Path) -> Any:
+    The ``registry`` and ``catalog`` commands print their answers with it, as
+    Kedro's print YAML; without PyYAML the answer is the same data as JSON.
+    """
     try:
         import yaml
     except ImportError:
-        raise BadConfigException(
-            f"cannot read {path}: YAML files need PyYAML: "
-            f"install PyYAML (pip install PyYAML) or convert {path} to TOML/JSON"
-        ) from None
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (at line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise BadConfigException(f"cannot parse {path}: {problem}{where}") from exc
+        return json.dumps(value, indent=2, sort_keys=True, default=str) + "\n"
+    return yaml.safe_dump(value)
 
 
 def merge_dicts(base: Mapping, override: Mapping) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``, recursing into nested mappings.
+    """Merge ``override`` into a copy of ``base``, recursing where both hold mappings.
 
-    A value in ``override`` replaces the one in ``base`` unless both are
-    mappings, in which case they are merged the same way. Neither input changes.
+    Neither input changes.
     """
     merged = dict(base)
     for key, value in override.items():
@@ -150,4 +139,3 @@ def merge_dicts(base: Mapping, override: Mapping) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
-

@@ -1,6 +1,7 @@
-"""``${...}`` interpolation in configuration files, as ``OmegaConfigLoader`` does it, without OmegaConf.
+"""``${...}`` interpolation in configuration, as ``OmegaConfigLoader`` does it, without OmegaConf.
 
-Public names: ``resolve_interpolations``, ``InterpolationError``.
+Public names: ``resolve_interpolations``, ``InterpolationError``, ``lookup``,
+``environment_variable``.
 
 What a configuration value may contain (Kedro's documented forms)::
 
@@ -13,20 +14,24 @@ What a configuration value may contain (Kedro's documented forms)::
 
 A value that is exactly one ``${...}`` keeps the type of what it refers to
 (``${globals:epochs}`` stays an int); inside a longer string it is formatted
-with ``str()``. Resolver arguments are typed like YAML scalars: ``1``, ``0.5``,
-``true``, ``null``; quotes keep a string. Left out: OmegaConf's other built-in
-resolvers (``oc.select``, ``oc.decode`` ...) and relative references (``${.x}``).
+with ``str()``. Resolver arguments are split and typed by the parsers of
+``--params`` (:func:`~minikedro.framework.run_options.split_commas`,
+:func:`~minikedro.framework.run_options.parse_value`): ``1``, ``0.5``,
+``true``, ``null``; quotes keep a string. Left out: OmegaConf's other
+resolvers (``oc.select`` ...) and relative references (``${.x}``).
 """
 from __future__ import annotations
 
+import os
 import re
 from typing import Any, Callable, Mapping
+
+from minikedro.framework.run_options import parse_value, split_commas
 
 __all__ = ["InterpolationError", "environment_variable", "lookup", "resolve_interpolations"]
 
 _RESOLVER_CALL = re.compile(r"([A-Za-z_][\w.\-]*):(.*)\Z", re.DOTALL)
-_NUMBER = re.compile(r"[-+]?(\d[\d_]*)?(\.\d*)?([eE][-+]?\d+)?\Z")
-_WORDS = {"true": True, "false": False, "null": None, "~": None}
+_MARKS = re.compile(r"\\\$\{|\$\{|\}")  # what changes the nesting: \${, ${ and }
 
 
 class InterpolationError(ValueError):
@@ -36,76 +41,31 @@ class InterpolationError(ValueError):
 def _split_template(text: str) -> list[tuple[bool, str]]:
     """``"a${x}b"`` -> ``[(False, "a"), (True, "x"), (False, "b")]``, honouring nesting and ``\\${``."""
     parts: list[tuple[bool, str]] = []
-    literal, i = [], 0
-    while i < len(text):
-        if text.startswith("\\${", i):
-            literal.append("${")
-            i += 3
-        elif text.startswith("${", i):
-            depth, j = 1, i + 2  # find the "}" closing this "${", past nested ones
-            while j < len(text) and depth:
-                if text.startswith("${", j):
-                    depth += 1
-                    j += 2
-                    continue
-                if text[j] == "}":
-                    depth -= 1
-                j += 1
-            if depth:
-                raise InterpolationError(f"unclosed '${{' in {text!r}")
-            if literal:
-                parts.append((False, "".join(literal)))
-                literal = []
-            parts.append((True, text[i + 2 : j - 1]))
-            i = j
-        else:
-            literal.append(text[i])
-            i += 1
-    if literal:
-        parts.append((False, "".join(literal)))
-    return parts
-
-
-def _split_arguments(text: str) -> list[str]:
-    """Split resolver arguments on commas outside ``${}``, brackets and quotes."""
-    items, current, depth, quote = [], [], 0, ""
-    for char in text:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"":
-            quote = char
-        elif char in "{[(":
-            depth += 1
-        elif char in "}])":
-            depth -= 1
-        elif char == "," and depth == 0:
-            items.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    items.append("".join(current))
-    return [item.strip() for item in items] if text.strip() else []
-
-
-def _scalar(text: str) -> Any:
-    """A resolver argument typed the way a YAML scalar is."""
-    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
-        return text[1:-1]
-    lowered = text.lower()
-    if lowered in _WORDS:
-        return _WORDS[lowered]
-    if text and any(c.isdigit() for c in text) and _NUMBER.match(text):
-        try:
-            return int(text.replace("_", "")) if text.lstrip("+-").replace("_", "").isdigit() else float(text)
-        except ValueError:
-            return text
-    return text
+    literal, depth, start, position = "", 0, 0, 0
+    for mark in _MARKS.finditer(text):
+        if depth == 0:
+            literal += text[position:mark.start()]
+            if mark.group() == "\\${":
+                literal += "${"
+            elif mark.group() == "${":
+                depth, start = 1, mark.end()
+            else:
+                literal += "}"
+            position = mark.end()
+        elif mark.group() != "\\${":
+            depth += 1 if mark.group() == "${" else -1
+            if depth == 0:
+                parts += [(False, literal)] if literal else []
+                parts.append((True, text[start:mark.start()]))
+                literal, position = "", mark.end()
+    if depth:
+        raise InterpolationError(f"unclosed '${{' in {text!r}")
+    literal += text[position:]
+    return parts + ([(False, literal)] if literal else [])
 
 
 def resolve_interpolations(
-    config: Mapping[str, Any],
-    resolvers: Mapping[str, Callable[..., Any]],
-    where: str,
+    config: Mapping[str, Any], resolvers: Mapping[str, Callable[..., Any]], where: str
 ) -> dict[str, Any]:
     """Return a copy of ``config`` with every ``${...}`` replaced by its value.
 
@@ -129,9 +89,7 @@ def resolve_interpolations(
             elif isinstance(value, Mapping) and part in value:
                 value = value[part]
             else:
-                raise InterpolationError(
-                    f"{where}: {owner} refers to ${{{path}}}, which is not defined"
-                )
+                raise InterpolationError(f"{where}: {owner} refers to ${{{path}}}, which is not defined")
         if path in resolving:
             cycle = " -> ".join([*resolving[resolving.index(path):], path])
             raise InterpolationError(f"{where}: interpolation cycle {cycle}")
@@ -147,23 +105,19 @@ def resolve_interpolations(
         if call is None:
             return select(expression, owner)
         name, arguments = call.groups()
-        function = resolvers.get(name)
-        if function is None:
-            known = ", ".join(sorted(resolvers)) or "none"
+        if name not in resolvers:
             raise InterpolationError(
                 f"{where}: {owner} uses unknown resolver {name!r} in ${{{expression}}}; "
-                f"resolvers available here: {known}"
+                f"resolvers available here: {', '.join(sorted(resolvers)) or 'none'}"
             )
-        args = [interpolate(arg, owner) if "${" in arg else _scalar(arg)
-                for arg in _split_arguments(arguments)]
+        args = [interpolate(arg, owner) if "${" in arg else parse_value(arg)
+                for arg in split_commas(arguments)]
         try:
-            return function(*args)
+            return resolvers[name](*args)
         except InterpolationError:
             raise
         except Exception as exc:
-            raise InterpolationError(
-                f"{where}: {owner}: ${{{expression}}} failed: {exc}"
-            ) from exc
+            raise InterpolationError(f"{where}: {owner}: ${{{expression}}} failed: {exc}") from exc
 
     def interpolate(text: str, owner: str) -> Any:
         parts = _split_template(text)
@@ -199,8 +153,7 @@ def lookup(source: Mapping[str, Any], kind: str) -> Callable[..., Any]:
             if not isinstance(value, Mapping) or part not in value:
                 if default is missing:
                     raise InterpolationError(
-                        f"{kind} key {path!r} not found and no default value provided"
-                    )
+                        f"{kind} key {path!r} not found and no default value provided")
                 return default
             value = value[part]
         return value
@@ -210,13 +163,9 @@ def lookup(source: Mapping[str, Any], kind: str) -> Callable[..., Any]:
 
 def environment_variable(name: str, *default: Any) -> Any:
     """``${oc.env:NAME, default}``: the variable's value, else the default."""
-    import os
-
     value = os.environ.get(str(name))
     if value is not None:
         return value
     if not default:
-        raise InterpolationError(
-            f"environment variable {name!r} is not set and no default value is given"
-        )
+        raise InterpolationError(f"environment variable {name!r} is not set and no default value is given")
     return default[0]

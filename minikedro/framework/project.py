@@ -5,27 +5,25 @@ Public names: ``settings``, ``pipelines``, ``find_pipelines``,
 
 ``configure_project(package_name)`` (called by ``bootstrap_project``) points
 ``settings`` at ``<package>.settings`` and ``pipelines`` at
-``<package>.pipeline_registry``. Both stay lazy: the registry is imported on
-first access to ``pipelines``, so ``minikedro --help`` works in a project whose
-pipelines are broken. A run loads only what it runs where the registry allows
-it (see ``_ProjectPipelines._for_run``).
+``<package>.pipeline_registry``. Both are lazy: the registry is imported on
+first use, so ``minikedro --help`` works in a project whose pipelines are
+broken, and a run imports only what it runs where the registry allows it.
 
-Settings read from ``settings.py`` (every one optional; a missing module means
-all defaults): ``HOOKS`` (hook instances), ``CONF_SOURCE`` (``"conf"``),
-``CONFIG_LOADER_CLASS``, ``CONFIG_LOADER_ARGS`` (merged over
-``{"base_env": "base", "default_run_env": "local"}``; also ``config_patterns``
-and ``merge_strategy``), ``DATA_CATALOG_CLASS``, ``CONTEXT_CLASS`` and
-``EXECUTOR_FACTORIES`` (``{name: callable}``: the factories a run file may name
-as ``ExecutorRunner``'s ``executor_factory``).
-``DISABLE_HOOKS_FOR_PLUGINS``, ``SESSION_STORE_CLASS`` and
-``SESSION_STORE_ARGS`` are accepted and ignored (there are no plugins and no
-session store).
+Settings (all optional; no ``settings.py`` means all defaults): ``HOOKS``
+(hook instances), ``CONF_SOURCE`` (``"conf"``), ``CONFIG_LOADER_CLASS``,
+``CONFIG_LOADER_ARGS`` (merged over ``{"base_env": "base",
+"default_run_env": "local"}``), ``DATA_CATALOG_CLASS``, ``CONTEXT_CLASS`` (a
+class, or its dotted path) and ``EXECUTOR_FACTORIES`` (``{name: callable}``
+that a run file may name as ``ExecutorRunner``'s ``executor_factory``).
+``DISABLE_HOOKS_FOR_PLUGINS`` and ``SESSION_STORE_*`` are accepted and
+ignored: there are no plugins and no session store.
 """
 from __future__ import annotations
 
 import importlib
 import importlib.util
 import inspect
+import pkgutil
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,25 +39,23 @@ _skipped: dict[str, str] = {}
 # then raises only for these, and skips any other broken pipeline with a warning.
 _needed_by_run: set[str] | None = None
 
+_DEFAULTS: dict[str, Any] = {
+    "CONF_SOURCE": "conf",
+    "HOOKS": (),
+    "CONFIG_LOADER_ARGS": {"base_env": "base", "default_run_env": "local"},
+    "DISABLE_HOOKS_FOR_PLUGINS": (),
+    "SESSION_STORE_CLASS": None,
+    "SESSION_STORE_ARGS": {},
+    "EXECUTOR_FACTORIES": {},
+    # Dotted paths, imported when asked for: reading CONF_SOURCE imports no catalog code.
+    "CONFIG_LOADER_CLASS": "minikedro.framework.config:OmegaConfigLoader",
+    "DATA_CATALOG_CLASS": "minikedro.io:DataCatalog",
+    "CONTEXT_CLASS": "minikedro.framework.context:KedroContext",
+}
+
 
 class _ProjectSettings:
     """Attribute access to ``settings.py``, falling back to Kedro's defaults."""
-
-    _DEFAULTS: dict[str, Any] = {
-        "CONF_SOURCE": "conf",
-        "HOOKS": (),
-        "CONFIG_LOADER_ARGS": {"base_env": "base", "default_run_env": "local"},
-        "DISABLE_HOOKS_FOR_PLUGINS": (),
-        "SESSION_STORE_CLASS": None,
-        "SESSION_STORE_ARGS": {},
-        "EXECUTOR_FACTORIES": {},
-    }
-    # Imported only when asked for, so reading CONF_SOURCE imports no catalog code.
-    _DEFAULT_CLASSES = {
-        "CONFIG_LOADER_CLASS": ("minikedro.framework.config", "OmegaConfigLoader"),
-        "DATA_CATALOG_CLASS": ("minikedro.io", "DataCatalog"),
-        "CONTEXT_CLASS": ("minikedro.framework.context", "KedroContext"),
-    }
 
     def __init__(self) -> None:
         self._module: Any = None
@@ -71,24 +67,17 @@ class _ProjectSettings:
             self._module = _import_project_module(settings_module, "the project's settings")
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        if self._module is not None and hasattr(self._module, name):
-            value = getattr(self._module, name)
-            if name == "CONFIG_LOADER_ARGS":
-                value = {**self._DEFAULTS[name], **value}
-            return value
-        if name in self._DEFAULTS:
-            value = self._DEFAULTS[name]
-            return dict(value) if isinstance(value, dict) else value
-        if name in self._DEFAULT_CLASSES:
-            module, attribute = self._DEFAULT_CLASSES[name]
-            return getattr(importlib.import_module(module), attribute)
-        raise AttributeError(f"no setting named {name!r}")
+        if name.startswith("_") or not (name in _DEFAULTS or hasattr(self._module, name)):
+            raise AttributeError(f"no setting named {name!r}")
+        value = getattr(self._module, name, _DEFAULTS.get(name))
+        if name == "CONFIG_LOADER_ARGS":
+            return {**_DEFAULTS[name], **value}
+        if name.endswith("_CLASS") and isinstance(value, str):
+            return pkgutil.resolve_name(value)
+        return dict(value) if isinstance(value, dict) else value
 
     def __repr__(self) -> str:
-        source = self._module.__name__ if self._module is not None else "defaults"
-        return f"<settings from {source}>"
+        return f"<settings from {getattr(self._module, '__name__', 'defaults')}>"
 
 
 class _ProjectPipelines(Mapping):
@@ -108,17 +97,13 @@ class _ProjectPipelines(Mapping):
 
         A ``register_pipelines`` that takes ``pipelines_to_find`` (Kedro 1.x's
         template passes it on to ``find_pipelines``) is asked for ``names``
-        only. Any other registry is called as usual, so ``find_pipelines()``
-        returns to it what it always does, except that a pipeline the run
-        does not need only warns when it is broken, even with
-        ``raise_errors=True``. Asking for ``__default__`` (usually the sum of
-        all) loads everything as before.
+        only. Any other is called as usual, except that a pipeline the run does
+        not need only warns when broken, even with ``raise_errors=True``.
         """
         global _needed_by_run
         if self._content is None and "__default__" not in names:
             register = self._register_function()
-            takes = inspect.signature(register).parameters if register is not None else ()
-            if "pipelines_to_find" in takes:
+            if register is not None and "pipelines_to_find" in inspect.signature(register).parameters:
                 found = self._registered(register, pipelines_to_find=list(names))
                 if all(name in found for name in names):
                     return {name: found[name] for name in names}
@@ -138,34 +123,30 @@ class _ProjectPipelines(Mapping):
 
     def _register_function(self) -> Any:
         """The registry's ``register_pipelines``; None when no project is configured."""
-        if self._registry_module is None:
-            return None
         module_name = self._registry_module
+        if module_name is None:
+            return None
         if importlib.util.find_spec(module_name) is None:
             raise LookupError(
                 f"no pipeline registry: create {module_name.replace('.', '/')}.py with a "
                 f"register_pipelines() function returning {{name: Pipeline}}"
             )
-        module = _import_project_module(module_name, "the pipeline registry")
-        register = getattr(module, "register_pipelines", None)
+        register = getattr(_import_project_module(module_name, "the pipeline registry"),
+                           "register_pipelines", None)
         if register is None:
             raise LookupError(f"{module_name} has no register_pipelines() function")
         return register
 
     def _registered(self, register: Any, **selection: Any) -> dict[str, Any]:
         """Call ``register_pipelines`` and check that it returned a mapping."""
-        module_name = self._registry_module
         try:
             content = register(**selection)
         except Exception as exc:
-            raise RuntimeError(
-                f"register_pipelines() in {module_name} failed: {type(exc).__name__}: {exc}"
-            ) from exc
+            raise RuntimeError(f"register_pipelines() in {self._registry_module} failed: "
+                               f"{type(exc).__name__}: {exc}") from exc
         if not isinstance(content, Mapping):
-            raise TypeError(
-                f"register_pipelines() in {module_name} must return a dict of "
-                f"{{name: Pipeline}}, got {type(content).__name__}"
-            )
+            raise TypeError(f"register_pipelines() in {self._registry_module} must return a "
+                            f"dict of {{name: Pipeline}}, got {type(content).__name__}")
         return dict(content)
 
     def __getitem__(self, name: str) -> Any:
@@ -183,33 +164,26 @@ class _ProjectPipelines(Mapping):
         return f"<pipelines {sorted(self._content)}>"
 
 
-def _kedro_import_hint(error: BaseException) -> str:
-    """A hint for Kedro code that still imports ``kedro`` (or ``kedro_datasets``)."""
+def _why(error: BaseException) -> str:
+    """``Type: message``, with a hint for Kedro code that still imports ``kedro``."""
     missing = (getattr(error, "name", None) or "").split(".")[0]
+    hint = ""
     if isinstance(error, ModuleNotFoundError) and missing in ("kedro", "kedro_datasets"):
-        return (" (this project runs on minikedro: import from 'minikedro' where Kedro code "
+        hint = (" (this project runs on minikedro: import from 'minikedro' where Kedro code "
                 "imports from 'kedro', and from 'minikedro.datasets' for 'kedro_datasets')")
-    return ""
+    return f"{type(error).__name__}: {error}{hint}"
 
 
 def _import_project_module(module_name: str, what: str) -> Any:
-    """Import one of the project's own modules, naming it (and its file) when that fails.
-
-    Raises:
-        ImportError: The module, or something it imports or runs, failed.
-    """
+    """Import one of the project's own modules, naming it (and its file) when that fails."""
     try:
         return importlib.import_module(module_name)
     except Exception as exc:
         try:
-            origin = importlib.util.find_spec(module_name).origin
+            where = f" ({importlib.util.find_spec(module_name).origin})"
         except Exception:  # never hide the import's own error behind this one
-            origin = None
-        where = f" ({origin})" if origin else ""
-        raise ImportError(
-            f"cannot import {what}, {module_name}{where}: {type(exc).__name__}: {exc}"
-            f"{_kedro_import_hint(exc)}"
-        ) from exc
+            where = ""
+        raise ImportError(f"cannot import {what}, {module_name}{where}: {_why(exc)}") from exc
 
 
 settings = _ProjectSettings()
@@ -228,40 +202,32 @@ def _create_pipeline(module_name: str) -> Any:
     """Call ``create_pipeline()`` of ``module_name`` or of its ``pipeline`` submodule."""
     from minikedro.pipeline import Pipeline
 
-    module = importlib.import_module(module_name)
-    create = getattr(module, "create_pipeline", None)
+    create = getattr(importlib.import_module(module_name), "create_pipeline", None)
     if create is None and importlib.util.find_spec(f"{module_name}.pipeline") is not None:
         create = getattr(importlib.import_module(f"{module_name}.pipeline"), "create_pipeline", None)
     if create is None:
-        raise AttributeError(
-            f"{module_name} has no create_pipeline() (in __init__.py or pipeline.py)"
-        )
+        raise AttributeError(f"{module_name} has no create_pipeline() (in __init__.py or pipeline.py)")
     result = create()
     if not isinstance(result, Pipeline):
-        raise TypeError(
-            f"create_pipeline() in {module_name} must return a Pipeline, "
-            f"got {type(result).__name__}"
-        )
+        raise TypeError(f"create_pipeline() in {module_name} must return a Pipeline, "
+                        f"got {type(result).__name__}")
     return result
 
 
-def find_pipelines(
-    raise_errors: bool = False, pipelines_to_find: list[str] | None = None
-) -> dict[str, Any]:
+def find_pipelines(raise_errors: bool = False,
+                   pipelines_to_find: list[str] | None = None) -> dict[str, Any]:
     """Discover the project's pipelines, as Kedro's ``find_pipelines`` does.
 
     ``<package>/pipelines/<name>/`` becomes pipeline ``<name>`` when its
-    ``__init__.py`` or ``pipeline.py`` defines ``create_pipeline()``.
-    ``"__default__"`` is ``<package>/pipeline.py``'s pipeline if that module
-    exists, else an empty pipeline (registries usually replace it with the sum
-    of the others). Folders are visited in name order.
+    ``__init__.py`` or ``pipeline.py`` defines ``create_pipeline()``, visited
+    in name order. ``"__default__"`` is ``<package>/pipeline.py``'s pipeline if
+    that module exists, else an empty one (registries usually replace it).
 
     Args:
         raise_errors: Raise on a pipeline that fails to import or build,
             instead of warning (``UserWarning``) and skipping it.
-        pipelines_to_find: Import and build only these pipelines (Kedro
-            1.x): a big project starts faster, and the others cannot fail.
-            ``"__default__"`` is included only if named. None: all of them.
+        pipelines_to_find: Import and build only these (Kedro 1.x), so a big
+            project starts faster; ``"__default__"`` only if named. None: all.
 
     Returns:
         ``{name: Pipeline}``; a fresh dict on every call.
@@ -273,10 +239,8 @@ def find_pipelines(
     from minikedro.pipeline import Pipeline
 
     if PACKAGE_NAME is None:
-        raise LookupError(
-            "find_pipelines() needs a configured project: call "
-            "bootstrap_project(path) or configure_project(package_name) first"
-        )
+        raise LookupError("find_pipelines() needs a configured project: call "
+                          "bootstrap_project(path) or configure_project(package_name) first")
     if isinstance(pipelines_to_find, str):
         pipelines_to_find = [pipelines_to_find]
     wanted = None if pipelines_to_find is None else set(pipelines_to_find)
@@ -286,9 +250,10 @@ def find_pipelines(
         candidates.append(("__default__", f"{PACKAGE_NAME}.pipeline"))
     package_spec = importlib.util.find_spec(f"{PACKAGE_NAME}.pipelines")
     for location in (package_spec.submodule_search_locations or []) if package_spec else []:
-        for folder in sorted(Path(location).iterdir()):
-            if folder.is_dir() and folder.name != "__pycache__" and not folder.name.startswith("."):
-                candidates.append((folder.name, f"{PACKAGE_NAME}.pipelines.{folder.name}"))
+        candidates += [(folder.name, f"{PACKAGE_NAME}.pipelines.{folder.name}")
+                       for folder in sorted(Path(location).iterdir())
+                       if folder.is_dir() and folder.name != "__pycache__"
+                       and not folder.name.startswith(".")]
     _skipped.clear()
     for name, module_name in candidates:
         if wanted is not None and name not in wanted:
@@ -296,8 +261,7 @@ def find_pipelines(
         try:
             found[name] = _create_pipeline(module_name)
         except Exception as exc:
-            message = (f"pipeline {name!r} skipped: {module_name}: {type(exc).__name__}: "
-                       f"{exc}{_kedro_import_hint(exc)}")
+            message = f"pipeline {name!r} skipped: {module_name}: {_why(exc)}"
             if raise_errors and (_needed_by_run is None or name in _needed_by_run):
                 raise ImportError(message) from exc
             warnings.warn(message, UserWarning, stacklevel=2)

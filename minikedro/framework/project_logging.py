@@ -2,19 +2,15 @@
 
 Public names: ``find_logging_config``, ``apply_logging_config``.
 
-Where the configuration comes from (the first found wins): the file named by
-``$MINIKEDRO_LOGGING_CONFIG`` (or Kedro's ``$KEDRO_LOGGING_CONFIG``),
-``<conf_source>/logging.{toml,json,yml,yaml}`` (where Kedro's project template
-keeps it), then the ``logging*`` files of the base and run environments. It is
-a ``logging.config.dictConfig`` dictionary.
+The first found wins: the file named by ``$MINIKEDRO_LOGGING_CONFIG`` (or
+Kedro's ``$KEDRO_LOGGING_CONFIG``), ``<conf_source>/logging.{toml,json,yml,yaml}``
+(where Kedro's template keeps it), then the ``logging*`` files of the base and
+run environments. It is a ``logging.config.dictConfig`` dictionary.
 
-Kedro's template logs through ``kedro.logging.RichHandler``; after replacing
-``kedro`` with ``minikedro`` that is ``minikedro.logging.RichHandler``. Neither
-needs Rich here: such a handler (and ``rich.logging.RichHandler`` when Rich is
-not installed) becomes a plain ``logging.StreamHandler`` on stderr, its
-Rich-only options dropped. Relative log file names are made absolute against
-the project folder, so a run started elsewhere with ``--project`` still writes
-``info.log`` inside the project.
+Kedro's template logs through ``kedro.logging.RichHandler`` (after the rename,
+``minikedro.logging.RichHandler``); that, and ``rich.logging.RichHandler``
+when Rich is not installed, becomes a plain ``StreamHandler`` on stderr.
+Relative log file names are made absolute against the project folder.
 """
 from __future__ import annotations
 
@@ -24,30 +20,22 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from minikedro.framework.config_files import (
-    CONFIG_EXTENSIONS,
-    MissingConfigException,
-    read_config_file,
-)
+from minikedro.framework.config_files import CONFIG_EXTENSIONS, MissingConfigException, read_config_file
 
 __all__ = ["apply_logging_config", "find_logging_config"]
 
 _RICH_HANDLERS = ("minikedro.logging.RichHandler", "kedro.logging.RichHandler")
 _PLAIN_HANDLER_KEYS = ("class", "level", "formatter", "filters", "stream")
-# What a Rich handler shows (time, level, source), for the stream handler replacing it.
-_RICH_LIKE_FORMATTER = "minikedro_rich_like"
+_RICH_LIKE_FORMATTER = "minikedro_rich_like"  # what a Rich handler shows: time, level, message
 _RICH_LIKE_FORMAT = "[%(asctime)s] %(levelname)-8s %(message)s"
 
 
 def find_logging_config(conf_source: str | os.PathLike, loader: Mapping) -> tuple[dict, str]:
-    """The project's logging configuration (a ``logging.config.dictConfig`` dict).
+    """The project's logging configuration and where it came from; ``({}, "")`` if none.
 
     Args:
         conf_source: The configuration folder.
         loader: The project's config loader, for the environments' files.
-
-    Returns:
-        ``(config, where it came from)``; ``({}, "")`` when there is none.
 
     Raises:
         MissingConfigException: The environment variable names a missing file.
@@ -72,9 +60,8 @@ def _plain_handler(handler: Any, project_path: Path) -> Any:
         return handler
     handler = dict(handler)
     kind = handler.get("class")
-    if kind in _RICH_HANDLERS or (
-        kind == "rich.logging.RichHandler" and importlib.util.find_spec("rich") is None
-    ):
+    if kind in _RICH_HANDLERS or (kind == "rich.logging.RichHandler"
+                                  and importlib.util.find_spec("rich") is None):
         handler = {k: v for k, v in handler.items() if k in _PLAIN_HANDLER_KEYS}
         handler["class"] = "logging.StreamHandler"
         handler.setdefault("formatter", _RICH_LIKE_FORMATTER)
@@ -88,24 +75,21 @@ def apply_logging_config(config: Mapping[str, Any], origin: str, project_path: P
     """Configure logging from ``config`` (``dictConfig`` form).
 
     Args:
-        config: The configuration ``find_logging_config`` returned.
+        config: What ``find_logging_config`` returned.
         origin: Where it came from, for the error message.
         project_path: The project folder; relative log files go there.
 
     Raises:
-        ValueError: The configuration is rejected; the message names ``origin``.
+        ValueError: ``dictConfig`` rejects it; the message names ``origin``.
     """
     import logging.config
 
     config = {"version": 1, "disable_existing_loggers": False, **config}
-    handlers = config.get("handlers")
-    if isinstance(handlers, Mapping):
-        config["handlers"] = {
-            name: _plain_handler(handler, project_path) for name, handler in handlers.items()
-        }
-        formatters = dict(config.get("formatters") or {})
-        formatters.setdefault(_RICH_LIKE_FORMATTER, {"format": _RICH_LIKE_FORMAT})
-        config["formatters"] = formatters
+    if isinstance(config.get("handlers"), Mapping):
+        config["handlers"] = {name: _plain_handler(handler, project_path)
+                              for name, handler in config["handlers"].items()}
+        config["formatters"] = {_RICH_LIKE_FORMATTER: {"format": _RICH_LIKE_FORMAT},
+                                **(config.get("formatters") or {})}
     try:
         logging.config.dictConfig(config)
     except (ValueError, TypeError, AttributeError, ImportError) as exc:

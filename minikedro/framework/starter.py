@@ -1,85 +1,57 @@
 """Write project files: ``minikedro new`` and ``minikedro pipeline create/delete``.
 
-Public names: ``create_project``, ``package_name_for``, ``create_pipeline``,
-``delete_pipeline``, ``pipeline_files``.
+Public names: ``create_project``, ``new_project_message``, ``package_name_for``,
+``create_pipeline``, ``delete_pipeline``, ``pipeline_files``. Kedro's
+counterparts are its project template and ``kedro pipeline create/delete``.
 
-The project reads a CSV of temperature readings, drops implausible ones
-(a parameter), and writes a per-city summary as JSON::
+A new project reads a CSV of temperature readings, drops implausible ones (a
+parameter) and writes a per-city summary as JSON::
 
     my-project/
-      pyproject.toml                    [tool.minikedro] package_name = "my_project"
-      conf/base/catalog.toml            measurements (CSV in), summary (JSON out)
+      pyproject.toml                  [tool.minikedro] package_name = "my_project"
+      conf/base/catalog.toml          measurements (CSV in), summary (JSON out)
       conf/base/parameters.toml
-      conf/local/credentials.toml       local, never committed
       data/01_raw/measurements.csv
       src/my_project/{__init__,settings,pipeline_registry}.py
       src/my_project/pipelines/data_processing/{__init__,pipeline,nodes}.py
 
-With ``example=False`` (``--example=n``) the data, the catalog entries and the
-``data_processing`` pipeline are left out, as in Kedro. ``create_pipeline``
-adds ``src/<package>/pipelines/<name>/`` (an empty ``Pipeline`` to fill in)
-and ``conf/base/parameters_<name>.toml`` (``.yml`` when the project's
-configuration is YAML), which ``find_pipelines()`` and the config loader pick
-up with no registration; ``delete_pipeline`` removes them again.
+A Python that cannot read TOML gets ``catalog.json`` and ``parameters.json``
+instead (the same data), and a project found by its layout (see
+:mod:`minikedro.framework.startup`). ``example=False`` leaves out the data, the
+catalog entries and the pipeline, as Kedro's ``--example=n`` does.
 """
 from __future__ import annotations
 
 import importlib.util
+import json
 import keyword
+import os
 import re
+import shlex
+import shutil
 import sys
 from pathlib import Path
 from string import Template
 from typing import Any
 
-__all__ = [
-    "create_pipeline",
-    "create_project",
-    "delete_pipeline",
-    "package_name_for",
-    "pipeline_files",
-]
+from minikedro.framework.config_files import toml_library
 
-EXAMPLE_ONLY = ("data/01_raw/measurements.csv", "src/$package/pipelines/data_processing/")
-NO_EXAMPLE = {
-    "conf/base/catalog.toml": "# Datasets: [name] tables with a type and a filepath.\n",
-    "conf/base/parameters.toml": '# Parameters, read by nodes as "params:<key>".\n',
+__all__ = ["create_pipeline", "create_project", "delete_pipeline", "new_project_message",
+           "package_name_for", "pipeline_files"]
+
+EXAMPLE_ONLY = ("data/", "src/$package/pipelines/data_processing/")
+# The example's configuration as data: conf/base/<name>.json where TOML cannot be read.
+EXAMPLE_CONF = {
+    "catalog": {
+        "measurements": {"type": "CSVDataset", "filepath": "data/01_raw/measurements.csv"},
+        "summary": {"type": "JSONDataset", "filepath": "data/08_reporting/summary.json"},
+    },
+    "parameters": {"processing": {"min_reading": -60.0, "max_reading": 60.0}},
 }
-
-FILES = {
-    "pyproject.toml": '''\
-[project]
-name = "$folder"
-version = "0.1.0"
-requires-python = ">=3.9"
-
-# minikedro finds the project through this table.
-[tool.minikedro]
-package_name = "$package"
-project_name = "$name"
-source_dir = "src"
-''',
-    "README.md": '''\
-# $name
-
-A minikedro project. From this folder:
-
-    minikedro run                                  # or: python -m minikedro run
-    minikedro run --params "processing.min_reading=0"
-    minikedro registry describe data_processing
-
-Configuration lives in `conf/base` (shared) and `conf/local` (yours, not committed).
-''',
-    ".gitignore": '''\
-__pycache__/
-conf/local/**
-!conf/local/.gitkeep
-data/0[2-9]_*/
-.minikedro/
-''',
-    "conf/base/catalog.toml": '''\
-# Each table is a dataset the pipelines read or write. A dataset a node uses
-# but this file does not name is kept in memory for the run.
+TOML_CONF = {  # the same, as TOML with comments
+    "catalog": '''\
+# Datasets the pipelines read or write: [name] tables with a type and a filepath.
+# A dataset a node uses but this file does not name is kept in memory for the run.
 
 [measurements]
 type = "CSVDataset"
@@ -89,18 +61,35 @@ filepath = "data/01_raw/measurements.csv"
 type = "JSONDataset"
 filepath = "data/08_reporting/summary.json"
 ''',
-    "conf/base/parameters.toml": '''\
-# Nodes read these as "params:processing" (or "params:processing.min_reading").
+    "parameters": '''\
+# Parameters, read by nodes as "params:<key>" (or "params:<key>.<subkey>").
 [processing]
 min_reading = -60.0
 max_reading = 60.0
 ''',
-    "conf/local/.gitkeep": "",
-    "conf/local/credentials.toml": '''\
-# Secrets for this machine only (conf/local is not committed). For example:
-# [db_credentials]
-# con = "sqlite:///data/local.db"
+}
+FILES = {
+    "pyproject.toml": '''\
+[project]
+name = "$folder"
+version = "0.1.0"
+requires-python = ">=3.9"
+
+# minikedro finds the project through this table (or, on a Python that
+# cannot read TOML, through src/$package/pipeline_registry.py).
+[tool.minikedro]
+package_name = "$package"
+project_name = "$name"
 ''',
+    "README.md": '''\
+# $name
+
+A minikedro project: `minikedro run` in this folder, or `python -m minikedro
+run --project <this folder>` where minikedro is importable. Configuration lives
+in `conf/base` (shared) and `conf/local` (yours, not committed).
+''',
+    ".gitignore": "__pycache__/\nconf/local/**\n!conf/local/.gitkeep\ndata/0[2-9]_*/\n.minikedro/\n",
+    "conf/local/.gitkeep": "",
     "data/01_raw/measurements.csv": '''\
 city,reading
 Lisbon,17.5
@@ -112,49 +101,27 @@ Nairobi,22.0
 Nairobi,not measured
 Nairobi,24.5
 ''',
-    "src/$package/__init__.py": '''\
-"""$name: a minikedro project."""
-
-__version__ = "0.1.0"
-''',
+    "src/$package/__init__.py": '"""$name: a minikedro project."""\n\n__version__ = "0.1.0"\n',
     "src/$package/settings.py": '''\
-"""Project settings. Every name is optional; the values below are the defaults."""
+"""Project settings, all optional: HOOKS, CONF_SOURCE, CONFIG_LOADER_ARGS, DATA_CATALOG_CLASS..."""
 
 # Instantiated project hooks, e.g. HOOKS = (ProjectHooks(),) from $package.hooks.
 HOOKS = ()
 
-# Directory that holds configuration.
-# CONF_SOURCE = "conf"
-
-# Class that manages how configuration is loaded, and its keyword arguments.
-# from minikedro.config import OmegaConfigLoader
-# CONFIG_LOADER_CLASS = OmegaConfigLoader
 CONFIG_LOADER_ARGS = {
     "base_env": "base",
     "default_run_env": "local",
-    # "config_patterns": {"spark": ["spark*", "spark*/**"]},
     # "merge_strategy": {"parameters": "soft"},
     # "custom_resolvers": {"add": lambda *numbers: sum(numbers)},
 }
-
-# Class that manages the Data Catalog.
-# from minikedro.io import DataCatalog
-# DATA_CATALOG_CLASS = DataCatalog
 ''',
     "src/$package/pipeline_registry.py": '''\
 """The project's pipelines, by name."""
-from __future__ import annotations
-
 from minikedro.framework.project import find_pipelines
-from minikedro.pipeline import Pipeline
 
 
-def register_pipelines() -> dict[str, Pipeline]:
-    """Register the project's pipelines.
-
-    Returns:
-        A mapping from pipeline names to ``Pipeline`` objects.
-    """
+def register_pipelines():
+    """Every folder of pipelines/, and "__default__": all of them together."""
     pipelines = find_pipelines()
     pipelines["__default__"] = sum(pipelines.values())
     return pipelines
@@ -168,34 +135,26 @@ __all__ = ["create_pipeline"]
 ''',
     "src/$package/pipelines/data_processing/pipeline.py": '''\
 """How the data_processing nodes connect."""
-from minikedro.pipeline import Pipeline, node, pipeline
+from minikedro.pipeline import Pipeline, node
 
 from .nodes import clean_readings, summarise
 
 
 def create_pipeline(**kwargs) -> Pipeline:
-    return pipeline(
-        [
-            node(
-                clean_readings,
-                inputs=["measurements", "params:processing"],
-                outputs="clean_readings",
-                name="clean_readings_node",
-            ),
-            node(summarise, inputs="clean_readings", outputs="summary", name="summarise_node"),
-        ]
-    )
+    return Pipeline([
+        node(clean_readings, ["measurements", "params:processing"], "clean_readings",
+             name="clean_readings_node"),
+        node(summarise, "clean_readings", "summary", name="summarise_node"),
+    ])
 ''',
     "src/$package/pipelines/data_processing/nodes.py": '''\
 """Pure functions: data in, data out. The catalog does all reading and writing."""
-from __future__ import annotations
-
 import logging
 
 logger = logging.getLogger(__name__)
 
 
-def clean_readings(rows: list[dict], limits: dict) -> list[dict]:
+def clean_readings(rows, limits):
     """Keep rows whose reading is a number within the configured limits."""
     clean = []
     for row in rows:
@@ -209,19 +168,28 @@ def clean_readings(rows: list[dict], limits: dict) -> list[dict]:
     return clean
 
 
-def summarise(rows: list[dict]) -> dict:
+def summarise(rows):
     """Count and mean reading per city."""
-    by_city: dict[str, list[float]] = {}
+    by_city = {}
     for row in rows:
         by_city.setdefault(row["city"], []).append(row["reading"])
-    return {
-        city: {"count": len(values), "mean": round(sum(values) / len(values), 2)}
-        for city, values in sorted(by_city.items())
-    }
+    return {city: {"count": len(values), "mean": round(sum(values) / len(values), 2)}
+            for city, values in sorted(by_city.items())}
 ''',
 }
+PIPELINE_FILES = {
+    "__init__.py": '"""The \'$name\' pipeline."""\nfrom .pipeline import create_pipeline\n\n'
+                   '__all__ = ["create_pipeline"]\n',
+    "nodes.py": '"""The \'$name\' pipeline\'s node functions: plain functions, data in, data out."""\n',
+    "pipeline.py": '''\
+"""How the '$name' nodes connect: add node(func, inputs, outputs, name=...) below."""
+from minikedro.pipeline import Pipeline, node  # noqa: F401
 
 
+def create_pipeline(**kwargs) -> Pipeline:
+    return Pipeline([])
+''',
+}
 _LETTER_FIRST = re.compile(r"[^\W\d_]\w*")  # a letter, then letters, digits, underscores
 
 
@@ -236,13 +204,10 @@ def _shadows(package: str) -> bool:
 def package_name_for(name: str) -> str:
     """The Python package name for a project name: ``"My Project"`` -> ``"my_project"``.
 
-    The name holds letters, digits, spaces, ``-`` and ``_`` only (never a
-    path), and gives a package name that starts with a letter, is not a
-    Python keyword, and is not a module Python already has (``json``, ``os``,
-    an installed package): the project's imports would get the wrong one.
-
     Raises:
-        ValueError: The name breaks one of those rules; the message says which.
+        ValueError: The name holds more than letters, digits, spaces, ``-``
+            and ``_`` (a path, say), or its package would not start with a
+            letter, would be a keyword, or would shadow a module Python has.
     """
     package = re.sub(r"[\s-]+", "_", name.strip().lower())
     if not (_LETTER_FIRST.fullmatch(package) and package.isidentifier()):
@@ -258,15 +223,12 @@ def package_name_for(name: str) -> str:
 
 
 def create_project(name: str, directory: str | Path = ".", example: bool = True) -> Path:
-    """Write a new project into ``directory/<name>``.
+    """Write a new project into ``directory/<name>`` and return its folder.
 
     Args:
         name: The project's name; the folder is its lower case with ``-`` for spaces.
         directory: The parent folder.
         example: Include the example data, catalog entries and pipeline.
-
-    Returns:
-        The new project's folder.
 
     Raises:
         ValueError: A bad name, or the folder exists and is not empty.
@@ -274,41 +236,50 @@ def create_project(name: str, directory: str | Path = ".", example: bool = True)
     package = package_name_for(name)
     folder = Path(directory) / re.sub(r"\s+", "-", name.strip().lower())
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise ValueError(
-            f"{folder} already exists and is not empty; choose another name or --directory"
-        )
+        raise ValueError(f"{folder} already exists and is not empty; choose another name or --directory")
+    files = {relative: text for relative, text in FILES.items()
+             if example or not relative.startswith(EXAMPLE_ONLY)}
+    for key in ("catalog", "parameters"):
+        if toml_library() is None:
+            files[f"conf/base/{key}.json"] = json.dumps(EXAMPLE_CONF[key] if example else {}, indent=2) + "\n"
+        else:
+            files[f"conf/base/{key}.toml"] = TOML_CONF[key] if example else TOML_CONF[key].split("\n[")[0].rstrip() + "\n"
     values = {"name": name.strip(), "package": package, "folder": folder.name}
-    for relative, text in FILES.items():
-        if not example:
-            if relative.startswith(EXAMPLE_ONLY):
-                continue
-            text = NO_EXAMPLE.get(relative, text)
+    for relative, text in files.items():
         path = folder / Template(relative).substitute(values)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Template(text).safe_substitute(values), encoding="utf-8")
     return folder.resolve()
 
 
-PIPELINE_FILES = {
-    "__init__.py": '''\
-"""The '$name' pipeline (created by 'minikedro pipeline create $name')."""
-from .pipeline import create_pipeline
-
-__all__ = ["create_pipeline"]
-''',
-    "nodes.py": '''\
-"""The '$name' pipeline's node functions: plain functions, data in, data out."""
-''',
-    "pipeline.py": '''\
-"""How the '$name' nodes connect: add Node(func, inputs, outputs, name=...) below."""
-from minikedro.pipeline import Node, Pipeline  # noqa: F401
+def _command(*words: str) -> str:
+    """``minikedro WORDS`` as the user can type it here: ``python -m minikedro`` unless installed."""
+    script = os.path.basename(sys.argv[0]) if sys.argv else ""
+    if script == "minikedro" or (script != "__main__.py" and shutil.which("minikedro")):
+        program = ["minikedro"]
+    else:  # the interpreter by name when that name finds this one on PATH, else by path
+        python = os.path.basename(sys.executable)
+        same = os.path.realpath(shutil.which(python) or "") == os.path.realpath(sys.executable)
+        program = [python if same else sys.executable, "-m", "minikedro"]
+    return shlex.join([*program, *words])
 
 
-def create_pipeline(**kwargs) -> Pipeline:
-    return Pipeline([])
-''',
-}
-PARAMETERS_HEADER = "# Parameters of the '$name' pipeline; nodes read them as \"params:<key>\".\n"
+def new_project_message(name: str, folder: Path, example: bool = True) -> str:
+    """What ``minikedro new`` prints: where the project is, and commands that work from here."""
+    relative = os.path.relpath(folder)
+    project = ["--project", folder.as_posix() if relative.startswith("..") else relative]
+    lines = [f"Created project {name!r} in {folder}"]
+    if toml_library() is None:
+        lines.append("This Python cannot read TOML (that needs Python 3.11+ or pip install tomli), "
+                     "so the configuration is JSON: conf/base/catalog.json, conf/base/parameters.json")
+    if example:
+        lines.append(f"Next: {_command('run', *project)}")
+    else:
+        lines += ["Next: the project has no pipeline yet. Create one, add nodes to its "
+                  "pipeline.py, then run it:",
+                  f"  {_command('pipeline', 'create', 'data_processing', *project)}",
+                  f"  {_command('run', *project)}"]
+    return "\n".join(lines)
 
 
 def _pipeline_folder(metadata: Any, name: str) -> Path:
@@ -343,16 +314,10 @@ def pipeline_files(metadata: Any, name: str, env: str = "base") -> list[Path]:
 
 
 def create_pipeline(metadata: Any, name: str, env: str = "base", skip_config: bool = False) -> list[Path]:
-    """Write the files of a new, empty pipeline ``name`` (``kedro pipeline create``).
+    """Write the files of a new, empty pipeline ``name`` (``kedro pipeline create``) and return them.
 
-    Args:
-        metadata: The project's ``ProjectMetadata``.
-        name: The pipeline's name, a Python identifier.
-        env: The configuration environment its parameters file goes to.
-        skip_config: Write no parameters file.
-
-    Returns:
-        The files written.
+    Its parameters file, ``conf/<env>/parameters_<name>``, takes the format of
+    the project's configuration: YAML, TOML (where it can be read) or JSON.
 
     Raises:
         ValueError: A bad name, or a pipeline of that name exists.
@@ -360,30 +325,26 @@ def create_pipeline(metadata: Any, name: str, env: str = "base", skip_config: bo
     folder = _pipeline_folder(metadata, name)
     if folder.exists():
         raise ValueError(f"pipeline {name!r} already exists: {folder}")
+    folder.mkdir(parents=True)
     written = []
     for filename, text in PIPELINE_FILES.items():
-        folder.mkdir(parents=True, exist_ok=True)
         (folder / filename).write_text(Template(text).substitute(name=name), encoding="utf-8")
         written.append(folder / filename)
-    if not skip_config:
-        conf = _conf_folder(metadata, env)
-        yaml_project = any(conf.parent.glob("*/*.y*ml"))
-        path = conf / f"parameters_{name}.{'yml' if yaml_project else 'toml'}"
-        if not path.exists():
-            conf.mkdir(parents=True, exist_ok=True)
-            path.write_text(Template(PARAMETERS_HEADER).substitute(name=name), encoding="utf-8")
-            written.append(path)
+    conf = _conf_folder(metadata, env)
+    suffixes = {path.suffix for path in conf.parent.glob("*/*.*")}
+    toml = toml_library() is not None and (".toml" in suffixes or ".json" not in suffixes)
+    suffix = ".yml" if suffixes & {".yml", ".yaml"} else ".toml" if toml else ".json"
+    path = conf / f"parameters_{name}{suffix}"
+    if not skip_config and not path.exists():
+        conf.mkdir(parents=True, exist_ok=True)
+        header = f"# Parameters of the '{name}' pipeline; nodes read them as \"params:<key>\".\n"
+        path.write_text("{}\n" if suffix == ".json" else header, encoding="utf-8")
+        written.append(path)
     return written
 
 
 def delete_pipeline(metadata: Any, name: str, env: str = "base") -> list[Path]:
-    """Delete what ``create_pipeline`` wrote (and anything added to the pipeline's folder).
-
-    Returns:
-        The files and folders deleted.
-    """
-    import shutil
-
+    """Delete what ``create_pipeline`` wrote (and anything added to the folder); return it."""
     paths = pipeline_files(metadata, name, env)
     for path in paths:
         if path.is_dir():

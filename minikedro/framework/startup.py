@@ -3,37 +3,36 @@
 Public names: ``ProjectMetadata``, ``ProjectError``, ``find_project``,
 ``read_project_metadata``, ``bootstrap_project``.
 
-A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` table
-(a Kedro project's ``[tool.kedro]`` table is read when there is none)::
+A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]``
+table (a Kedro project's ``[tool.kedro]`` is read when there is none)::
 
     [tool.minikedro]
     package_name = "iris"      # required: the package under source_dir
     source_dir = "src"         # optional, default "src"
     project_name = "Iris"      # optional, default: the folder's name
 
-``pyproject.toml`` is read with ``tomllib`` (Python 3.11+) or ``tomli`` when
-installed. Without either (a bare Python 3.9 or 3.10) a small reader extracts
-the ``[tool.minikedro]`` table's ``key = "string"`` lines and nothing else, so
-a project still starts; keep the table to such lines.
+A Python that cannot read TOML (3.9/3.10 without ``tomli``) does not read
+``pyproject.toml`` at all. There the layout is the marker: a folder with a
+``pyproject.toml`` and exactly one ``src/<package>/pipeline_registry.py`` (as
+``minikedro new`` and Kedro's template write them) is a project, with the
+defaults above. A project with another ``source_dir`` needs ``tomli`` there.
 """
 from __future__ import annotations
 
 import os
-import re
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-__all__ = [
-    "ProjectError",
-    "ProjectMetadata",
-    "bootstrap_project",
-    "find_project",
-    "read_project_metadata",
-]
+from minikedro.framework.config_files import toml_library
+
+__all__ = ["ProjectError", "ProjectMetadata", "bootstrap_project", "find_project",
+           "read_project_metadata"]
 
 TABLE_HEADER = "[tool.minikedro]"
-KEDRO_TABLE_HEADER = "[tool.kedro]"  # a Kedro project's table, read when there is no minikedro one
+NO_TOML = ("this Python cannot read TOML, so pyproject.toml is not read and a project is a "
+           "folder with a pyproject.toml and one src/<package>/pipeline_registry.py; to read "
+           f"its {TABLE_HEADER} table, pip install tomli or use Python 3.11+")
 
 
 class ProjectError(ValueError):
@@ -50,49 +49,29 @@ class ProjectMetadata(NamedTuple):
     config_file: Path
 
 
-def _parse_simple_table(text: str, header: str) -> dict[str, str]:
-    """The fallback reader: ``key = "value"`` lines of the ``header`` table."""
-    line_pattern = re.compile(
-        r"""([A-Za-z0-9_-]+)\s*=\s*(?:"([^"\\]*)"|'([^']*)')\s*(?:\#.*)?$"""
-    )
-    table: dict[str, str] = {}
-    inside = False
-    for raw in text.splitlines():
-        line = raw.strip()
-        if line.startswith("["):
-            inside = line.split("#", 1)[0].strip() == header
-        elif inside and line and not line.startswith("#"):
-            match = line_pattern.match(line)
-            if match:
-                value = match.group(2) if match.group(2) is not None else match.group(3)
-                table[match.group(1)] = value
-    return table
-
-
-def _read_tool_table(pyproject: Path) -> dict | None:
-    """The ``[tool.minikedro]`` (else Kedro's ``[tool.kedro]``) table of ``pyproject``, or None."""
+def _project_table(folder: Path) -> dict[str, Any] | None:
+    """What marks ``folder`` as a project (see the module docstring), or None."""
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    toml = toml_library()
+    if toml is None:
+        source = folder / "src"
+        found = sorted(p.parent.name for p in source.glob("*/pipeline_registry.py"))
+        return {"package_name": found[0]} if len(found) == 1 else None
     text = pyproject.read_text(encoding="utf-8")
     if "kedro" not in text:
         return None  # cheap test first: most pyproject.toml files up the tree are not ours
-    from minikedro.framework.config_files import toml_library
-
-    toml = toml_library()
-    if toml is None:
-        for header in (TABLE_HEADER, KEDRO_TABLE_HEADER):
-            if header in text:
-                return _parse_simple_table(text, header)
-        return None
     try:
-        data = toml.loads(text)
+        tools = toml.loads(text).get("tool", {})
     except toml.TOMLDecodeError as exc:
         raise ProjectError(f"cannot parse {pyproject}: {exc}") from exc
-    tools = data.get("tool", {})
     table = tools.get("minikedro", tools.get("kedro"))
     return table if isinstance(table, dict) else None
 
 
 def find_project(start: str | os.PathLike | None = None) -> Path:
-    """The nearest folder at or above ``start`` holding a minikedro ``pyproject.toml``.
+    """The nearest folder at or above ``start`` that is a project.
 
     Args:
         start: Where to look from; the current folder by default.
@@ -104,14 +83,13 @@ def find_project(start: str | os.PathLike | None = None) -> Path:
     if not start.exists():
         raise ProjectError(f"project folder {start} does not exist")
     for folder in (start, *start.parents):
-        pyproject = folder / "pyproject.toml"
-        if pyproject.is_file() and _read_tool_table(pyproject) is not None:
+        if _project_table(folder) is not None:
             return folder
     raise ProjectError(
         f"no minikedro project found in {start} or any folder above it: a project has a "
-        f"pyproject.toml with a {TABLE_HEADER} (or Kedro's {KEDRO_TABLE_HEADER}) table. "
-        f"Run from inside a project, pass "
-        f"--project PATH, or create one with 'minikedro new NAME'"
+        f"pyproject.toml with a {TABLE_HEADER} (or Kedro's [tool.kedro]) table"
+        f"{' (' + NO_TOML + ')' if toml_library() is None else ''}. Run from inside a "
+        f"project, pass --project PATH, or create one with 'minikedro new NAME'"
     )
 
 
@@ -123,19 +101,17 @@ def read_project_metadata(project_path: str | os.PathLike) -> ProjectMetadata:
     """
     project_path = Path(project_path).resolve()
     pyproject = project_path / "pyproject.toml"
-    table = _read_tool_table(pyproject) if pyproject.is_file() else None
+    table = _project_table(project_path)
     if table is None:
-        raise ProjectError(f"{pyproject} does not exist or has no {TABLE_HEADER} table")
+        missing = NO_TOML if toml_library() is None else f"has no {TABLE_HEADER} table"
+        raise ProjectError(f"{pyproject} does not exist or {missing}")
     package_name = table.get("package_name")
     if not package_name or not isinstance(package_name, str):
-        raise ProjectError(
-            f'{pyproject}: {TABLE_HEADER} needs package_name = "<your package>"'
-        )
-    source_dir = project_path / str(table.get("source_dir", "src"))
+        raise ProjectError(f'{pyproject}: {TABLE_HEADER} needs package_name = "<your package>"')
     return ProjectMetadata(
         project_path=project_path,
         package_name=package_name,
-        source_dir=source_dir,
+        source_dir=project_path / str(table.get("source_dir", "src")),
         project_name=str(table.get("project_name", project_path.name)),
         config_file=pyproject,
     )
@@ -170,10 +146,8 @@ def bootstrap_project(project_path: str | os.PathLike) -> ProjectMetadata:
     metadata = read_project_metadata(project_path)
     source, package = metadata.source_dir, metadata.package_name
     if not (source / package).is_dir() and not (source / f"{package}.py").is_file():
-        raise ProjectError(
-            f"package {package!r} not found in {source}: check package_name and "
-            f"source_dir in {metadata.config_file}"
-        )
+        raise ProjectError(f"package {package!r} not found in {source}: check package_name "
+                           f"and source_dir in {metadata.config_file}")
     source_str = str(source)
     if source_str not in sys.path:
         sys.path.insert(0, source_str)
