@@ -324,6 +324,60 @@ def test_usage_errors_exit_2(capsys):
     assert "usage: minikedro" in capsys.readouterr().out
 
 
+# Messages a new user found confusing (issue 12, point 4) ------------------------------------
+
+
+def test_a_misspelled_hook_method_is_named_by_its_class_not_an_object_id(tmp_path, capsys):
+    make_project(tmp_path / "typo", "typo_hooks_demo", {"src/typo_hooks_demo/settings.py": """
+        from minikedro.framework.hooks import hook_impl
+
+        class ProjectHooks:
+            @hook_impl
+            def after_node_runn(self, node):
+                pass
+
+        HOOKS = (ProjectHooks(),)
+    """})
+    assert main(["run", "--project", str(tmp_path / "typo")]) == 1
+    assert error_line(capsys) == ("error: ProjectHooks.after_node_runn is marked @hook_impl but "
+                                  "'after_node_runn' is no hook (did you mean 'after_node_run'?)")
+
+
+def test_config_given_a_folder_says_it_is_a_folder(project, tmp_path, capsys):
+    (tmp_path / "run.toml").write_text('[run]\ntags = "math"\n')
+    assert run(project, "--config", str(tmp_path)) == 1
+    assert error_line(capsys) == (f"error: config file {tmp_path} is a folder: --config takes a "
+                                  f"file with a [run] table; files there: run.toml")
+
+
+def test_a_tag_no_node_has_is_named_with_the_tags_that_exist(project, capsys):
+    assert run(project, "--tags", "nosuchtag") == 1
+    assert error_line(capsys) == ("error: no nodes have the tag 'nosuchtag'; the tags in pipeline "
+                                  "__default__: math, report")
+    assert run(project, "--tags", "math,nosuchtag") == 0  # any of the tags, as in Kedro
+
+
+def test_runner_params_from_a_run_file_can_be_cleared_or_left_behind(project, tmp_path, capsys):
+    config = tmp_path / "run.toml"
+    config.write_text(f'[run]\nrunner = "{PACKAGE}.runner.LoudRunner"\nrunner_params = {{ volume = 11 }}\n')
+    assert run(project, "-c", str(config)) == 0
+    assert "LoudRunner at volume 11" in capsys.readouterr().err
+    assert run(project, "-c", str(config), "--runner-params", "") == 0  # "" clears the file's
+    assert "LoudRunner at volume 1\n" in capsys.readouterr().err
+    # Another runner drops what it does not take, saying so; what the command line gives stays.
+    assert run(project, "-c", str(config), "-r", "ThreadRunner") == 0
+    assert ("WARNING - --runner ThreadRunner does not take volume: dropped from the --config "
+            "file's runner_params") in capsys.readouterr().err
+    assert last_hooks(project) == ["after_pipeline_run ThreadRunner"]
+    assert run(project, "-c", str(config), "-r", "ThreadRunner", "--runner-params", "volume=2") == 1
+    assert "ThreadRunner does not take volume (from --runner-params)" in error_line(capsys)
+
+
+def test_params_nested_too_deep_name_the_option(project, capsys):
+    assert run(project, "--params", "x=" + "[" * 1000 + "]" * 1000) == 1
+    assert error_line(capsys) == "error: --params: the value of 'x' has lists nested more than 100 deep"
+
+
 # The other commands ------------------------------------------------------------------------
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 
 from minikedro.framework.run_options import (
-    RUN_OPTIONS,
+    OPTIONS,
     RunOptionError,
+    RunOptions,
     load_runner,
-    merge_run_options,
     parse_key_values,
     parse_load_versions,
     parse_value,
@@ -70,24 +70,39 @@ def test_parse_load_versions():
 def test_merge_gives_every_option_with_the_command_line_winning():
     from_file = {"tags": ["x"], "pipeline": "p", "params": {"a": 1, "b": {"c": 2}},
                  "runner_params": {"max_workers": 2}, "is_async": True}
-    options = merge_run_options(
+    options = RunOptions.from_sources(
         {"tags": ["y,z"], "params": "b.c=3", "runner_params": None, "is_async": None}, from_file
     )
-    assert set(options) == set(RUN_OPTIONS)
-    assert options["tags"] == ["y", "z"]
-    assert options["pipeline"] == "p"
-    assert options["params"] == {"a": 1, "b": {"c": 3}}
-    assert options["runner_params"] == {"max_workers": 2}
-    assert options["is_async"] is True
-    assert options["node_names"] == [] and options["env"] is None
-    repeated = merge_run_options({"load_versions": ["a:v1", "b:v2"], "params": ["x=1", "y=2"]})
-    assert repeated["load_versions"] == {"a": "v1", "b": "v2"}
-    assert repeated["params"] == {"x": 1, "y": 2}
+    assert set(OPTIONS) <= set(vars(options))
+    assert options.tags == ["y", "z"]
+    assert options.pipeline == "p"
+    assert options.params == {"a": 1, "b": {"c": 3}}
+    assert options.runner_params == {"max_workers": 2}
+    assert options.is_async is True
+    assert options.node_names == [] and options.env is None
+    repeated = RunOptions.from_sources({"load_versions": ["a:v1", "b:v2"], "params": ["x=1", "y=2"]})
+    assert repeated.load_versions == {"a": "v1", "b": "v2"}
+    assert repeated.params == {"x": 1, "y": 2}
+    # An empty value given on the command line clears the file's.
+    cleared = RunOptions.from_sources({"runner_params": [], "tags": []}, from_file)
+    assert cleared.runner_params == {} and cleared.tags == []
+
+
+def test_every_option_goes_to_a_keyword_its_call_takes():
+    import inspect
+
+    from minikedro.framework.session import KedroSession
+
+    options = RunOptions()
+    for to, call in (("create", KedroSession.create), ("runner", load_runner),
+                     ("run", KedroSession.run)):
+        assert set(options.arguments(to)) <= set(inspect.signature(call).parameters)
+    assert sum(len(options.arguments(to)) for to in ("create", "runner", "run")) == len(OPTIONS) + 1
 
 
 def test_pipeline_and_pipelines_exclude_each_other():
     with pytest.raises(RunOptionError, match="cannot be used together"):
-        merge_run_options({"pipeline": "a"}, {"pipelines": ["b"]})
+        RunOptions.from_sources({"pipeline": "a"}, {"pipelines": ["b"]})
 
 
 def test_read_run_config_normalises_values(tmp_path):

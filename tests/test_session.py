@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from minikedro.framework.context import KedroContext, _absolute_paths, _absolute_sqlite_urls
-from minikedro.framework.session import KedroSession, KedroSessionError, _uses_shared_memory
+from minikedro.framework.session import KedroSession, KedroSessionError
 from minikedro.io import DataCatalog
 from minikedro.runner import ParallelRunner, SequentialRunner, ThreadRunner
 from tests.project_factory import forget_package, make_project, write_files
@@ -172,8 +172,15 @@ def test_parallel_runners_and_their_subclasses_get_shared_memory():
     class Mine(ParallelRunner):
         pass
 
-    assert _uses_shared_memory(ParallelRunner()) and _uses_shared_memory(Mine())
-    assert not _uses_shared_memory(SequentialRunner()) and not _uses_shared_memory(ThreadRunner())
+    from minikedro.io import SharedMemoryDataCatalog
+
+    # A runner declares the catalog it needs; the session reads catalog_class, None meaning
+    # settings.DATA_CATALOG_CLASS.
+    def uses_shared_memory(runner):
+        return getattr(runner, "catalog_class", None) is SharedMemoryDataCatalog
+
+    assert uses_shared_memory(ParallelRunner()) and uses_shared_memory(Mine())
+    assert not uses_shared_memory(SequentialRunner()) and not uses_shared_memory(ThreadRunner())
 
 
 def test_a_parallel_run_gets_a_shared_memory_catalog(project):

@@ -1,17 +1,10 @@
 """What each ``minikedro`` command does once :mod:`minikedro.cli` has parsed it.
 
-Public names: one handler per command, each taking the parsed
-``argparse.Namespace`` and returning 0 (user errors are raised, and the CLI
-turns them into one ``error:`` line): ``run``, ``new``, ``pipeline_create``,
-``pipeline_delete``, ``registry_list``, ``registry_describe``,
-``catalog_describe_datasets``, ``catalog_list_patterns``,
-``catalog_resolve_patterns``, ``catalog_list``, ``info``; and
-``show_logs_of``, which gives a project's loggers the run's level.
-
-Like Kedro's ``kedro`` commands, the answers of the inspection commands
-(``registry``, ``catalog``) are YAML on stdout; logs go to stderr. Everything
-heavier than ``logging`` is imported inside the handler that needs it, so
-``minikedro --help`` stays fast.
+Public names: one handler per command, taking the parsed ``argparse.Namespace``
+and returning 0 (user errors are raised, and printed as one ``error:`` line):
+``run``, ``new``, ``pipeline_create``, ``pipeline_delete``, ``registry_list``,
+``registry_describe``, ``catalog``, ``catalog_list``, ``info``; and ``show_logs_of``.
+As Kedro's, ``registry`` and ``catalog`` answer in YAML on stdout; logs go to stderr.
 """
 from __future__ import annotations
 
@@ -21,25 +14,12 @@ import os
 import sys
 from typing import Any, Sequence
 
-__all__ = [
-    "catalog_describe_datasets",
-    "catalog_list",
-    "catalog_list_patterns",
-    "catalog_resolve_patterns",
-    "info",
-    "new",
-    "pipeline_create",
-    "pipeline_delete",
-    "registry_describe",
-    "registry_list",
-    "run",
-    "show_logs_of",
-]
+__all__ = ["catalog", "catalog_list", "info", "new", "pipeline_create", "pipeline_delete",
+           "registry_describe", "registry_list", "run", "show_logs_of"]
 
 
-def show_logs_of(
-    names: Sequence[str], args: argparse.Namespace, folder: str | os.PathLike | None = None
-) -> None:
+def show_logs_of(names: Sequence[str], args: argparse.Namespace,
+                 folder: str | os.PathLike | None = None) -> None:
     """Show the INFO records of these loggers, and of code in ``folder``, as minikedro's are."""
     shown = getattr(args, "log_filter", None)
     for name in names:
@@ -73,55 +53,28 @@ def _apply_logging_config(session: Any, args: argparse.Namespace) -> None:
 
 
 def _print_yaml(value: Any) -> None:
-    from minikedro.framework.config_files import dump_yaml
+    from minikedro.framework.yaml_text import dump_yaml
 
     print(dump_yaml(value), end="")
 
 
-# run and new ---------------------------------------------------------------------
-
-
 def run(args: argparse.Namespace) -> int:
     """``minikedro run``: Kedro's ``kedro run`` with every one of its options."""
-    import os
+    from minikedro.framework.run_options import RunOptions, load_runner, read_run_config
 
-    from minikedro.framework.run_options import load_runner, merge_run_options, read_run_config
-
-    from_file = read_run_config(args.config) if args.config else {}
-    options = merge_run_options(vars(args), from_file)
-    conf_source = options["conf_source"]
-    if conf_source and not os.path.isdir(conf_source):
+    options = RunOptions.from_sources(vars(args), read_run_config(args.config) if args.config else {})
+    if options.conf_source:
         from minikedro.framework.config import is_config_archive
 
-        if not is_config_archive(conf_source):
-            raise FileNotFoundError(
-                f"--conf-source {conf_source} is not a folder (nor a .zip/.tar.gz of one)"
-            )
-    session = _open_session(
-        args,
-        env=options["env"],
-        runtime_params=options["params"],
-        conf_source=os.path.abspath(conf_source) if conf_source else None,
-    )
-    runner = load_runner(options["runner"], options["is_async"], options["runner_params"])
-    args.active_runner = runner
+        if not (os.path.isdir(options.conf_source) or is_config_archive(options.conf_source)):
+            raise FileNotFoundError(f"--conf-source {options.conf_source} is not a folder (nor a "
+                                    f".zip/.tar.gz of one)")
+        options.conf_source = os.path.abspath(options.conf_source)
+    session = _open_session(args, **options.arguments("create"))
+    runner = args.active_runner = load_runner(**options.arguments("runner"))
     show_logs_of([type(runner).__module__.split(".")[0]], args)
     _apply_logging_config(session, args)
-    session.run(
-        pipeline_name=options["pipeline"],
-        pipeline_names=options["pipelines"] or None,
-        tags=options["tags"],
-        runner=runner,
-        node_names=options["node_names"],
-        from_nodes=options["from_nodes"],
-        to_nodes=options["to_nodes"],
-        from_inputs=options["from_inputs"],
-        to_outputs=options["to_outputs"],
-        load_versions=options["load_versions"],
-        namespaces=options["namespaces"],
-        only_missing_outputs=options["only_missing_outputs"],
-        wait=options["wait"],
-    )
+    session.run(runner=runner, **options.arguments("run"))
     return 0
 
 
@@ -133,16 +86,9 @@ def _ask(prompt: str) -> str | None:
         return None
 
 
-def _yes(value: Any, option: str) -> bool:
-    answer = str(value).strip().lower()
-    if answer not in ("y", "yes", "n", "no", "true", "false"):
-        raise ValueError(f"{option} takes y or n, got {value!r}")
-    return answer in ("y", "yes", "true")
-
-
 def new(args: argparse.Namespace) -> int:
     """``minikedro new``: a project that runs at once (``kedro new --name=... --example=y``)."""
-    from minikedro.framework.starter import create_project, new_project_message
+    from minikedro.framework.starter import create_project
 
     name, directory = args.name_option or args.name, args.directory
     if args.config:
@@ -152,23 +98,20 @@ def new(args: argparse.Namespace) -> int:
         name = name or settings.get("project_name")
         directory = directory or settings.get("output_dir")
     if args.starter:
-        raise ValueError(
-            f"starters are not available: minikedro new writes one small project that runs "
-            f"at once (drop --starter {args.starter})"
-        )
+        raise ValueError(f"starters are not available: minikedro new writes one small project "
+                         f"that runs at once (drop --starter {args.starter})")
     if not name:  # Kedro prompts for it; a piped answer works too
         name = _ask("Project Name [New Kedro Project]: ")
         if name is None:
             raise ValueError("give the project's name: minikedro new NAME (or --name NAME)")
         name = name or "New Kedro Project"
-    wanted = _yes(args.example, "--example")
-    path = create_project(name, directory or ".", example=wanted)
+    example = str(args.example).strip().lower()
+    if example not in ("y", "yes", "n", "no", "true", "false"):
+        raise ValueError(f"--example takes y or n, got {args.example!r}")
+    path = create_project(name, directory or ".", example=example in ("y", "yes", "true"))
     if not args.quiet:
-        print(new_project_message(name, path, example=wanted))
+        print(f"Created project {name!r} in {path}\nNext: cd {path} && minikedro run")
     return 0
-
-
-# pipeline create / delete ------------------------------------------------------------
 
 
 def _project(args: argparse.Namespace) -> Any:
@@ -207,16 +150,12 @@ def pipeline_delete(args: argparse.Namespace) -> int:
     return 0
 
 
-# registry --------------------------------------------------------------------------
-
-
 def _registered(name: str) -> Any:
     from minikedro.framework.project import pipelines
 
     if name not in pipelines:
-        raise ValueError(
-            f"pipeline {name!r} not found; registered pipelines: {', '.join(sorted(pipelines))}"
-        )
+        raise ValueError(f"pipeline {name!r} not found; registered pipelines: "
+                         f"{', '.join(sorted(pipelines))}")
     return pipelines[name]
 
 
@@ -232,19 +171,9 @@ def registry_list(args: argparse.Namespace) -> int:
 def registry_describe(args: argparse.Namespace) -> int:
     """``minikedro registry describe [NAME]``: a registered pipeline's nodes."""
     _project(args)
-    pipeline = _registered(args.name)
-    nodes = [f"{node.name} ({getattr(node.func, '__name__', type(node.func).__name__)})"
-             for node in pipeline.nodes]
-    _print_yaml({"Nodes": nodes})
+    _print_yaml({"Nodes": [f"{node.name} ({getattr(node.func, '__name__', type(node.func).__name__)})"
+                           for node in _registered(args.name).nodes]})
     return 0
-
-
-# catalog -----------------------------------------------------------------------------
-
-
-def _pipeline_names(args: argparse.Namespace) -> list[str] | None:
-    names = [n.strip() for value in args.pipeline or [] for n in value.split(",") if n.strip()]
-    return names or None
 
 
 def _catalog(args: argparse.Namespace) -> Any:
@@ -254,23 +183,14 @@ def _catalog(args: argparse.Namespace) -> Any:
     return session.load_context().catalog
 
 
-def catalog_describe_datasets(args: argparse.Namespace) -> int:
-    """``minikedro catalog describe-datasets``: each pipeline's datasets, by kind and type."""
-    catalog = _catalog(args)
-    _print_yaml(catalog.describe_datasets(_pipeline_names(args)))
-    return 0
+def catalog(args: argparse.Namespace) -> int:
+    """``minikedro catalog describe-datasets|list-patterns|resolve-patterns``: the catalog's answer.
 
-
-def catalog_list_patterns(args: argparse.Namespace) -> int:
-    """``minikedro catalog list-patterns``: the dataset factory patterns, in matching order."""
-    _print_yaml(_catalog(args).list_patterns())
-    return 0
-
-
-def catalog_resolve_patterns(args: argparse.Namespace) -> int:
-    """``minikedro catalog resolve-patterns``: each dataset's configuration, patterns filled in."""
-    catalog = _catalog(args)
-    _print_yaml(catalog.resolve_patterns(_pipeline_names(args)))
+    Each command is the ``CatalogCommandsMixin`` method of the same name, given
+    the ``--pipeline`` names where the command takes them.
+    """
+    answer = getattr(_catalog(args), args.catalog_command.replace("-", "_"))
+    _print_yaml(answer(args.pipeline or None) if "pipeline" in args else answer())
     return 0
 
 
@@ -278,18 +198,18 @@ def catalog_list(args: argparse.Namespace) -> int:
     """``minikedro catalog list`` (Kedro 0.19): datasets per pipeline and type."""
     from minikedro.framework.project import pipelines
 
-    catalog = _catalog(args)
+    datasets = _catalog(args)
     listing = {}
-    for name in _pipeline_names(args) or sorted(pipelines):
+    for name in args.pipeline or sorted(pipelines):
         by_type: dict[str, list[str]] = {}
         defaults, parameters = [], []
         for dataset_name in sorted(_registered(name).datasets()):
             if dataset_name == "parameters" or dataset_name.startswith("params:"):
                 parameters.append(dataset_name)
-            elif catalog.get(dataset_name) is None:
+            elif datasets.get(dataset_name) is None:
                 defaults.append(dataset_name)
             else:
-                by_type.setdefault(catalog.get_type(dataset_name), []).append(dataset_name)
+                by_type.setdefault(datasets.get_type(dataset_name), []).append(dataset_name)
         groups = [*sorted(by_type.items()), ("default (MemoryDataset)", defaults),
                   ("parameters", parameters)]
         listing[name] = [(title, members) for title, members in groups if members]
@@ -300,21 +220,13 @@ def catalog_list(args: argparse.Namespace) -> int:
     return 0
 
 
-# info --------------------------------------------------------------------------------
-
-
 def info(args: argparse.Namespace) -> int:
     """``minikedro info``: the version, and what replaces Kedro's plugins."""
     import minikedro
 
-    print(
-        f"minikedro v{minikedro.__version__}\n\n"
-        "minikedro is a Python framework for\n"
-        "creating reproducible, maintainable\n"
-        "and modular data science code:\n"
-        "Kedro's nodes, pipelines, data catalog, runners and command line\n"
-        "on the Python standard library alone.\n\n"
-        f"Python {sys.version.split()[0]}\n"
-        "No plugins installed"
-    )
+    print(f"minikedro v{minikedro.__version__}\n\nminikedro is a Python framework for\n"
+          "creating reproducible, maintainable\nand modular data science code:\n"
+          "Kedro's nodes, pipelines, data catalog, runners and command line\n"
+          f"on the Python standard library alone.\n\nPython {sys.version.split()[0]}\n"
+          "No plugins installed")
     return 0

@@ -271,7 +271,8 @@ def _find_impls(plugin: Any, plugin_name: str) -> list[tuple[str, _Impl]]:
         options = getattr(function, _MARK, None)
         if options is None or not callable(function):
             continue
-        where = f"{plugin_name}.{attribute}"
+        owner = getattr(plugin, "__name__", None) or type(plugin).__name__  # a class, not an id
+        where = f"{owner}.{attribute}"
         if isinstance(plugin, type) and not isinstance(
             inspect.getattr_static(plugin, attribute), (staticmethod, classmethod)
         ):

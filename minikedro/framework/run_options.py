@@ -1,83 +1,160 @@
-"""The options of ``minikedro run``: parse them, merge a ``--config`` file, load the runner.
+"""The options of ``minikedro run``, described once, and the words users type turned into values.
 
-Public names: ``RUN_OPTIONS``, ``RunOptionError``, ``split_commas``,
-``parse_value``, ``parse_key_values``, ``parse_load_versions``,
-``read_run_config``, ``merge_run_options``, ``load_runner``.
+Public names: ``RunOptions``, ``OPTIONS``, ``RunOptionError``, ``split_commas``, ``parse_value``,
+``parse_key_values``, ``parse_load_versions``, ``read_run_config``, ``command_line_words``,
+``load_runner``.
 
-Every option has one name, Kedro's ``kedro run`` parameter name, used both as
-the argparse ``dest`` and as the key of a ``--config`` file's ``run`` table::
-
-    [run]                          # run_config.toml
-    pipeline = "training"
-    tags = "train, report"         # or ["train", "report"]
-    runner = "ThreadRunner"
-    runner_params = { max_workers = 2 }
-    params = { "model.k" = 3 }     # or "model.k=3"
-
-An option given on the command line wins over the file, key by key; for
-``params``, ``load_versions`` and ``runner_params`` the two are merged and the
-command line wins per key.
+Each ``RunOptions`` field is one option of Kedro's ``kedro run``. Its metadata
+(``flags``, ``kind``, ``metavar``, ``help``; ``to``: the call that takes it)
+builds the parser (:mod:`minikedro.cli`), checks a ``--config`` file's ``run``
+table (keys are the field names; lists may be comma-separated strings), merges
+the two (the command line wins), calls the session, and repeats the options in
+a resume command. ``parse_value`` also types ``${resolver:...}`` arguments.
 """
 from __future__ import annotations
 
-import importlib
+import logging
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Dict, List, Mapping, Optional
 
-from minikedro.framework.config_files import merge_dicts, read_config_file
+__all__ = ["OPTIONS", "RunOptionError", "RunOptions", "command_line_words", "load_runner",
+           "parse_key_values", "parse_load_versions", "parse_value", "read_run_config",
+           "split_commas"]
 
-__all__ = [
-    "RUN_OPTIONS",
-    "RunOptionError",
-    "load_runner",
-    "merge_run_options",
-    "parse_key_values",
-    "parse_load_versions",
-    "parse_value",
-    "read_run_config",
-    "split_commas",
-]
-
-LIST_OPTIONS = (
-    "pipelines", "tags", "node_names", "from_nodes", "to_nodes",
-    "from_inputs", "to_outputs", "namespaces",
-)
-TEXT_OPTIONS = ("pipeline", "runner", "env", "conf_source")
-FLAG_OPTIONS = ("is_async", "only_missing_outputs", "wait")
-MAPPING_OPTIONS = ("params", "load_versions", "runner_params")
-RUN_OPTIONS = LIST_OPTIONS + TEXT_OPTIONS + FLAG_OPTIONS + MAPPING_OPTIONS
+logger = logging.getLogger(__name__)
 
 BUILTIN_RUNNERS = ("SequentialRunner", "ThreadRunner", "ParallelRunner")
-
-# Keys people write from the flag's name rather than Kedro's parameter name.
-_FLAG_NAMES = {"nodes": "node_names", "node": "node_names", "tag": "tags", "async": "is_async",
-               "load_version": "load_versions", "namespace": "namespaces"}
-
-_WORDS = {"true": True, "false": False, "null": None, "none": None}
-_OPENERS = {"[": "]", "(": ")", "{": "}"}
+_WORDS = {"true": True, "false": False, "null": None, "none": None, "~": None}
+_MAX_NESTING = 100  # deeper lists in a value are refused, not a RecursionError
 
 
 class RunOptionError(ValueError):
     """A ``run`` option or ``--config`` file that cannot be understood."""
 
 
+def _option(flags: str, metavar: str | None, kind: str = "text", *, help: str, to: str = "run",
+            keyword: str | None = None, aliases: str = "") -> Any:
+    """A ``RunOptions`` field. ``kind``: text, flag, list, pairs (``k=v``) or versions (``ds:v``)."""
+    metadata = {"flags": flags.split(), "kind": kind, "metavar": metavar, "help": help, "to": to,
+                "keyword": keyword, "aliases": aliases.split()}
+    if kind in ("list", "pairs", "versions"):
+        return field(default_factory=list if kind == "list" else dict, metadata=metadata)
+    return field(default=False if kind == "flag" else None, metadata=metadata)
+
+
+@dataclass
+class RunOptions:
+    """Every option of ``minikedro run``, in the order a resume command repeats them.
+
+    ``to`` names the call that takes an option: ``"create"`` (``KedroSession.create``),
+    ``"runner"`` (``load_runner``) or ``"run"`` (``KedroSession.run``).
+    """
+
+    pipeline: Optional[str] = _option("-p --pipeline", "NAME", keyword="pipeline_name",
+                                      help="registered pipeline to run (default: __default__)")
+    pipelines: List[str] = _option("--pipelines", "A,B", "list", keyword="pipeline_names",
+                                   help="several registered pipelines, run together")
+    env: Optional[str] = _option("-e --env", "ENV", to="create",
+                                 help="configuration environment read over base (default: local)")
+    conf_source: Optional[str] = _option("--conf-source", "PATH", to="create",
+                                         help="configuration folder (default: conf)")
+    params: Dict[str, Any] = _option("--params", "K=V,...", "pairs", to="create", keyword="runtime_params",
+                                     help="override parameters; nested keys: a.b=v")
+    runner: Optional[str] = _option("-r --runner", "RUNNER", to="runner", keyword="name", help=(
+        "SequentialRunner (default), ThreadRunner, ParallelRunner, or a dotted path to a class"))
+    runner_params: Dict[str, Any] = _option("--runner-params", "K=V,...", "pairs", to="runner",
+                                            keyword="params", help="runner keyword arguments: "
+                                            'max_workers=2 ("" clears a run file\'s)')
+    tags: List[str] = _option("-t --tags", "A,B", "list", aliases="--tag",
+                              help="run only nodes with any of these tags")
+    node_names: List[str] = _option("-n --nodes", "A,B", "list", aliases="--node",
+                                    help="run only these nodes")
+    from_nodes: List[str] = _option("--from-nodes", "A,B", "list", help="run from these nodes onwards")
+    to_nodes: List[str] = _option("--to-nodes", "A,B", "list", help="run up to these nodes")
+    from_inputs: List[str] = _option("--from-inputs", "A,B", "list",
+                                     help="run from the nodes using these datasets")
+    to_outputs: List[str] = _option("--to-outputs", "A,B", "list",
+                                    help="run up to the nodes making these datasets")
+    namespaces: List[str] = _option("-ns --namespaces", "A,B", "list", aliases="--namespace",
+                                    help="run only nodes in these namespaces")
+    load_versions: Dict[str, str] = _option("-lv --load-versions", "DS:VERSION,...", "versions",
+                                            aliases="--load-version", help="dataset versions to load")
+    is_async: bool = _option("--async", None, "flag", to="runner",
+                             help="load inputs and save outputs on threads")
+    only_missing_outputs: bool = _option("--only-missing-outputs", None, "flag",
+                                         help="skip nodes whose persisted outputs exist")
+    wait: bool = _option("--wait", None, "flag",
+                         help="wait for another run using the same datasets to end, instead of failing")
+    # Not an option: the run file's runner_params when --runner chose the runner; passed only
+    # where that runner takes them, the others dropped with a warning.
+    file_runner_params: Dict[str, Any] = field(default_factory=dict, metadata={
+        "to": "runner", "keyword": "optional_params"})
+
+    @classmethod
+    def from_sources(cls, command_line: Mapping[str, Any], file: Mapping[str, Any] | None = None
+                     ) -> RunOptions:
+        """Every option from argparse's values where given (not None), else from ``read_run_config``'s.
+
+        ``params`` and ``runner_params`` merge key by key; an empty value given clears the file's.
+
+        Raises:
+            RunOptionError: A value that does not parse, or both ``pipeline`` and ``pipelines``.
+        """
+        file = file or {}
+        given = {name: _convert(option, command_line[name], "command line")
+                 for name, option in OPTIONS.items() if command_line.get(name) is not None}
+        values = {**file, **{name: value for name, value in given.items() if value is not None}}
+        for name in ("params", "runner_params"):
+            if given.get(name) and file.get(name):
+                from minikedro.framework.config_files import merge_dicts
+
+                values[name] = merge_dicts(file[name], given[name])
+        if given.get("runner") and file.get("runner_params"):
+            merged, mine = values.pop("runner_params"), given.get("runner_params") or {}
+            values["runner_params"] = {k: v for k, v in merged.items() if k in mine}
+            values["file_runner_params"] = {k: v for k, v in merged.items() if k not in mine}
+        if values.get("pipeline") and values.get("pipelines"):
+            raise RunOptionError("--pipeline and --pipelines cannot be used together: use "
+                                 "--pipelines a,b to run several pipelines")
+        return cls(**values)
+
+    def arguments(self, to: str) -> dict[str, Any]:
+        """The keyword arguments for the call ``to`` names (``"create"``, ``"runner"``, ``"run"``)."""
+        return {option.metadata["keyword"] or option.name: getattr(self, option.name)
+                for option in fields(self) if option.metadata["to"] == to}
+
+
+#: The command-line options (and run-file keys), by field name.
+OPTIONS: dict[str, Field] = {option.name: option for option in fields(RunOptions)
+                             if "flags" in option.metadata}
+
+
+def command_line_words(given: Mapping[str, Any], leave_out: tuple = ()) -> list[str]:
+    """The arguments that give argparse's values (``None``: not given) again, in field order."""
+    words = []
+    for name, option in OPTIONS.items():
+        value, flag = given.get(name), option.metadata["flags"][-1]
+        if value is not None and name not in leave_out:
+            words += [flag] if value is True else [flag, ",".join(value) if isinstance(value, list)
+                                                   else value]
+    return words
+
+
 def split_commas(text: str) -> list[str]:
     """Split on commas outside brackets and quotes; strip items, drop empty ones.
 
-    ``"a, f([x,y]) -> [z]"`` gives ``["a", "f([x,y]) -> [z]"]`` and
-    ``"ids=[1,2],k=3"`` gives ``["ids=[1,2]", "k=3"]``.
+    ``"a, f([x,y]) -> [z]"`` gives ``["a", "f([x,y]) -> [z]"]``.
     """
-    items, current, closers, quote = [], [], [], ""
+    items, current, depth, quote = [], [], 0, ""
     for char in text:
         if quote:
             quote = "" if char == quote else quote
         elif char in "\"'":
             quote = char
-        elif char in _OPENERS:
-            closers.append(_OPENERS[char])
-        elif closers and char == closers[-1]:
-            closers.pop()
-        elif char == "," and not closers:
+        elif char in "([{" or char in ")]}":
+            depth += 1 if char in "([{" else -1
+        elif char == "," and depth == 0:
             items.append("".join(current))
             current = []
             continue
@@ -86,14 +163,12 @@ def split_commas(text: str) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def parse_value(text: str) -> Any:
-    """Type a value the way ``--params`` does.
+def parse_value(text: str, _depth: int = 0) -> Any:
+    """Type a value as ``--params`` does: a Python literal, ``true``/``false``/``null``/``none``/``~``
+    in any case, a YAML flow list of bare words (``[engines, crew]``), else the string itself.
 
-    Python literals (``3``, ``0.5``, ``True``, ``None``, ``'text'``,
-    ``[1, 2]``) and the words ``true``, ``false``, ``null``, ``none`` in any
-    case become Python values; a list of bare words, as YAML (and Kedro's
-    OmegaConf) reads it, becomes a list (``[engines, crew]`` ->
-    ``["engines", "crew"]``); anything else stays the string it was.
+    Raises:
+        ValueError: Lists nested more than 100 deep.
     """
     import ast  # only commands with --params pay for it
 
@@ -105,8 +180,31 @@ def parse_value(text: str) -> Any:
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         pass
     if text.startswith("[") and text.endswith("]"):  # YAML's flow list: [engines, crew]
-        return [parse_value(item) for item in split_commas(text[1:-1])]
+        if _depth == _MAX_NESTING:
+            raise ValueError(f"lists nested more than {_MAX_NESTING} deep")
+        return [parse_value(item, _depth + 1) for item in split_commas(text[1:-1])]
     return text
+
+
+def _items(value: Any, option: str) -> list[str]:
+    """The items of a list option: a comma-separated string or a list of them."""
+    if isinstance(value, str):
+        return split_commas(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
+        return [name for item in value for name in split_commas(item)]
+    raise RunOptionError(f"{option} must be a string or a list of strings, got {value!r}")
+
+
+def _pairs(value: Any, option: str, form: str, example: str) -> dict[str, str]:
+    """Items split on the first ``:`` (``form`` ``key=value``: on the first ``=``, or a ``:`` before it)."""
+    pairs = {}
+    for item in _items(value, option):
+        equals, colon = item.find("=") if form == "key=value" else -1, item.find(":")
+        key, found, text = item.partition("=" if -1 < equals and not -1 < colon < equals else ":")
+        if not found or not key.strip() or (":" in form and not text.strip()):
+            raise RunOptionError(f"{option}: {item!r} is not {form}; valid form: {option} {example}")
+        pairs[key.strip()] = text.strip()
+    return pairs
 
 
 def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
@@ -123,59 +221,36 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
     return nested
 
 
-def parse_key_values(value: str | Mapping | None, option: str) -> dict[str, Any]:
-    """Parse ``"k=v,a.b=v"`` (or a mapping) into a nested dict of typed values.
+def parse_key_values(value: str | list | Mapping | None, option: str) -> dict[str, Any]:
+    """Parse ``"k=v,a.b=v"`` (a list of such items, or a mapping) into a nested dict of values.
 
-    Each item splits on its first ``=`` (or on a ``:`` before any ``=``, the
-    older ``key:value`` form), so values may contain ``=`` and ``:``.
+    Items split on the first ``=`` (or a ``:`` before it: Kedro 0.18's ``key:value``).
 
     Raises:
-        RunOptionError: An item without ``=`` or with an empty key.
+        RunOptionError: An item without ``=``, an empty key, or a value nested too deep.
     """
-    if value is None:
-        return {}
-    if isinstance(value, Mapping):
-        return _nest(value)
-    if not isinstance(value, str):
-        raise RunOptionError(f"{option} must be a string like 'k=v,a.b=v' or a table")
+    if isinstance(value, Mapping) or value is None:
+        return _nest(value or {})
     flat = {}
-    for item in split_commas(value):
-        # Kedro 1.x splits on the first "="; Kedro 0.18 also took "key:value".
-        equals, colon = item.find("="), item.find(":")
-        separator = ":" if colon != -1 and (equals == -1 or colon < equals) else "="
-        key, found, text = item.partition(separator)
-        if not found or not key.strip():
-            raise RunOptionError(
-                f"{option}: {item!r} is not key=value; valid form: "
-                f'{option} "alpha=0.1,model.depth=3"'
-            )
-        flat[key.strip()] = parse_value(text)
+    for key, text in _pairs(value, option, "key=value", '"alpha=0.1,model.depth=3"').items():
+        try:
+            flat[key] = parse_value(text)
+        except ValueError as error:
+            raise RunOptionError(f"{option}: the value of {key!r} has {error}") from None
     return _nest(flat)
 
 
-def parse_load_versions(value: str | Mapping | None) -> dict[str, str]:
-    """Parse ``"ds:version,ds2:version"`` (or a mapping) into ``{dataset: version}``.
+def parse_load_versions(value: str | list | Mapping | None) -> dict[str, str]:
+    """Parse ``"ds:version,ds2:version"`` (a list of such items, or a mapping) into a dict.
 
     Raises:
-        RunOptionError: An item without ``:``, or a version that is not one
-            plain folder name (``../..`` is refused).
+        RunOptionError: An item without ``:``, or a version that is no plain folder name.
     """
-    if value is None:
-        return {}
     from minikedro.io.core import _check_version
 
-    if isinstance(value, Mapping):
-        versions = {str(k): str(v) for k, v in value.items()}
-    else:
-        versions = {}
-        for item in split_commas(str(value)):
-            name, colon, version = item.partition(":")
-            if not colon or not name.strip() or not version.strip():
-                raise RunOptionError(
-                    f"--load-versions: {item!r} is not dataset:version; valid form: "
-                    f'--load-versions "model:2024-01-31T12.00.00.000Z"'
-                )
-            versions[name.strip()] = version.strip()
+    versions = ({str(k): str(v) for k, v in value.items()} if isinstance(value, Mapping) else
+                _pairs(value or [], "--load-versions", "dataset:version",
+                       '"model:2024-01-31T12.00.00.000Z"'))
     for name, version in versions.items():
         try:
             _check_version(version, "--load-versions: load", f"'{name}'")
@@ -184,167 +259,117 @@ def parse_load_versions(value: str | Mapping | None) -> dict[str, str]:
     return versions
 
 
-def _as_list(value: Any, option: str) -> list[str]:
-    """A list option from a string, a list of strings, or argparse's repeats."""
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return split_commas(value)
-    if isinstance(value, (list, tuple)):
-        return [name for item in value for name in _as_list(item, option)]
-    raise RunOptionError(f"{option} must be a string or a list of strings, got {value!r}")
-
-
-def _normalise(key: str, value: Any, source: str) -> Any:
-    """One option's value in its canonical form; ``source`` names where it came from."""
-    if key in LIST_OPTIONS:
-        return _as_list(value, key)
-    if key in TEXT_OPTIONS:
-        if value is not None and not isinstance(value, str):
-            raise RunOptionError(f"{source}: {key} must be a string, got {value!r}")
+def _convert(option: Field, value: Any, source: str) -> Any:
+    """One option's value in its field's form; ``source`` says where it came from."""
+    kind, where = option.metadata["kind"], f"{source}: {option.name}"
+    if kind == "list":
+        return _items(value, where)
+    if kind == "text":
+        if not isinstance(value, str):
+            raise RunOptionError(f"{where} must be a string, got {value!r}")
         return value or None
-    if key in FLAG_OPTIONS:
+    if kind == "flag":
         value = parse_value(value) if isinstance(value, str) else value
-        if not isinstance(value, bool) and value is not None:
-            raise RunOptionError(f"{source}: {key} must be true or false, got {value!r}")
-        return bool(value)
-    if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        value = ",".join(value)  # the option given several times on the command line
-    if key == "load_versions":
+        if not isinstance(value, bool):
+            raise RunOptionError(f"{where} must be true or false, got {value!r}")
+        return value
+    if kind == "versions":
         return parse_load_versions(value)
-    return parse_key_values(value, "--" + key.replace("_", "-"))
+    return parse_key_values(value, option.metadata["flags"][-1])
 
 
 def read_run_config(path: str | Path) -> dict[str, Any]:
-    """Read the ``run`` table of a ``--config`` file (TOML, JSON or YAML).
-
-    Returns:
-        The table's options, normalised; only the keys the file sets.
+    """The options the ``run`` table of a ``--config`` file (TOML, JSON or YAML) sets.
 
     Raises:
-        RunOptionError: The file is missing, has no ``run`` table, or uses a
-            key that is not an option (the message lists the valid keys).
+        RunOptionError: No such file, a folder, no ``run`` table, or a key that is no option.
         BadConfigException: The file does not parse.
     """
+    from minikedro.framework.config_files import read_config_file
+
     path = Path(path)
+    if path.is_dir():
+        found = [p.name for p in sorted(path.iterdir()) if p.suffix in (".toml", ".json", ".yml", ".yaml")]
+        raise RunOptionError(f"config file {path} is a folder: --config takes a file with a [run] "
+                             f"table{'; files there: ' + ', '.join(found) if found else ''}")
     if not path.is_file():
         raise RunOptionError(f"config file {path} does not exist")
-    data = read_config_file(path)
-    table = data.get("run")
+    table = read_config_file(path).get("run")
     if not isinstance(table, Mapping):
-        raise RunOptionError(
-            f"{path} has no 'run' table: put the options under [run] "
-            f"(TOML) or a 'run' key (JSON/YAML)"
-        )
-    unknown = sorted(set(table) - set(RUN_OPTIONS))
+        raise RunOptionError(f"{path} has no 'run' table: put the options under [run] (TOML) or "
+                             f"a 'run' key (JSON/YAML)")
+    unknown = sorted(set(table) - set(OPTIONS))
     if unknown:
         import difflib
 
-        hints = [
-            f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key)
-            for key in unknown
-            for close in [[_FLAG_NAMES[key]] if key in _FLAG_NAMES
-                          else difflib.get_close_matches(key, RUN_OPTIONS, n=1)]
-        ]
-        raise RunOptionError(
-            f"{path}: unknown key {', '.join(hints)} in the run table; valid keys: "
-            f"{', '.join(sorted(RUN_OPTIONS))}"
-        )
-    return {key: _normalise(key, value, str(path)) for key, value in table.items()}
+        spelled = {flag.lstrip("-").replace("-", "_"): name for name, option in OPTIONS.items()
+                   for flag in (*option.metadata["flags"], *option.metadata["aliases"])}
+        hints = [f"{key!r} (did you mean {close[0]!r}?)" if close else repr(key) for key in unknown
+                 for close in [[spelled[key]] if key in spelled
+                               else difflib.get_close_matches(key, OPTIONS, n=1)]]
+        raise RunOptionError(f"{path}: unknown key {', '.join(hints)} in the run table; valid "
+                             f"keys: {', '.join(sorted(OPTIONS))}")
+    return {key: _convert(OPTIONS[key], value, str(path))
+            for key, value in table.items() if value is not None}
 
 
-def merge_run_options(cli: Mapping[str, Any], file: Mapping[str, Any] | None = None) -> dict:
-    """Every run option, from the command line where given, else from the file.
-
-    Args:
-        cli: argparse's values by option name (``None``/empty for "not given").
-        file: ``read_run_config``'s result.
-
-    Returns:
-        All of ``RUN_OPTIONS`` in canonical form: lists, strings or ``None``,
-        booleans, and dicts.
-    """
-    file = file or {}
-    options = {}
-    for key in RUN_OPTIONS:
-        given = _normalise(key, cli.get(key), "command line")
-        from_file = file.get(key)
-        if key in MAPPING_OPTIONS:
-            options[key] = merge_dicts(from_file or {}, given)
-        elif given or from_file is None:
-            options[key] = given
-        else:
-            options[key] = from_file
-    if options["pipeline"] and options["pipelines"]:
-        raise RunOptionError(
-            "--pipeline and --pipelines cannot be used together: use --pipelines a,b "
-            "to run several pipelines"
-        )
-    return options
-
-
-def load_runner(name: str | None, is_async: bool = False, params: Mapping | None = None) -> Any:
+def load_runner(name: str | None = None, is_async: bool = False, params: Mapping | None = None,
+                optional_params: Mapping | None = None) -> Any:
     """Create the runner named on the command line.
 
     Args:
-        name: A built-in runner (``SequentialRunner``, ``ThreadRunner``,
-            ``ParallelRunner``) or a dotted path to a runner class
-            (``my_project.runner.DryRunner``); default ``SequentialRunner``.
+        name: ``SequentialRunner`` (default), ``ThreadRunner``, ``ParallelRunner``, or
+            a dotted path to a runner class (``a.b.C`` or ``a.b:C``).
         is_async: Passed to the constructor, as Kedro does.
-        params: ``--runner-params``, passed as keyword arguments; an
-            ``is_async`` among them turns async mode on as ``--async`` does.
+        params: Keyword arguments; ``is_async`` among them means ``--async``.
+        optional_params: Passed where the runner takes them, others dropped with a warning.
 
     Raises:
         RunOptionError: Unknown name, not a runner class, or arguments it refuses.
     """
+    import inspect
+    import pkgutil
+
     name = name or "SequentialRunner"
     choices = f"built-in runners: {', '.join(BUILTIN_RUNNERS)}, or a dotted path to a runner class"
-    if "." not in name:
-        if name not in BUILTIN_RUNNERS:
-            raise RunOptionError(f"unknown runner {name!r}; {choices}")
-        module_name, class_name = "minikedro.runner", name
+    if name in BUILTIN_RUNNERS:
+        path = f"minikedro.runner:{name}"
+    elif "." in name or ":" in name:
+        path = name if ":" in name else ":".join(name.rsplit(".", 1))
     else:
-        module_name, _, class_name = name.rpartition(".")
+        raise RunOptionError(f"unknown runner {name!r}; {choices}")
+    module, _, attribute = path.partition(":")
     try:
-        module = importlib.import_module(module_name)
+        runner_class = pkgutil.resolve_name(path)
     except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            raise RunOptionError(
-                f"unknown runner {name!r}: no module {exc.name!r}; {choices}"
-            ) from exc
+        if exc.name and module.startswith(exc.name):
+            raise RunOptionError(f"unknown runner {name!r}: no module {exc.name!r}; {choices}") from exc
         raise
-    runner_class = getattr(module, class_name, None)
+    except (AttributeError, ValueError):  # no such name in the module; not a dotted path
+        runner_class = None
     from minikedro.runner import AbstractRunner
 
     if not (isinstance(runner_class, type) and issubclass(runner_class, AbstractRunner)):
         found = "nothing" if runner_class is None else type(runner_class).__name__
-        raise RunOptionError(
-            f"runner {name!r} is not an AbstractRunner subclass ({module_name} has "
-            f"{found} named {class_name!r}); {choices}"
-        )
-    params = dict(params or {})
-    from_params = params.pop("is_async", False)
-    is_async = _normalise("is_async", from_params, "--runner-params") or is_async
-    accepted = _parameters_of(runner_class)
-    unknown = sorted(set(params) - accepted) if accepted is not None else []
+        raise RunOptionError(f"runner {name!r} is not an AbstractRunner subclass ({module} has "
+                             f"{found} named {attribute!r}); {choices}")
+    signature = inspect.signature(runner_class).parameters.values()
+    takes = None if any(p.kind is p.VAR_KEYWORD for p in signature) else {
+        p.name for p in signature if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    optional = dict(optional_params or {})
+    dropped = sorted(set(optional) - takes - {"is_async"}) if takes is not None else []
+    if dropped:
+        logger.warning("--runner %s does not take %s: dropped from the --config file's "
+                       "runner_params", name, ", ".join(dropped))
+    params = {**{k: v for k, v in optional.items() if k not in dropped}, **(params or {})}
+    is_async = _convert(OPTIONS["is_async"], params.pop("is_async", False), "--runner-params") or is_async
+    unknown = sorted(set(params) - takes) if takes is not None else []
     if unknown:
-        takes = ", ".join(sorted(accepted - {"is_async"}))
-        raise RunOptionError(
-            f"{runner_class.__name__} does not take {', '.join(unknown)} (from "
-            f"--runner-params); it takes {'only: ' + takes if takes else 'none'}"
-        )
+        accepted = ", ".join(sorted(takes - {"is_async"}))
+        raise RunOptionError(f"{runner_class.__name__} does not take {', '.join(unknown)} (from "
+                             f"--runner-params); it takes {'only: ' + accepted if accepted else 'none'}")
     try:
         return runner_class(is_async=is_async, **params)
     except (TypeError, ValueError) as exc:
         given = ", ".join(f"{key}={value!r}" for key, value in params.items())
         raise RunOptionError(f"cannot create {name} with {given or 'no parameters'}: {exc}") from exc
-
-
-def _parameters_of(runner_class: type) -> set[str] | None:
-    """The keyword arguments a runner's constructor takes; None if it takes any (**kwargs)."""
-    import inspect
-
-    parameters = inspect.signature(runner_class).parameters.values()
-    if any(p.kind is p.VAR_KEYWORD for p in parameters):
-        return None
-    return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}

@@ -90,6 +90,8 @@ class ParallelRunner(AbstractRunner):
         >>> outputs = ParallelRunner().run(pipeline, catalog)
     """
 
+    catalog_class = SharedMemoryDataCatalog  # what KedroSession builds for it (and subclasses)
+
     def __init__(self, max_workers: int | None = None, is_async: bool = False) -> None:
         if max_workers is not None:
             self._validate_max_workers(max_workers)
