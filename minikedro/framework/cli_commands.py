@@ -53,7 +53,7 @@ def _apply_logging_config(session: Any, args: argparse.Namespace) -> None:
 
 
 def _print_yaml(value: Any) -> None:
-    from minikedro.framework.yaml_text import dump_yaml
+    from minikedro.framework.config_files import dump_yaml
 
     print(dump_yaml(value), end="")
 
@@ -88,7 +88,7 @@ def _ask(prompt: str) -> str | None:
 
 def new(args: argparse.Namespace) -> int:
     """``minikedro new``: a project that runs at once (``kedro new --name=... --example=y``)."""
-    from minikedro.framework.starter import create_project
+    from minikedro.framework.starter import create_project, new_project_message
 
     name, directory = args.name_option or args.name, args.directory
     if args.config:
@@ -108,9 +108,10 @@ def new(args: argparse.Namespace) -> int:
     example = str(args.example).strip().lower()
     if example not in ("y", "yes", "n", "no", "true", "false"):
         raise ValueError(f"--example takes y or n, got {args.example!r}")
-    path = create_project(name, directory or ".", example=example in ("y", "yes", "true"))
+    wanted = example in ("y", "yes", "true")
+    path = create_project(name, directory or ".", example=wanted)
     if not args.quiet:
-        print(f"Created project {name!r} in {path}\nNext: cd {path} && minikedro run")
+        print(new_project_message(name, path, example=wanted))
     return 0
 
 
@@ -197,6 +198,7 @@ def catalog(args: argparse.Namespace) -> int:
 def catalog_list(args: argparse.Namespace) -> int:
     """``minikedro catalog list`` (Kedro 0.19): datasets per pipeline and type."""
     from minikedro.framework.project import pipelines
+    from minikedro.io.core import is_parameter
 
     datasets = _catalog(args)
     listing = {}
@@ -204,7 +206,7 @@ def catalog_list(args: argparse.Namespace) -> int:
         by_type: dict[str, list[str]] = {}
         defaults, parameters = [], []
         for dataset_name in sorted(_registered(name).datasets()):
-            if dataset_name == "parameters" or dataset_name.startswith("params:"):
+            if is_parameter(dataset_name):
                 parameters.append(dataset_name)
             elif datasets.get(dataset_name) is None:
                 defaults.append(dataset_name)

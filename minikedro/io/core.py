@@ -12,7 +12,7 @@ a version is one plain folder name, such as the UTC timestamps
 
 Public names: the errors (``DatasetError`` and four subclasses),
 ``AbstractDataset``, ``AbstractVersionedDataset``, ``Version``,
-``generate_timestamp``; Kedro's path helpers ``get_protocol_and_path`` and
+``generate_timestamp``, ``is_parameter``; Kedro's path helpers ``get_protocol_and_path`` and
 ``get_filepath_str`` are importable from here too (they live in ``compat``).
 
 Kedro counterpart: ``kedro.io.core``.
@@ -32,7 +32,7 @@ from typing import Any, Callable, Generic, Iterable, Iterator, NamedTuple, Optio
 __all__ = [
     "AbstractDataset", "AbstractVersionedDataset", "DatasetAlreadyExistsError", "DatasetError",
     "DatasetNotFoundError", "Version", "VersionAlreadyExistsError", "VersionNotFoundError",
-    "generate_timestamp",
+    "generate_timestamp", "is_parameter",
 ]
 
 _DI = TypeVar("_DI")  # the type ``save`` takes
@@ -77,6 +77,11 @@ def generate_timestamp() -> str:
     """The UTC time as a version that sorts by time: ``2024-05-01T09.30.00.123Z`` (as Kedro)."""
     now = datetime.now(tz=timezone.utc)
     return now.strftime("%Y-%m-%dT%H.%M.%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def is_parameter(dataset_name: str) -> bool:
+    """Whether a dataset name is a parameter: ``parameters`` or ``params:<key>`` (as Kedro)."""
+    return dataset_name == "parameters" or dataset_name.startswith("params:")
 
 
 _VERSION_FORMAT = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")  # one folder name, no ".."
