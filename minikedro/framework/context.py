@@ -17,6 +17,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
 from minikedro.framework.config_files import MissingConfigException, merge_dicts
+from minikedro.io.core import is_parameter
 
 __all__ = ["CatalogCommandsMixin", "KedroContext", "KedroContextError", "compose_classes"]
 
@@ -132,10 +133,6 @@ class KedroContext:
 # What `minikedro catalog` asks of a catalog ------------------------------------------------
 
 
-def _is_parameter(name: str) -> bool:
-    return name == "parameters" or name.startswith("params:")
-
-
 def _named_pipelines(pipelines: Iterable[Any] | str | None) -> list[tuple[str, Any]]:
     """``[(name, Pipeline)]`` for registered names or ``Pipeline`` objects; None: all registered."""
     from minikedro.framework.project import pipelines as registered
@@ -181,7 +178,7 @@ class CatalogCommandsMixin:
         result = {}
         registered = set(self.keys())
         for name, pipeline in _named_pipelines(pipelines):
-            used = {n for n in pipeline.datasets() if not _is_parameter(n)}
+            used = {n for n in pipeline.datasets() if not is_parameter(n)}
             free = used - registered
             factories = {n for n in free if self.config_resolver.match_dataset_pattern(n)}
             result[name] = {"datasets": self._by_type(used & registered),
@@ -201,10 +198,10 @@ class CatalogCommandsMixin:
         """
         written = self.config_resolver.config
         resolved = {name: dict(written[name]) if name in written else {"type": self.get_type(name)}
-                    for name in self.keys() if not _is_parameter(name)}
+                    for name in self.keys() if not is_parameter(name)}
         for _, pipeline in _named_pipelines(pipelines):
             for name in sorted(pipeline.datasets()):
-                if name not in resolved and not _is_parameter(name):
+                if name not in resolved and not is_parameter(name):
                     resolved[name] = self.config_resolver.resolve_pattern(name)
         return resolved
 
