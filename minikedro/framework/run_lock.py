@@ -1,22 +1,15 @@
-"""Keep two runs of one project off each other's data, as Snakemake and DVC do.
-
-For its whole duration a run locks the persisted datasets it writes
-(exclusive) and reads (shared). Runs on disjoint datasets go side by side; a
-conflicting run fails at once with a ``RunLockError`` naming the run in its
-way and the datasets, or with ``wait=True`` waits for that run to end.
-
-Each run holding locks has a file in ``.minikedro/locks/``: who (pid, host,
-command, since when) and what, each dataset known by its storage (a file by
-its resolved path: two catalog names on one file are one dataset; memory
-datasets are not locked). Reading the others' files and writing one's own
-happen under an OS lock on ``.minikedro/locks/.mutex``, which the OS drops if
-its holder dies, so of two runs starting together only one can win. The file
-goes when the run ends, however it ends; one whose run was killed (same host,
-pid gone) is stale, and the next run takes it over with a warning.
+"""Keep two runs of one project off each other's data, as Snakemake and DVC do (Kedro does not).
 
 Public names: ``RunLock``, ``RunLockError``, ``Conflict``, ``datasets_to_lock``.
 
-Kedro counterpart: none; Kedro does not guard against concurrent runs.
+A run locks the persisted datasets it writes (exclusive) and reads (shared)
+for as long as it lasts: a conflicting run fails at once naming the run in its
+way, or with ``wait=True`` waits for it. Each run holding locks has a file in
+``.minikedro/locks/`` (pid, host, command, since, and its datasets, each known
+by its storage: a file by its resolved path). The files are read and written
+under an OS lock on ``.mutex``, which the OS drops if its holder dies, so of
+two runs starting together one wins. A file goes when its run ends, however
+it ends; one whose run is gone (same host, pid gone) is taken over with a warning.
 """
 from __future__ import annotations
 
@@ -32,6 +25,7 @@ from pathlib import Path, PurePath
 from typing import Any, Iterator, NamedTuple
 
 from minikedro.datasets.files import atomic_write
+from minikedro.io.core import is_parameter
 
 if os.name == "nt":
     import msvcrt
@@ -46,7 +40,7 @@ POLL_SECONDS = 0.25  # how often a waiting run looks again
 
 
 class Conflict(NamedTuple):
-    """Another run in the way: its lock file, its record, and what of ours it writes and reads."""
+    """Another run in the way: its lock file, its record, what of ours it writes and reads."""
 
     lock_file: Path
     run: dict[str, Any]  # pid, host, command, since, written, read
@@ -97,7 +91,7 @@ def datasets_to_lock(pipeline: Any, catalog: Any) -> tuple[dict[str, str], dict[
 
 
 def _storage_of(name: str, catalog: Any) -> str | None:
-    if name == "parameters" or name.startswith("params:"):
+    if is_parameter(name):
         return None
     dataset = catalog.get(name)  # a pattern's dataset is registered, as the runner would
     if dataset is None or getattr(dataset, "_EPHEMERAL", False):

@@ -1,24 +1,14 @@
 """Write project files: ``minikedro new`` and ``minikedro pipeline create/delete``.
 
 Public names: ``create_project``, ``new_project_message``, ``package_name_for``,
-``create_pipeline``, ``delete_pipeline``, ``pipeline_files``. Kedro's
-counterparts are its project template and ``kedro pipeline create/delete``.
+``create_pipeline``, ``delete_pipeline``, ``pipeline_files`` (Kedro: its project
+template, ``kedro pipeline create/delete``).
 
-A new project reads a CSV of temperature readings, drops implausible ones (a
-parameter) and writes a per-city summary as JSON::
-
-    my-project/
-      pyproject.toml                  [tool.minikedro] package_name = "my_project"
-      conf/base/catalog.toml          measurements (CSV in), summary (JSON out)
-      conf/base/parameters.toml
-      data/01_raw/measurements.csv
-      src/my_project/{__init__,settings,pipeline_registry}.py
-      src/my_project/pipelines/data_processing/{__init__,pipeline,nodes}.py
-
-A Python that cannot read TOML gets ``catalog.json`` and ``parameters.json``
-instead (the same data), and a project found by its layout (see
-:mod:`minikedro.framework.startup`). ``example=False`` leaves out the data, the
-catalog entries and the pipeline, as Kedro's ``--example=n`` does.
+A new project (``FILES``) cleans a CSV of temperature readings and writes a
+per-city summary as JSON. Its ``conf/base`` catalog and parameters are TOML,
+or JSON (the same data) on a Python that cannot read TOML. ``example=False``
+leaves out the data, the catalog entries and the pipeline, as Kedro's
+``--example=n`` does.
 """
 from __future__ import annotations
 
@@ -93,27 +83,17 @@ in `conf/base` (shared) and `conf/local` (yours, not committed).
     "data/01_raw/measurements.csv": '''\
 city,reading
 Lisbon,17.5
-Lisbon,19.0
 Oslo,-3.5
 Oslo,-120.0
 Oslo,1.5
 Nairobi,22.0
 Nairobi,not measured
-Nairobi,24.5
 ''',
     "src/$package/__init__.py": '"""$name: a minikedro project."""\n\n__version__ = "0.1.0"\n',
     "src/$package/settings.py": '''\
-"""Project settings, all optional: HOOKS, CONF_SOURCE, CONFIG_LOADER_ARGS, DATA_CATALOG_CLASS..."""
+"""Project settings, all optional: HOOKS, CONF_SOURCE, CONFIG_LOADER_ARGS, DATA_CATALOG_CLASS."""
 
-# Instantiated project hooks, e.g. HOOKS = (ProjectHooks(),) from $package.hooks.
-HOOKS = ()
-
-CONFIG_LOADER_ARGS = {
-    "base_env": "base",
-    "default_run_env": "local",
-    # "merge_strategy": {"parameters": "soft"},
-    # "custom_resolvers": {"add": lambda *numbers: sum(numbers)},
-}
+HOOKS = ()  # hook instances, e.g. (ProjectHooks(),) from $package.hooks
 ''',
     "src/$package/pipeline_registry.py": '''\
 """The project's pipelines, by name."""
@@ -127,12 +107,8 @@ def register_pipelines():
     return pipelines
 ''',
     "src/$package/pipelines/__init__.py": '"""One folder per pipeline; find_pipelines() discovers them."""\n',
-    "src/$package/pipelines/data_processing/__init__.py": '''\
-"""Clean the raw readings and summarise them per city."""
-from .pipeline import create_pipeline
-
-__all__ = ["create_pipeline"]
-''',
+    "src/$package/pipelines/data_processing/__init__.py":
+        '"""Clean the raw readings and summarise them per city."""\nfrom .pipeline import create_pipeline  # noqa: F401\n',
     "src/$package/pipelines/data_processing/pipeline.py": '''\
 """How the data_processing nodes connect."""
 from minikedro.pipeline import Pipeline, node
@@ -178,8 +154,7 @@ def summarise(rows):
 ''',
 }
 PIPELINE_FILES = {
-    "__init__.py": '"""The \'$name\' pipeline."""\nfrom .pipeline import create_pipeline\n\n'
-                   '__all__ = ["create_pipeline"]\n',
+    "__init__.py": '"""The \'$name\' pipeline."""\nfrom .pipeline import create_pipeline  # noqa: F401\n',
     "nodes.py": '"""The \'$name\' pipeline\'s node functions: plain functions, data in, data out."""\n',
     "pipeline.py": '''\
 """How the '$name' nodes connect: add node(func, inputs, outputs, name=...) below."""
