@@ -199,9 +199,9 @@ def test_new_suggests_a_run_command_that_works_where_minikedro_is_not_installed(
 
 def test_new_without_the_example_says_how_to_add_a_pipeline_then_run_it(tmp_path):
     lines = new_project(tmp_path, "--example=n")
-    assert lines[1] == ("Next: the project has no pipeline yet. Create one, add nodes to its "
-                        "pipeline.py, then run it:")
-    create, run = lines[2:]
+    assert lines[-3] == ("Next: the project has no pipeline yet. Create one, add nodes to its "
+                         "pipeline.py, then run it:")
+    create, run = lines[-2:]
     assert " -m minikedro pipeline create data_processing --project " in create
     follow(create)
     write_files(tmp_path / "next-demo/src/next_demo/pipelines/data_processing", {"pipeline.py": """

@@ -3,11 +3,7 @@
 ``from minikedro.config import OmegaConfigLoader``: the names live in
 :mod:`minikedro.framework.config` and are re-exported here.
 """
-from minikedro.framework.config import (
-    AbstractConfigLoader,
-    BadConfigException,
-    MissingConfigException,
-    OmegaConfigLoader,
-)
+from minikedro.framework.config import (AbstractConfigLoader, BadConfigException,
+                                        MissingConfigException, OmegaConfigLoader)
 
 __all__ = ["AbstractConfigLoader", "BadConfigException", "MissingConfigException", "OmegaConfigLoader"]

@@ -36,26 +36,12 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from minikedro.framework.config_files import (
-    CONFIG_EXTENSIONS,
-    BadConfigException,
-    MissingConfigException,
-    merge_dicts,
-    read_config_file,
-)
+from minikedro.framework.config_files import (CONFIG_EXTENSIONS, BadConfigException,
+                                               MissingConfigException, merge_dicts, read_config_file)
 
-__all__ = [
-    "CONFIG_EXTENSIONS",
-    "AbstractConfigLoader",
-    "BadConfigException",
-    "ConfigLoader",
-    "MissingConfigException",
-    "OmegaConfigLoader",
-    "is_config_archive",
-    "merge_dicts",
-    "read_config_file",
-    "remove_unpacked_archives",
-]
+__all__ = ["CONFIG_EXTENSIONS", "AbstractConfigLoader", "BadConfigException", "ConfigLoader",
+           "MissingConfigException", "OmegaConfigLoader", "is_config_archive", "merge_dicts",
+           "read_config_file", "remove_unpacked_archives"]
 
 logger = logging.getLogger(__name__)
 

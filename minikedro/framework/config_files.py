@@ -19,15 +19,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = [
-    "CONFIG_EXTENSIONS",
-    "BadConfigException",
-    "MissingConfigException",
-    "dump_yaml",
-    "merge_dicts",
-    "read_config_file",
-    "toml_library",
-]
+__all__ = ["CONFIG_EXTENSIONS", "BadConfigException", "MissingConfigException", "dump_yaml",
+           "merge_dicts", "read_config_file", "toml_library"]
 
 CONFIG_EXTENSIONS = (".toml", ".json", ".yml", ".yaml")
 
