@@ -36,12 +36,10 @@ examples:
 
 RUN_EPILOG = """\
 examples:
-  minikedro run
   minikedro run --pipeline training --env prod
   minikedro run -r ParallelRunner --runner-params max_workers=4
   minikedro run -r my_project.runner.DryRunner
-  minikedro run --tags train,report --params "model.k=3,seed=42"
-  minikedro run --from-nodes "split,train" --to-outputs report
+  minikedro run --tags train,report --params "model.k=3,seed=42" --to-outputs report
   minikedro run --config run_config.toml -p reporting   (the command line wins)
 
 List options take comma-separated values and may be repeated.
@@ -290,24 +288,26 @@ def _error_message(exc: BaseException, args: argparse.Namespace) -> str:
 def _how_to_resume(args: argparse.Namespace) -> str:
     """``. To resume: <command>`` when a run stopped after some nodes ran, else nothing.
 
-    The runner's ``minikedro run --from-nodes "..."``, started as this process
-    was, then the other options the command line gave (``--config`` names the
-    run file again): the resumed run finishes what this one set out to do.
+    The runner's ``minikedro run --from-nodes "..."``, started as this process was, then
+    the other options the command line gave, in ``RunOptions`` order (``--config``
+    names the run file again): the resumed run finishes what this one set out to do.
     """
     import shlex
 
     hint = getattr(getattr(args, "active_runner", None), "resume_hint", None)
     if not hint:
         return ""
-    from minikedro.framework.run_options import command_line_words
+    from minikedro.framework.run_options import OPTIONS
 
     session = getattr(args, "active_session", None)
     program = _program_words(getattr(getattr(session, "metadata", None), "package_name", None))
     if program and hint.startswith("minikedro run"):
         hint = shlex.join(program) + hint[len("minikedro run"):]
-    words = [word for flag in ("--project", "--config") if getattr(args, flag[2:], None)
-             for word in (flag, getattr(args, flag[2:]))]
-    words += command_line_words(vars(args), leave_out=("from_nodes",))  # the hint replaces it
+    given = [("--project", args.project), ("--config", args.config)] + [
+        (option.metadata["flags"][-1], getattr(args, name)) for name, option in OPTIONS.items()
+        if name != "from_nodes"]  # the hint replaces it
+    words = [word for flag, value in given if value is not None for word in (
+        [flag] if value is True else [flag, ",".join(value) if isinstance(value, list) else value])]
     return ". To resume: " + " ".join(filter(None, (hint, shlex.join(words))))
 
 

@@ -1,8 +1,7 @@
 """The options of ``minikedro run``, described once, and the words users type turned into values.
 
 Public names: ``RunOptions``, ``OPTIONS``, ``RunOptionError``, ``split_commas``, ``parse_value``,
-``parse_key_values``, ``parse_load_versions``, ``read_run_config``, ``command_line_words``,
-``load_runner``.
+``parse_key_values``, ``parse_load_versions``, ``read_run_config``, ``load_runner``.
 
 Each ``RunOptions`` field is one option of Kedro's ``kedro run``. Its metadata
 (``flags``, ``kind``, ``metavar``, ``help``; ``to``: the call that takes it)
@@ -18,9 +17,8 @@ from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Dict, List, Mapping, Optional
 
-__all__ = ["OPTIONS", "RunOptionError", "RunOptions", "command_line_words", "load_runner",
-           "parse_key_values", "parse_load_versions", "parse_value", "read_run_config",
-           "split_commas"]
+__all__ = ["OPTIONS", "RunOptionError", "RunOptions", "load_runner", "parse_key_values",
+           "parse_load_versions", "parse_value", "read_run_config", "split_commas"]
 
 logger = logging.getLogger(__name__)
 
@@ -128,17 +126,6 @@ class RunOptions:
 #: The command-line options (and run-file keys), by field name.
 OPTIONS: dict[str, Field] = {option.name: option for option in fields(RunOptions)
                              if "flags" in option.metadata}
-
-
-def command_line_words(given: Mapping[str, Any], leave_out: tuple = ()) -> list[str]:
-    """The arguments that give argparse's values (``None``: not given) again, in field order."""
-    words = []
-    for name, option in OPTIONS.items():
-        value, flag = given.get(name), option.metadata["flags"][-1]
-        if value is not None and name not in leave_out:
-            words += [flag] if value is True else [flag, ",".join(value) if isinstance(value, list)
-                                                   else value]
-    return words
 
 
 def split_commas(text: str) -> list[str]:

@@ -12,7 +12,6 @@ store (``save_on_close`` is ignored) and plugins found through entry points.
 """
 from __future__ import annotations
 
-import difflib
 import logging
 import os
 from pathlib import Path
@@ -43,7 +42,11 @@ class PipelineNotFoundError(KeyError, ValueError):
 
 
 class KedroSession:
-    """One run of one project. Make it with :meth:`create`."""
+    """One run of one project. Make it with :meth:`create`.
+
+    Attributes:
+        failed_node: The node whose error ended the run, if one did.
+    """
 
     def __init__(self, session_id: str, metadata: Any, env: str | None,
                  runtime_params: dict[str, Any], conf_source: Path, hook_manager: Any) -> None:
@@ -53,7 +56,7 @@ class KedroSession:
         self.runtime_params = runtime_params
         self.conf_source = conf_source
         self._hook_manager = hook_manager
-        self._failed_node: Any = None
+        self.failed_node: Any = None
         self._run_called = False
 
     @classmethod
@@ -98,11 +101,6 @@ class KedroSession:
 
     def __repr__(self) -> str:
         return f"KedroSession(project={self.metadata.project_name!r}, env={self.env!r})"
-
-    @property
-    def failed_node(self) -> Any:
-        """The node whose error ended the last run, if one did."""
-        return self._failed_node
 
     def _get_config_loader(self) -> Any:
         from minikedro.framework.project import settings
@@ -194,7 +192,7 @@ class KedroSession:
                 result = runner.run(pipeline, catalog, self._hook_manager, run_id=self.session_id,
                                     only_missing_outputs=only_missing_outputs)
             except Exception as error:
-                self._failed_node = next(iter(getattr(runner, "failed_nodes", None) or []), None)
+                self.failed_node = next(iter(getattr(runner, "failed_nodes", None) or []), None)
                 hook.on_pipeline_error(error=error, run_params=run_params, pipeline=pipeline,
                                        catalog=catalog)
                 raise
@@ -209,6 +207,8 @@ class KedroSession:
         selected = pipelines._for_run(names)  # imports only what the run needs, where it can
         missing = [name for name in names if name not in selected]
         if missing:
+            import difflib
+
             registered = sorted(pipelines)
             close = sorted({match for name in missing
                             for match in difflib.get_close_matches(name, registered, n=3)})
