@@ -376,6 +376,8 @@ def test_runner_params_from_a_run_file_can_be_cleared_or_left_behind(project, tm
 def test_params_nested_too_deep_name_the_option(project, capsys):
     assert run(project, "--params", "x=" + "[" * 1000 + "]" * 1000) == 1
     assert error_line(capsys) == "error: --params: the value of 'x' has lists nested more than 100 deep"
+    assert run(project, "--params", ".".join(["a"] * 1000) + "=1") == 1
+    assert error_line(capsys) == "error: --params: the key 'a.a.a.a.a.a.a.a.a.a....' has more than 100 levels"
 
 
 # The other commands ------------------------------------------------------------------------

@@ -214,12 +214,15 @@ def parse_key_values(value: str | list | Mapping | None, option: str) -> dict[st
     Items split on the first ``=`` (or a ``:`` before it: Kedro 0.18's ``key:value``).
 
     Raises:
-        RunOptionError: An item without ``=``, an empty key, or a value nested too deep.
+        RunOptionError: An item without ``=``, an empty key, or a key or value nested too deep.
     """
     if isinstance(value, Mapping) or value is None:
         return _nest(value or {})
     flat = {}
     for key, text in _pairs(value, option, "key=value", '"alpha=0.1,model.depth=3"').items():
+        if key.count(".") >= _MAX_NESTING:
+            raise RunOptionError(f"{option}: the key {key[:20] + '...'!r} has more than "
+                                 f"{_MAX_NESTING} levels")
         try:
             flat[key] = parse_value(text)
         except ValueError as error:

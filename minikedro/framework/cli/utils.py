@@ -19,8 +19,10 @@ __all__ = ["find_run_command", "split_string"]
 
 
 def split_string(ctx: Any, param: Any, value: str) -> list[str]:
-    """Split ``"a, b"`` on commas (Kedro's click callback, kept for project code)."""
-    return [item.strip() for item in value.split(",") if item.strip()]
+    """Split ``"a, b"`` on commas outside brackets (Kedro's click callback, kept for project code)."""
+    from minikedro.framework.run_options import split_commas
+
+    return split_commas(value)
 
 
 def find_run_command(package_name: str) -> Callable[..., int]:
