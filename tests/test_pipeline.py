@@ -128,6 +128,44 @@ def test_long_cycle_needs_no_recursion():
     assert len(caught.value.cycle) == size + 1
 
 
+def test_a_cycle_is_refused_however_the_nodes_are_listed_or_combined():
+    # Listed producers first, nodes cannot form a cycle and sorting waits; any other
+    # listing is sorted at once, so a cycle never gets past the constructor.
+    first = Pipeline([node(identity, "x", "y", name="a")])
+    second = Pipeline([node(identity, "y", "x", name="b")])
+    for combined in (lambda: first + second, lambda: second + first, lambda: sum([first, second])):
+        with pytest.raises(CircularDependencyError, match=r"a -> b -> a \(through dataset\(s\) x, y\)"):
+            combined()
+
+
+def test_parts_and_unsorted_pipelines_answer_like_sorted_ones(diamond):
+    listed_in_order = Pipeline(diamond.nodes)
+    part = listed_in_order.from_nodes("to_right")
+    assert names(part) == ["to_right", "join"]
+    assert [[n.name for n in g] for g in part.grouped_nodes] == [["to_right"], ["join"]]
+    assert names(part.to_nodes("join")) == ["to_right", "join"]
+    assert part.inputs() == {"clean", "params:k", "left"} and part.outputs() == {"joined"}
+    import pickle
+
+    assert names(pickle.loads(pickle.dumps(Pipeline(diamond.nodes)))) == names(diamond)
+
+
+def test_a_plain_pipeline_loads_neither_namespacing_nor_filters():
+    probe = (
+        "import sys\nfrom minikedro.pipeline import Pipeline, node\n"
+        "p = Pipeline([node(len, 'a', 'b'), node(len, 'b', 'c')])\n"
+        "p.nodes, p.inputs(), p.describe(), p + p, p - p\n"
+        "print(sorted(m for m in sys.modules if m.startswith('minikedro.pipeline.')))\n"
+        "from minikedro.pipeline import pipeline\n"
+        "print(callable(pipeline), 'minikedro.pipeline.modular' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120, check=True)
+    assert result.stdout.splitlines() == [
+        "['minikedro.pipeline.node', 'minikedro.pipeline.pipeline']", "True True"
+    ]
+
+
 def test_tags_argument_tags_every_node(diamond):
     tagged = Pipeline([diamond], tags=["all"])
     assert all("all" in n.tags for n in tagged.nodes)

@@ -1,36 +1,26 @@
 """Nodes and pipelines: what to run, and in which order (Kedro: ``kedro.pipeline``).
 
-``node`` wires a function to named datasets; ``Pipeline`` checks a set of
-nodes forms a graph without cycles or clashing outputs, answers questions
-about it and slices it; ``pipeline`` reuses a pipeline under a namespace;
-``GroupedNodes`` is what ``Pipeline.group_nodes_by`` returns for deployment.
-
-Modules: ``node`` (Node, node), ``pipeline`` (Pipeline and its errors),
-``filters`` (the slicing methods), ``modular`` (pipeline()), ``grouping``
-(GroupedNodes), ``transcoding`` (``data@format`` names).
+Read ``node.py`` (Node, node), then ``pipeline.py`` (Pipeline, its errors and
+filters); ``modular.py`` (``pipeline()``, ``GroupedNodes``) loads when first used.
 """
 
 from __future__ import annotations
 
-from .grouping import GroupedNodes
-from .modular import pipeline
-from .node import Node, node
-from .pipeline import (
-    CircularDependencyError,
-    ConfirmNotUniqueError,
-    OutputNotUniqueError,
-    Pipeline,
-    PipelineError,
-)
+from typing import Any
 
-__all__ = [
-    "CircularDependencyError",
-    "ConfirmNotUniqueError",
-    "GroupedNodes",
-    "Node",
-    "OutputNotUniqueError",
-    "Pipeline",
-    "PipelineError",
-    "node",
-    "pipeline",
-]
+from .node import Node, node
+from .pipeline import (CircularDependencyError, ConfirmNotUniqueError, OutputNotUniqueError,
+                       Pipeline, PipelineError)
+
+del pipeline  # the submodule's name: here, as in Kedro, ``pipeline`` is the function below
+
+__all__ = ["CircularDependencyError", "ConfirmNotUniqueError", "GroupedNodes", "Node",
+           "OutputNotUniqueError", "Pipeline", "PipelineError", "node", "pipeline"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("pipeline", "GroupedNodes"):
+        from . import modular
+
+        return getattr(modular, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,229 +1,131 @@
 """Pipeline filters: the slices ``kedro run --nodes/--tags/--from-nodes/...`` ask for.
 
-Each filter returns a new ``Pipeline`` and raises ``ValueError`` naming every
-unknown node, dataset or namespace it was given (sorted). A single filter
-may leave nothing; ``filter()``, which intersects several, refuses that.
-Filters that follow dependencies walk the pipeline's parent and child links,
-so none rescans the pipeline per node: each costs time linear in the nodes
-and edges it reaches.
+``Pipeline.filter()`` and the ``only_nodes*``, ``from_*`` and ``to_*``
+methods load this module on first use (a plain run never filters) and build a
+pipeline of the node names ``select()`` returns. ``select`` reads the index
+each pipeline keeps (``Pipeline._index``): ``_by_name`` (name -> node),
+``_producer`` (base dataset name -> its writer's name) and ``_consumers``
+(base name -> its readers' names), so a criterion costs time linear in the
+nodes and edges it reaches, never a rescan per node.
 
-Datasets may be named with or without a transcoding suffix: ``"data"``
-selects every node reading (or writing) ``data@json``, ``data@text`` or
-``data``, while ``"data@json"`` selects only that exact name, as in Kedro.
+Unknown names are refused, all at once and sorted. Datasets may be given with
+or without ``@format``: ``data`` selects every format of a dataset,
+``data@json`` only that one (as in Kedro).
 
-Public names: ``PipelineFilters``, the half of ``Pipeline`` that holds the
-filter methods (Kedro: the same methods of ``kedro.pipeline.Pipeline``).
+Public name: ``select`` (Kedro: the filter methods of ``kedro.pipeline.Pipeline``).
 """
 
 from __future__ import annotations
 
 import difflib
-from functools import cached_property
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
-from .transcoding import strip_transcoding
+from .node import strip_transcoding
 
 if TYPE_CHECKING:
-    from .node import Node
     from .pipeline import Pipeline
 
-__all__ = ["PipelineFilters"]
+__all__ = ["select"]
+
+Names = Optional[Iterable[str]]
 
 
-class PipelineFilters:
-    """Filter methods shared by ``Pipeline``, built on the indexes it keeps.
+def select(pipe: Pipeline, *, node_names: Names = None, tags: Names = None,
+           node_namespaces: Names = None, inputs: Names = None, outputs: Names = None,
+           from_nodes: Names = None, to_nodes: Names = None, from_inputs: Names = None,
+           to_outputs: Names = None) -> set[str]:
+    """The names of the nodes that pass every criterion given (None: not given).
 
-    ``Pipeline`` provides ``_members`` (its nodes, by position),
-    ``_producer`` (dataset base name -> position), ``_consumers`` (base name
-    -> positions), ``_parents_of``, ``_children_of`` and ``_subset``.
+    Args:
+        pipe: The pipeline to select from.
+        node_names, tags, node_namespaces: Nodes with one of these names, any of
+            these tags, or in one of these namespaces (nested ones included).
+        inputs, outputs: Nodes reading, or writing, any of these datasets.
+        from_nodes, to_nodes, from_inputs, to_outputs: Those nodes (or the
+            readers of, or writers of, those datasets) and every node downstream
+            (``from_``) or upstream (``to_``) of them.
+
+    Each criterion may be one name as a str.
+
+    Raises:
+        ValueError: A node name, dataset or namespace is unknown.
     """
-
-    _members: list[Node]
-    _producer: dict[str, int]
-    _consumers: dict[str, list[int]]
-    _parents_of: Callable[[int], set[int]]
-    _children_of: Callable[[int], set[int]]
-    _subset: Callable[[Iterable[int]], "Pipeline"]
-
-    def only_nodes(self, *node_names: str) -> Pipeline:
-        """Keep only the named nodes."""
-        return self._subset(self._named(node_names))
-
-    def only_nodes_with_tags(self, *tags: str) -> Pipeline:
-        """Keep the nodes carrying *any* of ``tags`` (none given: empty result)."""
-        return self._subset(self._tagged(tags))
-
-    def only_nodes_with_namespaces(self, node_namespaces: str | Iterable[str]) -> Pipeline:
-        """Keep the nodes in any of these namespaces (a list, or one str), nested ones included."""
-        return self._subset(self._in_namespaces(node_namespaces))
-
-    def only_nodes_with_inputs(self, *inputs: str) -> Pipeline:
-        """Keep the nodes that read any of ``inputs`` directly."""
-        return self._subset(self._reading(inputs))
-
-    def only_nodes_with_outputs(self, *outputs: str) -> Pipeline:
-        """Keep the nodes that write any of ``outputs``."""
-        return self._subset(self._writing(outputs))
-
-    def from_inputs(self, *inputs: str) -> Pipeline:
-        """Keep the nodes that depend on ``inputs`` (``params:x`` included), even indirectly."""
-        return self._subset(self._downstream(self._reading(inputs)))
-
-    def to_outputs(self, *outputs: str) -> Pipeline:
-        """Keep the nodes needed, directly or transitively, to produce ``outputs``."""
-        return self._subset(self._upstream(self._writing(outputs)))
-
-    def from_nodes(self, *node_names: str) -> Pipeline:
-        """Keep the named nodes and every node downstream of them."""
-        return self._subset(self._downstream(self._named(node_names)))
-
-    def to_nodes(self, *node_names: str) -> Pipeline:
-        """Keep the named nodes and every node they need upstream."""
-        return self._subset(self._upstream(self._named(node_names)))
-
-    def filter(
-        self,
-        tags: Iterable[str] | None = None,
-        from_nodes: Iterable[str] | None = None,
-        to_nodes: Iterable[str] | None = None,
-        node_names: Iterable[str] | None = None,
-        from_inputs: Iterable[str] | None = None,
-        to_outputs: Iterable[str] | None = None,
-        node_namespaces: Iterable[str] | None = None,
-    ) -> Pipeline:
-        """Keep the nodes that pass *every* given filter.
-
-        Each filter is applied to this whole pipeline and the results are
-        intersected, so the order of the filters does not matter (as in Kedro).
-        A filter given as None or empty is ignored.
-
-        Returns:
-            A new, non-empty ``Pipeline``.
-
-        Raises:
-            ValueError: A name or dataset is unknown, or no node passes every filter.
-        """
-        selections = [
-            select(_as_names(value))
-            for select, value in (
-                (self._tagged, tags),
-                (lambda names: self._downstream(self._named(names)), from_nodes),
-                (lambda names: self._upstream(self._named(names)), to_nodes),
-                (self._named, node_names),
-                (lambda names: self._downstream(self._reading(names)), from_inputs),
-                (lambda names: self._upstream(self._writing(names)), to_outputs),
-                (self._in_namespaces, node_namespaces),
-            )
-            if value
-        ]
-        kept = set.intersection(*selections) if selections else set(range(len(self._members)))
-        if not kept:
-            raise ValueError(
-                "Pipeline contains no nodes after applying all provided filters. "
-                "Please ensure that at least one pipeline with nodes has been defined."
-            )
-        return self._subset(kept)
-
-    # -- selections: each returns positions into self._members ----------------------
-
-    @cached_property
-    def _position(self) -> dict[str, int]:
-        """Node name -> position; built on the first filter by name."""
-        return {member.name: position for position, member in enumerate(self._members)}
-
-    def _named(self, names: Iterable[str]) -> set[int]:
-        names = list(names)
-        unknown = sorted({n for n in names if n not in self._position})
-        if unknown:
-            hints = {
-                known for known in self._position if any(known.endswith("." + u) for u in unknown)
-            }
-            for name in unknown:  # typos: the closest existing names
-                hints.update(difflib.get_close_matches(name, self._position, n=3))
-            hint = f" Did you mean: {', '.join(map(repr, sorted(hints)))}?" if hints else ""
-            raise ValueError(f"Pipeline does not contain nodes named {unknown}.{hint}")
-        return {self._position[n] for n in names}
-
-    def _tagged(self, tags: Iterable[str]) -> set[int]:
-        wanted = set(tags)
-        return {p for p, member in enumerate(self._members) if not wanted.isdisjoint(member._tags)}
-
-    def _in_namespaces(self, namespaces: str | Iterable[str]) -> set[int]:
-        wanted = set(_as_names(namespaces))
-        matched, found = set(), set()
-        for position, member in enumerate(self._members):
-            if not member.namespace:
-                continue
-            parts = member.namespace.split(".")
-            for depth in range(1, len(parts) + 1):
-                prefix = ".".join(parts[:depth])
-                if prefix in wanted:
-                    matched.add(position)
-                    found.add(prefix)
-        missing = sorted(wanted - found)
-        if missing:
-            raise ValueError(
-                f"Pipeline does not contain nodes with the following namespaces: {missing}"
-            )
-        return matched
-
-    @cached_property
-    def _full_names(self) -> set[str]:
-        """Every dataset name as the nodes spell it, ``@format`` included."""
-        return {name for m in self._members for name in (*m._input_names, *m._output_names)}
-
-    def _check_datasets(self, datasets: Iterable[str]) -> list[str]:
-        datasets = list(datasets)
-        unknown = sorted(
-            {
-                d for d in datasets
-                if d not in self._producer and d not in self._consumers
-                and d not in self._full_names
-            }
-        )
-        if unknown:
-            raise ValueError(f"Pipeline does not contain datasets named {unknown}.")
-        return datasets
-
-    def _reading(self, datasets: Iterable[str]) -> set[int]:
-        chosen: set[int] = set()
-        for name in self._check_datasets(datasets):
-            base = strip_transcoding(name)
-            readers = self._consumers.get(base, ())
-            if name == base:  # a plain name selects every format of it
-                chosen.update(readers)
-            else:
-                chosen.update(p for p in readers if name in self._members[p]._input_names)
-        return chosen
-
-    def _writing(self, datasets: Iterable[str]) -> set[int]:
-        chosen: set[int] = set()
-        for name in self._check_datasets(datasets):
-            base = strip_transcoding(name)
-            writer = self._producer.get(base)
-            if writer is not None and (name == base or name in self._members[writer]._output_names):
-                chosen.add(writer)
-        return chosen
-
-    def _downstream(self, start: set[int]) -> set[int]:
-        return _reachable(start, self._children_of)
-
-    def _upstream(self, start: set[int]) -> set[int]:
-        return _reachable(start, self._parents_of)
+    down, up = pipe._children_of, pipe._parents_of
+    selections = [choose([names] if isinstance(names, str) else names) for choose, names in (
+        (lambda names: _named(pipe, names), node_names),
+        (lambda names: _tagged(pipe, names), tags),
+        (lambda names: _in_namespaces(pipe, names), node_namespaces),
+        (lambda names: _reading(pipe, names), inputs),
+        (lambda names: _writing(pipe, names), outputs),
+        (lambda names: _reachable(_named(pipe, names), down), from_nodes),
+        (lambda names: _reachable(_named(pipe, names), up), to_nodes),
+        (lambda names: _reachable(_reading(pipe, names), down), from_inputs),
+        (lambda names: _reachable(_writing(pipe, names), up), to_outputs),
+    ) if names is not None]
+    return set.intersection(*selections) if selections else set(pipe._by_name)
 
 
-def _reachable(start: set[int], neighbours: Callable[[int], set[int]]) -> set[int]:
-    """Every position reachable from ``start`` through ``neighbours`` (start included)."""
-    seen = set(start)
-    stack = list(start)
+def _named(pipe: Pipeline, names: Iterable[str]) -> set[str]:
+    names, known = set(names), pipe._by_name
+    unknown = sorted(names - known.keys())
+    if unknown:
+        hints = {n for n in known if any(n.endswith("." + u) for u in unknown)}  # namespaced
+        hints.update(m for u in unknown for m in difflib.get_close_matches(u, known, n=3))
+        hint = f" Did you mean: {', '.join(map(repr, sorted(hints)))}?" if hints else ""
+        raise ValueError(f"Pipeline does not contain nodes named {unknown}.{hint}")
+    return names
+
+
+def _tagged(pipe: Pipeline, tags: Iterable[str]) -> set[str]:
+    wanted = set(tags)
+    return {name for name, each in pipe._by_name.items() if not wanted.isdisjoint(each._tags)}
+
+
+def _in_namespaces(pipe: Pipeline, namespaces: Iterable[str]) -> set[str]:
+    wanted, kept, found = set(namespaces), set(), set()
+    for name, each in pipe._by_name.items():
+        matching = wanted.intersection(each.namespace_prefixes)
+        if matching:
+            kept.add(name)
+            found |= matching
+    if wanted - found:
+        raise ValueError(f"Pipeline does not contain nodes with the following namespaces: "
+                         f"{sorted(wanted - found)}")
+    return kept
+
+
+def _reading(pipe: Pipeline, datasets: Iterable[str]) -> set[str]:
+    return {reader for dataset in _known(pipe, datasets)
+            for reader in pipe._consumers.get(strip_transcoding(dataset), ())
+            if "@" not in dataset or dataset in pipe._by_name[reader]._input_names}
+
+
+def _writing(pipe: Pipeline, datasets: Iterable[str]) -> set[str]:
+    chosen = set()
+    for dataset in _known(pipe, datasets):
+        writer = pipe._producer.get(strip_transcoding(dataset))
+        if writer and ("@" not in dataset or dataset in pipe._by_name[writer]._output_names):
+            chosen.add(writer)
+    return chosen
+
+
+def _known(pipe: Pipeline, datasets: Iterable[str]) -> list[str]:
+    """``datasets`` as a list, refusing the names no node reads or writes."""
+    datasets, producer, consumers = list(datasets), pipe._producer, pipe._consumers
+    full_names = pipe.datasets() if pipe._transcoded else ()
+    unknown = sorted({d for d in datasets if d not in producer and d not in consumers
+                      and d not in full_names})
+    if unknown:
+        raise ValueError(f"Pipeline does not contain datasets named {unknown}.")
+    return datasets
+
+
+def _reachable(start: set[str], neighbours: Callable[[str], set[str]]) -> set[str]:
+    """Every node reachable from ``start`` through ``neighbours``, ``start`` included."""
+    seen, stack = set(start), list(start)
     while stack:
         for neighbour in neighbours(stack.pop()):
             if neighbour not in seen:
                 seen.add(neighbour)
                 stack.append(neighbour)
     return seen
-
-
-def _as_names(value: str | Iterable[str]) -> list[str]:
-    """Let a filter take one name as a str as well as several in an iterable."""
-    return [value] if isinstance(value, str) else list(value)

@@ -1,146 +1,114 @@
-"""A node: one pure function wired to named datasets.
+"""Nodes: one function wired to named datasets (Kedro: ``kedro.pipeline.node``).
 
-A ``Node`` says which datasets feed a function and where its results go. It
-compares by a key built from its name, inputs and outputs, so a node can sit
-in sets and dict keys and pipelines can sort it. The default name spells the
-wiring out (``clean([raw;params:rate]) -> [cleaned]``) so that unnamed nodes
-still read well in logs and stay unique in a pipeline.
+``node(func, inputs, outputs)`` checks the wiring against ``func``'s signature
+and freezes it; ``Node.run`` is the one place the function is called. The
+default name spells the wiring out (``clean([raw;params:rate]) -> [cleaned]``)
+so that unnamed nodes read well in logs. ``data@json`` and ``data@text`` are
+two catalog entries (*transcodings*) of one dataset ``data``: its *base* name,
+by which pipelines link nodes.
 
-``node.run(inputs)`` is the only place a node's function is called. It checks
-the inputs it was given, calls the function and turns the result into
-``{dataset_name: value}``, refusing results that do not fit the declared
-outputs. A function that returns an iterator (a generator, or ``iter(...)``)
-yields chunks instead: whether it does is seen when it returns, as in Kedro,
-so a generator behind a decorator or a hook's wrapper still streams. ``run``
-then returns one iterator of chunks per output and the runner saves them as
-they come.
-
-Nodes are immutable except for ``func``, which hooks may replace (Kedro
-allows it, to wrap a node's function); the name and wiring, and so the hash,
-stay as they were.
-
-Public names: ``Node`` and ``node`` (Kedro: ``kedro.pipeline.node``).
+Public names: ``Node``, ``node``, ``ArgumentTypeError``, ``TRANSCODING_SEPARATOR``,
+``transcode_split``, ``strip_transcoding``.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
+import re
 import warnings
-from collections import Counter
 from collections.abc import Iterator, Mapping
 from itertools import chain, tee
 from operator import itemgetter
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Union
 
-from ._node_args import (
-    ArgumentTypeError,
-    DatasetSpec,
-    as_tags,
-    bracketed,
-    call_order,
-    check_label,
-    dataset_names,
-    definition_error,
-    frozen_spec,
-    function_facts,
-    readable_name,
-    spec_key,
-)
-from .transcoding import bases_of
-
-__all__ = ["Node", "node"]
+__all__ = ["TRANSCODING_SEPARATOR", "ArgumentTypeError", "Node", "node", "strip_transcoding",
+           "transcode_split"]
 
 logger = logging.getLogger(__name__)
 
+#: What ``inputs`` and ``outputs`` may be; ``node()`` says what each form means.
+DatasetSpec = Union[None, str, "list[str]", "dict[str, str]"]
+TRANSCODING_SEPARATOR = "@"
+_LABEL = re.compile(r"[\w.-]+")  # Kedro's rule for names and tags: they travel through CLIs
+
+
+class ArgumentTypeError(TypeError, ValueError):
+    """A badly typed argument; also a ``ValueError``, which Kedro raises and its users catch."""
+
+
+def transcode_split(name: str) -> tuple[str, str]:
+    """Split ``"base@format"`` into ``("base", "format")``; ValueError for more than one ``@``."""
+    base, _, suffix = name.partition(TRANSCODING_SEPARATOR)
+    if TRANSCODING_SEPARATOR in suffix:
+        raise ValueError(f"Expected maximum 1 transcoding separator, found "
+                         f"{name.count('@')} instead: '{name}'.")
+    return base, suffix
+
+
+def strip_transcoding(name: str) -> str:
+    """The dataset name without its ``@format`` part."""
+    return transcode_split(name)[0] if TRANSCODING_SEPARATOR in name else name
+
 
 class Node:
-    """A function together with the names of the datasets it reads and writes.
+    """A function and the names of the datasets it reads and writes; build it with :func:`node`.
 
-    Build nodes with :func:`node`; ``Node(...)`` takes the same arguments.
-    ``tag()`` and the pipeline's namespacing return copies. Two nodes are
-    equal when their names, inputs and outputs are.
+    Immutable but for ``func``, which hooks may replace to wrap it (as Kedro
+    allows): the name, wiring and hash stay. ``tag()`` and namespacing copy.
     """
 
-    __slots__ = (
-        "_func", "_inputs", "_outputs", "_name", "_namespace", "_tags", "_confirms",
-        "_input_names", "_output_names", "_input_bases", "_output_bases", "_output_keys",
-        "_str", "_full_name", "_key", "_hash",
-    )
+    __slots__ = ("_func", "_inputs", "_outputs", "_name", "_namespace", "_tags", "_confirms",
+                 "_input_names", "_output_names", "_input_bases", "_output_bases",
+                 "_str", "_full_name", "_key", "_hash")
 
-    def __init__(
-        self,
-        func: Callable[..., Any],
-        inputs: DatasetSpec,
-        outputs: DatasetSpec,
-        *,
-        name: str | None = None,
-        tags: str | Iterable[str] | None = None,
-        confirms: str | list[str] | None = None,
-        namespace: str | None = None,
-    ) -> None:
-        """Validate the wiring and freeze it; see :func:`node` for arguments."""
+    def __init__(self, func: Callable[..., Any], inputs: DatasetSpec, outputs: DatasetSpec, *,
+                 name: str | None = None, tags: str | Iterable[str] | None = None,
+                 confirms: str | list[str] | None = None, namespace: str | None = None) -> None:
+        """Check the wiring and freeze it; :func:`node` documents the arguments."""
         if not callable(func):
-            raise ArgumentTypeError(definition_error(
-                f"first argument must be a function, not {type(func).__name__} {func!r}",
-                None, name,
-            ))
-        func_name, cacheable = function_facts(func)
-        input_names = dataset_names(inputs, "inputs", func_name, name)
-        output_names = dataset_names(outputs, "outputs", func_name, name)
+            raise ArgumentTypeError(_definition_error(
+                f"first argument must be a function, not {type(func).__name__} {func!r}", None, name))
+        func_name = _readable_name(func)
+        input_names = _dataset_names(inputs, "inputs", func_name, name)
+        output_names = _dataset_names(outputs, "outputs", func_name, name)
         if not input_names and not output_names:
-            raise ValueError(definition_error(
-                "it must have some 'inputs' or 'outputs'", func_name, name
-            ))
-        order = call_order(func, func_name, inputs, len(input_names), cacheable)
-        if isinstance(inputs, dict):
-            # Positional order is what run() and every display use.
-            input_names = tuple(inputs[arg] for arg in order)
+            raise ValueError(
+                _definition_error("it must have some 'inputs' or 'outputs'", func_name, name))
+        call_order = _call_order(func, func_name, inputs, len(input_names))
+        if call_order:  # dict inputs: shown and passed in the signature's order
+            input_names = tuple(inputs[arg] for arg in call_order)  # type: ignore[index]
         if name is not None and name != "":
-            check_label(name, "name")
+            _check_label(name, "name")
         if namespace is not None and not isinstance(namespace, str):
             raise ArgumentTypeError(
-                f"Node namespace must be a str, got {type(namespace).__name__} {namespace!r}."
-            )
-
+                f"Node namespace must be a str, got {type(namespace).__name__} {namespace!r}.")
         self._func = func
-        self._inputs = frozen_spec(inputs)
-        self._outputs = frozen_spec(outputs)
-        self._name = name or None
-        self._namespace = namespace or None
-        # A sorted tuple rather than a frozenset: deterministic, and ignored
-        # by the cycle collector once seen, which matters at 100k nodes.
-        self._tags = tuple(sorted(as_tags(tags)))
-        self._confirms = dataset_names(confirms, "confirms", func_name, name)
-        self._input_names = input_names
-        self._output_names = output_names
-        # The names the pipeline links by: without any "@format" suffix.
-        self._input_bases = bases_of(input_names)
-        self._output_bases = bases_of(output_names)
-        self._output_keys = tuple(outputs) if isinstance(outputs, dict) else ()
-        wiring = f"{func_name}({bracketed(input_names)}) -> {bracketed(output_names)}"
-        self._str = f"{self._name}: {wiring}" if self._name else wiring
+        # Copies: later edits of the caller's list or dict must not reach the node.
+        self._inputs = inputs.copy() if isinstance(inputs, (list, dict)) else inputs
+        self._outputs = outputs.copy() if isinstance(outputs, (list, dict)) else outputs
+        self._name, self._namespace = name or None, namespace or None
+        self._tags = as_tags(tags)
+        self._confirms = _dataset_names(confirms, "confirms", func_name, name)
+        self._input_names, self._output_names = input_names, output_names
+        self._input_bases, self._output_bases = _bases(input_names), _bases(output_names)
+        wiring = f"{func_name}({_bracketed(input_names)}) -> {_bracketed(output_names)}"
+        self._str = f"{name}: {wiring}" if self._name else wiring
         short = self._name or wiring
-        self._full_name = f"{self._namespace}.{short}" if self._namespace else short
-        self._key = (self._full_name, spec_key(inputs), spec_key(outputs))
+        self._full_name = f"{namespace}.{short}" if self._namespace else short
+        self._key = (self._full_name, _spec_key(inputs), _spec_key(outputs))
         self._hash = hash(self._key)
-        self._check_outputs()
-
-    def _check_outputs(self) -> None:
         outputs = self._output_bases
-        if len(set(outputs)) != len(outputs):
-            repeated = sorted(name for name, count in Counter(outputs).items() if count > 1)
+        if len(outputs) > 1 and len(set(outputs)) < len(outputs):
+            repeated = sorted({each for each in outputs if outputs.count(each) > 1})
+            raise ValueError(f"Failed to create node '{self.name}' due to duplicate output(s) "
+                             f"{repeated}: node outputs must be unique.")
+        if outputs and self._input_bases and not set(outputs).isdisjoint(self._input_bases):
             raise ValueError(
-                f"Failed to create node '{self.name}' due to duplicate output(s) "
-                f"{repeated}: node outputs must be unique."
-            )
-        if not set(self._input_bases).isdisjoint(outputs):
-            both = sorted(set(self._input_bases).intersection(outputs))
-            raise ValueError(
-                f"Failed to create node '{self.name}': a node cannot have the same inputs "
-                f"and outputs even if they are transcoded: {both}. Rename the output."
-            )
-
-    # -- identity -------------------------------------------------------------------
+                f"Failed to create node '{self.name}': a node cannot have the same inputs and "
+                f"outputs even if they are transcoded: {sorted(set(outputs) & set(self._input_bases))}. "
+                f"Rename the output.")
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Node):
@@ -148,9 +116,7 @@ class Node:
         return self is other or (self._hash == other._hash and self._key == other._key)
 
     def __lt__(self, other: object) -> bool:
-        if not isinstance(other, Node):
-            return NotImplemented
-        return self._key < other._key
+        return self._key < other._key if isinstance(other, Node) else NotImplemented
 
     def __hash__(self) -> int:
         return self._hash
@@ -158,71 +124,45 @@ class Node:
     def __str__(self) -> str:
         return self._str
 
-    def __repr__(self) -> str:
-        # Kedro's exact form, e.g. Node(add, ['a', 'b'], 'sum', None).
-        return (
-            f"Node({readable_name(self._func)}, {self._inputs!r}, {self._outputs!r}, "
-            f"{self._name!r})"
-        )
+    def __repr__(self) -> str:  # Kedro's form: Node(add, ['a', 'b'], 'sum', None)
+        return f"Node({self._func_name}, {self._inputs!r}, {self._outputs!r}, {self._name!r})"
 
-    def _arguments(self) -> dict[str, Any]:
-        """The constructor arguments that rebuild this node."""
-        return {
-            "func": self._func, "inputs": self._inputs, "outputs": self._outputs,
-            "name": self._name, "tags": self._tags, "confirms": list(self._confirms),
-            "namespace": self._namespace,
-        }
+    def __setstate__(self, state: tuple[None, dict[str, Any]]) -> None:  # unpickling
+        for slot, value in state[1].items():
+            setattr(self, slot, value)
+        self._hash = hash(self._key)  # a spawned worker has another hash seed
 
     def _copy(self, **overwrite: Any) -> Node:
-        """Return a new node with some constructor arguments replaced.
-
-        Namespacing and tagging build on this; the copy is validated anew.
-        """
-        return Node(**{**self._arguments(), **overwrite})
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        # Every slot but the cached hash, which depends on the hash seed (it
-        # differs in a spawned worker). Rebuilding from the constructor's
-        # arguments instead would rename an unnamed node whose func was swapped.
-        state = {slot: getattr(self, slot) for slot in self.__slots__ if slot != "_hash"}
-        return (_restore, (state,))
-
-    # -- public attributes ----------------------------------------------------------
+        """A new node with some constructor arguments replaced, checked anew (Kedro's name)."""
+        return Node(**{"func": self._func, "inputs": self._inputs, "outputs": self._outputs,
+                       "name": self._name, "tags": self._tags, "confirms": list(self._confirms),
+                       "namespace": self._namespace, **overwrite})
 
     @property
     def func(self) -> Callable[..., Any]:
-        """The function the node calls.
-
-        Setting it (a hook wrapping the function, as Kedro allows) keeps the
-        node's name, wiring and hash: ``str(node)`` still shows the original
-        function's name.
-        """
+        """The function the node calls; setting it keeps the name, wiring and hash."""
         return self._func
 
     @func.setter
     def func(self, func: Callable[..., Any]) -> None:
         if not callable(func):
             raise ArgumentTypeError(
-                f"Node '{self.name}': func must be callable, got {type(func).__name__} {func!r}."
-            )
+                f"Node '{self.name}': func must be callable, got {type(func).__name__} {func!r}.")
         self._func = func
 
     @property
-    def _func_name(self) -> str:
-        """The function's name as ``str(node)`` shows it; Kedro's hook examples read it."""
-        return function_facts(self._func)[0]
+    def _func_name(self) -> str:  # Kedro's hook examples read it
+        return _readable_name(self._func)
 
     @property
     def name(self) -> str:
-        """The full name: ``namespace.`` plus the given or default name."""
+        """The full name: ``namespace.`` and the given or default name."""
         return self._full_name
 
     @property
     def short_name(self) -> str:
         """A display name without namespace (not guaranteed unique)."""
-        if self._name:
-            return self._name
-        return readable_name(self._func).replace("_", " ").title()
+        return self._name or self._func_name.replace("_", " ").title()
 
     @property
     def namespace(self) -> str | None:
@@ -231,11 +171,7 @@ class Node:
 
     @property
     def namespace_prefixes(self) -> list[str]:
-        """Every namespace the node sits in, outermost first: ``"a.b"`` gives ``["a", "a.b"]``.
-
-        Empty for a node without a namespace (as Kedro's docstring says; its
-        code returns ``[""]``).
-        """
+        """Every enclosing namespace, outermost first: ``"a.b"`` gives ``["a", "a.b"]``."""
         parts = self._namespace.split(".") if self._namespace else []
         return [".".join(parts[: depth + 1]) for depth in range(len(parts))]
 
@@ -260,60 +196,37 @@ class Node:
         return set(self._tags)
 
     def tag(self, tags: str | Iterable[str]) -> Node:
-        """Return a copy of this node with ``tags`` added.
-
-        Args:
-            tags: One tag or several.
-
-        Returns:
-            A new ``Node``; this one is unchanged.
-        """
-        return self._copy(tags=as_tags(tags).union(self._tags))
-
-    # -- running --------------------------------------------------------------------
+        """Return a copy of this node with ``tags`` (one or several) added."""
+        return self._copy(tags=[*self._tags, *([tags] if isinstance(tags, str) else tags)])
 
     def __call__(self, inputs: dict[str, Any] | None = None, /, **kwargs: Any) -> dict[str, Any]:
         """Run the node: ``node(dict(a=2, b=3))`` or ``node(a=2, b=3)`` (both Kedro forms)."""
         if inputs is not None and kwargs:
-            raise TypeError(
-                f"Node '{self.name}': pass the inputs as one dict or as keywords, not both."
-            )
+            raise TypeError(f"Node '{self.name}': pass the inputs as one dict or as keywords, not both.")
         return self.run(kwargs if inputs is None else inputs)
 
     def run(self, inputs: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Call the function on ``inputs`` and name its results.
+        """Call the function on ``inputs`` (``{dataset_name: value}``) and name its results.
 
-        Args:
-            inputs: ``{dataset_name: value}`` holding exactly the node's inputs.
-
-        Returns:
-            ``{output_name: value}``; for a function that returns an
-            iterator, ``{output_name: iterator_of_chunks}``. A node without
-            outputs returns ``{}`` (an iterator is then run to its end); if
-            its function returned something all the same, a ``UserWarning``
-            says the value is lost.
+        Returns ``{output_name: value}``; for a function that returns an iterator
+        (seen when it returns, as in Kedro), ``{output_name: iterator_of_chunks}``.
+        A node without outputs returns ``{}``, warning if a value is lost.
 
         Raises:
-            ArgumentTypeError: ``inputs`` is not a dict (a TypeError and a
-                ValueError).
-            ValueError: Inputs are missing or unexpected, or the result does
-                not fit the declared outputs. Errors raised by the function
-                itself propagate unchanged.
+            ArgumentTypeError: ``inputs`` is not a dict.
+            ValueError: Inputs are missing or unexpected, or the result does not
+                fit the outputs. The function's own errors propagate unchanged.
         """
-        if inputs is None:
-            inputs = {}
+        inputs = {} if inputs is None else inputs
         if not isinstance(inputs, dict):
             raise ArgumentTypeError(
-                f"Node '{self.name}': run() takes a dict of inputs, got {type(inputs).__name__}."
-            )
+                f"Node '{self.name}': run() takes a dict of inputs, got {type(inputs).__name__}.")
         expected = set(self._input_names)
-        if expected != inputs.keys():
-            missing = sorted(expected - inputs.keys())
-            unexpected = sorted(inputs.keys() - expected)
+        if inputs.keys() != expected:
             raise ValueError(
-                f"Node '{self.name}' expected inputs {sorted(expected)}, got "
-                f"{sorted(inputs)} (missing: {missing}, unexpected: {unexpected})."
-            )
+                f"Node '{self.name}' expected inputs {sorted(expected)}, got {sorted(inputs)} "
+                f"(missing: {sorted(expected - inputs.keys())}, "
+                f"unexpected: {sorted(inputs.keys() - expected)}).")
         logger.info("Running node: %s", self._str)
         if isinstance(self._inputs, dict):
             result = self._func(**{arg: inputs[name] for arg, name in self._inputs.items()})
@@ -331,116 +244,165 @@ class Node:
     def _split(self, result: Any) -> tuple[Any, ...]:
         """Check a multi-output result and return its values in output order."""
         failed = f"Failed to save outputs of node '{self.name}'"
-        if self._output_keys:
+        if isinstance(self._outputs, dict):
+            keys = tuple(self._outputs)
             if not isinstance(result, Mapping):
-                raise ValueError(
-                    f"{failed}: it declares dict outputs {self._output_keys!r}, so its "
-                    f"function must return a dict; it returned {type(result).__name__}."
-                )
-            if result.keys() != set(self._output_keys):
-                missing = sorted(set(self._output_keys) - result.keys())
-                extra = sorted(map(str, result.keys() - set(self._output_keys)))
-                raise ValueError(
-                    f"{failed}: the keys of the returned dict do not match its "
-                    f"outputs (missing: {missing}, unexpected: {extra})."
-                )
-            return tuple(result[key] for key in self._output_keys)
+                raise ValueError(f"{failed}: it declares dict outputs {keys!r}, so its function "
+                                 f"must return a dict; it returned {type(result).__name__}.")
+            if result.keys() != set(keys):
+                raise ValueError(f"{failed}: the keys of the returned dict do not match its outputs "
+                                 f"(missing: {sorted(set(keys) - result.keys())}, "
+                                 f"unexpected: {sorted(map(str, result.keys() - set(keys)))}).")
+            return tuple(result[key] for key in keys)
+        declared = f"{failed}: it declares {len(self._output_names)} outputs {list(self._output_names)}"
         if not isinstance(result, (list, tuple)):
-            raise ValueError(
-                f"{failed}: it declares {len(self._output_names)} outputs "
-                f"{list(self._output_names)}, so its function must return a list or "
-                f"tuple; it returned {type(result).__name__}."
-            )
+            raise ValueError(f"{declared}, so its function must return a list or tuple; "
+                             f"it returned {type(result).__name__}.")
         if len(result) != len(self._output_names):
-            raise ValueError(
-                f"{failed}: it declares {len(self._output_names)} outputs "
-                f"{list(self._output_names)}, but its function returned {len(result)} values."
-            )
+            raise ValueError(f"{declared}, but its function returned {len(result)} values.")
         return tuple(result)
 
     def _warn_if_lost(self, result: Any) -> None:
-        """Run an iterator to its end; warn if the function gave anything but None."""
-        if isinstance(result, Iterator):  # run the body for its side effects
-            values = sum(chunk is not None for chunk in result)
-            lost = f"an iterator of {values} value(s)" if values else None
+        """Run an iterator to its end, for its side effects; warn if anything but None came back."""
+        if isinstance(result, Iterator):
+            count = sum(chunk is not None for chunk in result)
+            lost = f"an iterator of {count} value(s)" if count else None
         else:
             lost = None if result is None else f"a value ({type(result).__name__})"
         if lost:
             warnings.warn(
-                f"Node '{self.name}' declares no outputs (outputs=None), but its function "
-                f"returned {lost}: the value is lost. Name an output "
-                f"to save it, e.g. node({self._func_name}, ..., outputs=\"result\").",
-                UserWarning,
-                stacklevel=3,
-            )
+                f"Node '{self.name}' declares no outputs (outputs=None), but its function returned "
+                f"{lost}: the value is lost. Name an output to save it, e.g. "
+                f"node({self._func_name}, ..., outputs=\"result\").", UserWarning, stacklevel=3)
 
     def _name_chunks(self, chunks: Iterator[Any]) -> dict[str, Any]:
-        """Turn an iterator's chunks into one iterator of chunks per output.
-
-        The iterators share one source (``itertools.tee``): reading one
-        output ahead of the others buffers the chunks they have not read yet.
-        """
+        """One iterator of chunks per output; reading one ahead buffers the others (``tee``)."""
         if isinstance(self._outputs, str):
             return {self._outputs: chunks}
-        # Split the first chunk now, so a wrongly shaped result fails inside run().
-        try:
+        try:  # split the first chunk now, so a wrongly shaped result fails inside run()
             first = self._split(next(chunks))
         except StopIteration:
             return {name: iter(()) for name in self._output_names}
-        rows = chain([first], map(self._split, chunks))
-        streams = tee(rows, len(self._output_names))
-        return {
-            name: map(itemgetter(position), stream)
-            for position, (name, stream) in enumerate(zip(self._output_names, streams))
-        }
+        streams = tee(chain([first], map(self._split, chunks)), len(self._output_names))
+        return {name: map(itemgetter(position), stream)
+                for position, (name, stream) in enumerate(zip(self._output_names, streams))}
 
 
-def node(
-    func: Callable[..., Any],
-    inputs: DatasetSpec,
-    outputs: DatasetSpec,
-    *,
-    name: str | None = None,
-    tags: str | Iterable[str] | None = None,
-    confirms: str | list[str] | None = None,
-    namespace: str | None = None,
-) -> Node:
+def node(func: Callable[..., Any], inputs: DatasetSpec, outputs: DatasetSpec, *,
+         name: str | None = None, tags: str | Iterable[str] | None = None,
+         confirms: str | list[str] | None = None, namespace: str | None = None) -> Node:
     """Create a node that calls ``func`` on ``inputs`` and saves ``outputs``.
 
     Args:
-        func: The function to run. Inputs must bind to its signature.
-        inputs: None, a dataset name, a list of names passed positionally, or a
-            dict ``{argument_name: dataset_name}`` passed by keyword.
-            ``"params:x"``, ``"params:a.b"`` and ``"parameters"`` name
-            parameters served by the catalog; ``"name@format"`` is a
-            transcoded dataset (see ``minikedro.pipeline.transcoding``).
-        outputs: None, a dataset name (the whole return value), a list of names
-            (the function returns a list or tuple of that length) or a dict
-            ``{result_key: dataset_name}`` (the function returns a dict).
-        name: Optional name for logs and ``--nodes``: letters, digits, ``_``,
-            ``-`` and ``.`` only. Defaults to ``func([in;puts]) -> [outputs]``.
-        tags: A tag or several, for selecting nodes with ``--tags``.
-        confirms: Dataset name(s) whose ``confirm()`` runs after the node.
-        namespace: Prefix for the node's name, usually set by ``pipeline()``.
-
-    Returns:
-        The new ``Node``.
+        func: The function to run; the inputs must bind to its signature.
+        inputs: None, a dataset name, a list of names passed positionally, or
+            ``{argument: dataset}`` passed by keyword (``params:x`` and
+            ``parameters`` are parameters).
+        outputs: None, a name for the return value, a list of names (a list or
+            tuple is returned) or ``{result_key: dataset}`` (a dict is returned).
+        name: Letters, digits, ``_``, ``-``, ``.``; by default ``func([a;b]) -> [c]``.
+        tags: A tag or several. confirms: Datasets to ``confirm()`` after the node.
+        namespace: A prefix for the name, usually set by ``pipeline()``.
 
     Raises:
-        ArgumentTypeError: A non-callable ``func`` or a badly typed argument
-            (both a TypeError and a ValueError, the latter as in Kedro).
+        ArgumentTypeError: A non-callable ``func`` or a badly typed argument.
         TypeError: Inputs that do not bind to ``func``'s signature.
-        ValueError: No inputs and no outputs, an empty dataset name, a bad
-            name or tag, a repeated output, or an input that is also an output.
+        ValueError: No inputs or outputs, an empty dataset name, a bad name or
+            tag, a repeated output, or an input that is also an output.
     """
-    return Node(
-        func, inputs, outputs, name=name, tags=tags, confirms=confirms, namespace=namespace
-    )
+    return Node(func, inputs, outputs, name=name, tags=tags, confirms=confirms, namespace=namespace)
 
 
-def _restore(state: dict[str, Any]) -> Node:
-    restored = object.__new__(Node)
-    for slot, value in state.items():
-        setattr(restored, slot, value)
-    restored._hash = hash(restored._key)
-    return restored
+# -- checking and normalising node()'s arguments -------------------------------------
+
+
+def _dataset_names(spec: Any, role: str, func_name: str, name: Any) -> tuple[str, ...]:
+    """Flatten an inputs/outputs/confirms spec into its dataset names, checking each."""
+    if spec is None:
+        return ()
+    if isinstance(spec, str) and spec:  # the common case, kept cheap
+        return (spec,)
+    if not isinstance(spec, (str, list, dict)):
+        raise ArgumentTypeError(_definition_error(
+            f"'{role}' type must be one of [str, list, dict, None], not {type(spec).__name__} {spec!r}",
+            func_name, name))
+    names = (spec,) if isinstance(spec, str) else tuple(spec.values() if isinstance(spec, dict) else spec)
+    for each in names:
+        if not isinstance(each, str):
+            raise ArgumentTypeError(_definition_error(
+                f"names in '{role}' must be str, but {type(each).__name__} {each!r} is in {spec!r}",
+                func_name, name))
+        if not each:
+            raise ValueError(_definition_error(f"'{role}' holds an empty dataset name", func_name, name))
+    return names
+
+
+def _check_label(label: Any, kind: str) -> None:
+    """Refuse a node name or tag that is not a str of letters, digits, ``_``, ``-``, ``.``."""
+    if not isinstance(label, str):
+        raise ArgumentTypeError(f"Node {kind} must be a str, got {type(label).__name__} {label!r}.")
+    if not _LABEL.fullmatch(label):
+        raise ValueError(f"'{label}' is not a valid node {kind}. It must contain only letters, "
+                         f"digits, hyphens, underscores and/or fullstops.")
+
+
+def as_tags(tags: str | Iterable[str] | None) -> tuple[str, ...]:
+    """Check one tag or several; return them sorted, once each (deterministic, and cheap to keep)."""
+    tags = () if tags is None else (tags,) if isinstance(tags, str) else tuple(tags)
+    for tag in tags:
+        _check_label(tag, "tag")
+    return tags if len(tags) < 2 else tuple(sorted(set(tags)))
+
+
+def _definition_error(problem: str, func_name: str | None, name: Any) -> str:
+    """Kedro's message for a node that cannot be built, naming the culprit."""
+    culprit = " ".join(filter(None, ("node", name and f"'{name}'", func_name and f"of '{func_name}'")))
+    culprit = f" ({culprit})" if culprit != "node" else ""
+    return (f"Invalid Node definition: {problem}{culprit}.\n"
+            f"Format should be: node(function, inputs, outputs)")
+
+
+def _readable_name(func: Callable[..., Any]) -> str:
+    """Name a callable without memory addresses, so default node names are stable."""
+    while isinstance(func, functools.partial):
+        func = func.func
+    return getattr(func, "__name__", None) or type(func).__name__
+
+
+def _bracketed(names: tuple[str, ...]) -> str:
+    return f"[{';'.join(names)}]" if names else "None"
+
+
+def _bases(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The names without ``@format``: ``names`` itself when none is transcoded (one C-level scan)."""
+    return tuple(map(strip_transcoding, names)) if TRANSCODING_SEPARATOR in "".join(names) else names
+
+
+def _spec_key(spec: DatasetSpec) -> tuple[str, tuple[Any, ...]]:
+    """A hashable, comparable spec: ``"a"`` differs from ``["a"]``; dict order does not count."""
+    if isinstance(spec, str):  # the common case, kept cheap
+        return ("str", (spec,))
+    return (type(spec).__name__, tuple(sorted(spec.items()) if isinstance(spec, dict) else spec or ()))
+
+
+def _call_order(func: Callable[..., Any], func_name: str, inputs: DatasetSpec,
+                count: int) -> tuple[str, ...]:
+    """Check the inputs bind to ``func``'s signature; for dict inputs, the keys in call order."""
+    keywords = tuple(inputs) if isinstance(inputs, dict) else ()
+    bind = _bound if type(func).__hash__ is not None else _bound.__wrapped__  # the cache hashes
+    try:
+        return bind(func, 0 if keywords else count, keywords)
+    except TypeError as exc:
+        expected = list(inspect.signature(func, follow_wrapped=False).parameters)
+        raise TypeError(
+            f"Inputs of '{func_name}' function expected {expected}, but got {inputs!r}: {exc}.") from exc
+
+
+@functools.lru_cache(maxsize=1024)  # inspect is the slowest part of building a node; functions recur
+def _bound(func: Callable[..., Any], positional: int, keywords: tuple[str, ...]) -> tuple[str, ...]:
+    try:
+        signature = inspect.signature(func, follow_wrapped=False)
+    except (TypeError, ValueError):  # some builtins have no signature: trust the user
+        return keywords
+    bound = signature.bind(*range(positional), **dict(zip(keywords, keywords)))
+    return (*bound.args, *bound.kwargs.values()) if keywords else ()

@@ -1,22 +1,15 @@
-"""Pipeline: a validated graph of nodes, with Kedro's queries and algebra.
+"""Pipelines: a checked graph of nodes, its order, queries and algebra.
 
-A ``Pipeline`` never changes once built, and building it does all the work
-later questions need, in time linear in nodes plus edges: flatten nested
-pipelines (refusing two nodes with one name), index who produces and who
-consumes each dataset (refusing two producers), and sort the graph in layers
-with Kahn's algorithm. A layer holds the nodes whose parents all sit in
-earlier layers, sorted by name; ``nodes`` reads the layers in order, which is
-Kedro's order. A cycle leaves nodes unsorted and is reported as a path
-``a -> b -> a``.
-
-Datasets link nodes by their *base* name, without a transcoding suffix
-(``data@json`` and ``data@text`` are one dataset ``data``; see
-``transcoding.py``). The filters live in ``filters.py`` and deployment
-groups in ``grouping.py``; ``Pipeline`` brings them together.
+Kedro: ``kedro.pipeline.pipeline``. A ``Pipeline`` never changes. Building one
+flattens nested pipelines (one node per name) and indexes who writes and who
+reads each dataset, by base name (one writer each). The order comes from
+``graphlib``: each ``get_ready()`` batch is a layer, sorted by name, and
+``nodes`` reads the layers in turn (Kedro's order); a cycle is reported as a
+path ``a -> b -> a``. The filter methods use ``filters.py``, loaded on first use.
 
 Public names: ``Pipeline``, ``PipelineError``, ``CircularDependencyError``,
-``OutputNotUniqueError``, ``ConfirmNotUniqueError`` (Kedro:
-``kedro.pipeline.pipeline``).
+``OutputNotUniqueError``, ``ConfirmNotUniqueError``, and ``pipeline`` (from
+``modular.py``, loaded on first use; Kedro 1.x defines it here).
 """
 
 from __future__ import annotations
@@ -24,26 +17,24 @@ from __future__ import annotations
 import json
 import re
 import reprlib
-from itertools import chain
-from typing import Any, Iterable
+from collections import defaultdict
+from graphlib import CycleError, TopologicalSorter
+from itertools import accumulate
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Union
 
 import minikedro
 
-from ._node_args import ArgumentTypeError, as_tags
-from .filters import PipelineFilters
-from .grouping import GroupedNodes, group_nodes
-from .node import Node
-from .transcoding import strip_transcoding
+from .node import ArgumentTypeError, Node, as_tags, strip_transcoding
 
-__all__ = [
-    "CircularDependencyError",
-    "ConfirmNotUniqueError",
-    "OutputNotUniqueError",
-    "Pipeline",
-    "PipelineError",
-]
+if TYPE_CHECKING:
+    from .modular import GroupedNodes
+
+__all__ = ["CircularDependencyError", "ConfirmNotUniqueError", "OutputNotUniqueError", "Pipeline",
+           "PipelineError"]
 
 _PLAIN_NAME = re.compile(r"[\w.:-]+")
+Names = Iterable[str]
+Renames = Union[str, Iterable[str], Dict[str, str], None]  # names kept as they are, or {old: new}
 
 
 class PipelineError(ValueError):
@@ -59,7 +50,7 @@ class CircularDependencyError(PipelineError):
 
 
 class OutputNotUniqueError(PipelineError):
-    """Nodes write the same dataset; ``duplicates`` maps each to its writers' names."""
+    """Nodes write the same dataset; ``duplicates`` maps it to its writers' names."""
 
     def __init__(self, message: str, duplicates: dict[str, list[str]]) -> None:
         super().__init__(message)
@@ -67,403 +58,361 @@ class OutputNotUniqueError(PipelineError):
 
 
 class ConfirmNotUniqueError(PipelineError):
-    """Nodes confirm the same dataset; ``duplicates`` maps each to its confirmers' names."""
+    """Nodes confirm the same dataset; ``duplicates`` maps it to its confirmers' names."""
 
     def __init__(self, message: str, duplicates: dict[str, list[str]]) -> None:
         super().__init__(message)
         self.duplicates = duplicates
 
 
-class Pipeline(PipelineFilters):
+class Pipeline:
     """An immutable collection of nodes that forms a directed acyclic graph."""
 
-    def __init__(
-        self,
-        nodes: Iterable[Node | Pipeline] | Pipeline,
-        *,
-        inputs: str | Iterable[str] | dict[str, str] | None = None,
-        outputs: str | Iterable[str] | dict[str, str] | None = None,
-        parameters: str | Iterable[str] | dict[str, str] | None = None,
-        tags: str | Iterable[str] | None = None,
-        namespace: str | None = None,
-        prefix_datasets_with_namespace: bool = True,
-    ) -> None:
-        """Build a pipeline from nodes and/or other pipelines (flattened).
+    def __init__(self, nodes: Iterable[Node | Pipeline] | Pipeline, *, inputs: Renames = None,
+                 outputs: Renames = None, parameters: Renames = None, tags: str | Names | None = None,
+                 namespace: str | None = None, prefix_datasets_with_namespace: bool = True) -> None:
+        """Build a pipeline from nodes and pipelines (flattened), in any order.
 
-        Args:
-            nodes: Nodes and pipelines, in any order.
-            inputs, outputs, parameters, namespace, prefix_datasets_with_namespace:
-                Namespace a copy of the nodes, as :func:`minikedro.pipeline.pipeline`
-                does (Kedro 1.x).
-            tags: Tags added to every node.
+        ``tags`` are added to every node; the other keywords namespace a copy of
+        the nodes as :func:`minikedro.pipeline.pipeline` does (Kedro 1.x).
 
         Raises:
-            ArgumentTypeError: ``nodes`` is not an iterable of nodes and
-                pipelines (a TypeError, and a ValueError as in Kedro).
-            PipelineError: Two different nodes share a name, a mapping is bad,
-                or a dataset is named both with and without ``@format``.
-            OutputNotUniqueError: Two nodes write one dataset.
-            ConfirmNotUniqueError: Two nodes confirm one dataset.
-            CircularDependencyError: The nodes form a cycle.
+            ArgumentTypeError: ``nodes`` is not an iterable of nodes and pipelines.
+            PipelineError: Two nodes share a name, a mapping is bad, or a dataset is
+                named both with and without ``@format`` (subclasses: two nodes write
+                or confirm one dataset, or the nodes form a cycle).
         """
         if any((inputs, outputs, parameters, namespace)):
-            from .modular import _namespaced_nodes  # modular imports this module
+            from .modular import namespaced
 
-            nodes = _namespaced_nodes(
-                nodes, inputs=inputs, outputs=outputs, parameters=parameters, tags=tags,
-                namespace=namespace, prefix_datasets=prefix_datasets_with_namespace,
-            )
-            tags = None  # already applied to the copies
-        members = _unique_by_name(_flatten(nodes))
-        extra_tags = as_tags(tags)
-        if extra_tags:
-            members = [member.tag(extra_tags) for member in members]
-        self._build(members)
-
-    def _build(self, members: list[Node]) -> None:
-        """Index the nodes by dataset base name and sort them; positions index ``members``."""
-        producer: dict[str, int] = {}
-        consumers: dict[str, list[int]] = {}
-        clashes: dict[str, list[str]] = {}
-        transcoded = False
-        for position, member in enumerate(members):
-            for dataset in member._output_bases:
-                first = producer.setdefault(dataset, position)
-                if first != position:
-                    clashes.setdefault(dataset, [members[first].name]).append(member.name)
-            for dataset in member._input_bases:
-                consumers.setdefault(dataset, []).append(position)
-            transcoded = transcoded or (
-                member._input_bases is not member._input_names
-                or member._output_bases is not member._output_names
-            )
+            nodes, tags = namespaced(nodes, inputs, outputs, parameters, tags, namespace,
+                                     prefix_datasets_with_namespace), None
+        by_name, tags = _by_name(nodes), as_tags(tags)
+        if tags:
+            by_name = {name: each.tag(tags) for name, each in by_name.items()}
+        read_early, clashes = self._index(by_name)
         if clashes:
-            _raise_not_unique(OutputNotUniqueError, clashes)
-        _check_unique_confirms(members)
-        self._members = members
-        self._producer = producer
-        self._consumers = consumers
-        self._transcoded = transcoded
-        if transcoded:
+            raise _not_unique(OutputNotUniqueError, clashes)
+        confirmers = defaultdict(set)
+        for each in by_name.values():
+            for dataset in each._confirms:
+                confirmers[strip_transcoding(dataset)].add(each.name)
+        if any(len(names) > 1 for names in confirmers.values()):
+            raise _not_unique(ConfirmNotUniqueError, confirmers)
+        if self._transcoded:
             _check_transcoding(self.datasets())
-        self._order, self._layer_sizes = self._layers()
-        self._nodes = [members[p] for p in self._order]
+        # Nodes listed producers first cannot form a cycle, so sorting can wait until
+        # the order is asked for. Otherwise sort now: a cycle is refused here.
+        if not read_early.isdisjoint(self._producer):
+            self._sort()
 
-    def _layers(self) -> tuple[list[int], list[int]]:
-        """Sort positions in layers (Kahn's algorithm), each layer sorted by name.
+    def _index(self, by_name: dict[str, Node]) -> tuple[set[str], dict[str, list[str]]]:
+        """Index who writes and who reads each dataset. Returns the datasets read before
+        (or without) their writer in ``by_name``, and ``{dataset: writers}`` for clashes."""
+        producer: dict[str, str] = {}
+        consumers: defaultdict[str, list[str]] = defaultdict(list)
+        read_early, clashes, transcoded = set(), {}, False
+        for name, each in by_name.items():
+            for dataset in each._input_bases:
+                consumers[dataset].append(name)
+                if dataset not in producer:
+                    read_early.add(dataset)
+            for dataset in each._output_bases:
+                first = producer.setdefault(dataset, name)
+                if first != name:
+                    clashes.setdefault(dataset, [first]).append(name)
+            if each._input_bases is not each._input_names or each._output_bases is not each._output_names:
+                transcoded = True
+        self._by_name, self._producer, self._consumers = by_name, producer, consumers
+        self._transcoded = transcoded
+        self._order: list[Node] | None = None  # set by _sort()
+        self._layer_sizes: list[int] = []
+        return read_early, clashes
 
-        The graph's edges are the datasets themselves: a node waits for each
-        of its inputs that some node produces, and placing a node releases the
-        consumers of its outputs. No per-node parent or child lists are built.
+    def _part(self, names: Iterable[str]) -> Pipeline:
+        """A pipeline of some of these nodes: valid for sure, so only indexed, not checked."""
+        kept = set(names)
+        part = Pipeline.__new__(Pipeline)
+        part._index({name: each for name, each in self._by_name.items() if name in kept})
+        return part
 
-        Returns:
-            All positions, layer after layer, and the size of each layer.
-        """
-        members, consumers = self._members, self._consumers
-        names = [member.name for member in members]
-        waiting = [len(member._input_bases) for member in members]
-        for free_input in consumers.keys() - self._producer.keys():
-            for position in consumers[free_input]:
-                waiting[position] -= 1
-        layer = sorted((p for p, count in enumerate(waiting) if count == 0), key=names.__getitem__)
-        order: list[int] = []
-        sizes: list[int] = []
-        while layer:
-            order.extend(layer)
-            sizes.append(len(layer))
-            ready = []
-            for position in layer:
-                for dataset in members[position]._output_bases:
-                    for child in consumers.get(dataset, ()):
-                        waiting[child] -= 1
-                        if waiting[child] == 0:
-                            ready.append(child)
-            layer = sorted(ready, key=names.__getitem__)
-        if len(order) < len(members):
-            self._raise_cycle({p for p, count in enumerate(waiting) if count})
-        return order, sizes
+    def _sort(self) -> list[Node]:
+        """The nodes, layer after layer (``get_ready()`` batches) and by name within a layer."""
+        if self._order is None:
+            producer, sorter = self._producer, TopologicalSorter()
+            # prepare() looks for cycles walking from each node, in the order added, to
+            # its consumers. Nodes usually come producers first: added in reverse, every
+            # walk stops at once (a 100k-node chain's walk would hold 100k frames).
+            for name, each in reversed(self._by_name.items()):
+                sorter.add(name, *[producer[d] for d in each._input_bases if d in producer])
+            try:
+                sorter.prepare()
+            except CycleError:
+                raise self._cycle_error() from None
+            order: list[str] = []
+            sizes = []
+            while ready := sorter.get_ready():
+                layer = sorted(ready)
+                sorter.done(*layer)
+                order += layer
+                sizes.append(len(layer))
+            self._layer_sizes = sizes
+            self._order = list(map(self._by_name.__getitem__, order))
+        return self._order
 
-    def _parents_of(self, position: int) -> set[int]:
-        producer = self._producer
-        return {producer[d] for d in self._members[position]._input_bases if d in producer}
-
-    def _children_of(self, position: int) -> set[int]:
-        consumers = self._consumers
-        return {c for d in self._members[position]._output_bases for c in consumers.get(d, ())}
-
-    def _subset(self, positions: Iterable[int]) -> Pipeline:
-        """A new pipeline of the members at ``positions`` (what every filter returns)."""
-        return Pipeline([self._members[p] for p in sorted(positions)])
-
-    def _raise_cycle(self, stuck: set[int]) -> None:
-        """Find one cycle among unsortable positions and report it as a path.
-
-        Every stuck node has a stuck parent, so walking up from any of them
-        (always to the parent with the smallest name) must revisit a node.
-        """
-        members = self._members
-        by_name = {position: members[position].name for position in stuck}.__getitem__
-        seen: dict[int, int] = {}  # position -> step of the walk that reached it
-        current = min(stuck, key=by_name)
-        while current not in seen:
-            seen[current] = len(seen)
-            current = min(self._parents_of(current) & stuck, key=by_name)
-        loop = list(seen)[seen[current]:][::-1]  # reversed: each node now feeds the next
-        start = loop.index(min(loop, key=by_name))
+    def _cycle_error(self) -> CircularDependencyError:
+        """Name one cycle as a path from its smallest name, with the datasets that link it."""
+        # Given names in order, graphlib finds a cycle that does not depend on the nodes' order.
+        sorter = TopologicalSorter({n: sorted(self._parents_of(n)) for n in sorted(self._by_name)})
+        try:
+            sorter.prepare()
+        except CycleError as error:
+            loop = error.args[1][:-1]  # each feeds the next; the last repeated the first
+        start = loop.index(min(loop))
         loop = loop[start:] + loop[:start]
-        links = zip(loop, loop[1:] + loop[:1])
-        linking = sorted(
-            {min(set(members[a]._output_bases) & set(members[b]._input_bases)) for a, b in links}
-        )
-        cycle = [by_name(p) for p in loop + loop[:1]]
-        raise CircularDependencyError(
+        by_name = self._by_name
+        linking = sorted({min(set(by_name[a]._output_bases).intersection(by_name[b]._input_bases))
+                          for a, b in zip(loop, loop[1:] + loop[:1])})
+        return CircularDependencyError(
             f"Circular dependencies exist among the following {len(loop)} item(s): "
-            f"{' -> '.join(map(_display, cycle))} (through dataset(s) {', '.join(linking)}). "
-            f"A node cannot depend, even indirectly, on its own outputs.",
-            cycle,
-        )
+            f"{' -> '.join(map(_quoted, loop + loop[:1]))} (through dataset(s) {', '.join(linking)}). "
+            f"A node cannot depend, even indirectly, on its own outputs.", loop + loop[:1])
 
-    # -- queries --------------------------------------------------------------------
+    def _parents_of(self, name: str) -> set[str]:
+        return {self._producer[d] for d in self._by_name[name]._input_bases if d in self._producer}
+
+    def _children_of(self, name: str) -> set[str]:
+        return {c for d in self._by_name[name]._output_bases for c in self._consumers.get(d, ())}
+
+    # -- queries ---------------------------------------------------------------------
 
     @property
     def nodes(self) -> list[Node]:
         """All nodes in topological order: layer by layer, by name within a layer."""
-        return list(self._nodes)
+        return list(self._sort())
 
     @property
     def grouped_nodes(self) -> list[list[Node]]:
         """The nodes in layers; a node's parents are all in earlier layers."""
-        groups, start = [], 0
-        for size in self._layer_sizes:
-            groups.append(self._nodes[start : start + size])
-            start += size
-        return groups
+        order, sizes = self._sort(), self._layer_sizes
+        return [order[end - size : end] for size, end in zip(sizes, accumulate(sizes))]
 
     def group_nodes_by(self, group_by: str | None = "namespace") -> list[GroupedNodes]:
-        """Group the nodes for deployment: by top-level namespace, or one node per group.
+        """Group the nodes for deployment: by top-level namespace, or (None) one node per group."""
+        from .modular import group_nodes
 
-        Args:
-            group_by: ``"namespace"``, or ``None``/``"none"`` for one group per node.
-
-        Returns:
-            ``GroupedNodes`` in the order their first node runs, each naming
-            the groups it depends on.
-
-        Raises:
-            ValueError: ``group_by`` is not a known strategy.
-        """
         return group_nodes(self, group_by)
 
     @property
     def grouped_nodes_by_namespace(self) -> list[GroupedNodes]:
         """``group_nodes_by("namespace")``, under its Kedro 0.19 name."""
-        return group_nodes(self, "namespace")
+        return self.group_nodes_by("namespace")
 
     @property
     def node_dependencies(self) -> dict[Node, set[Node]]:
-        """``{node: set of the nodes producing its inputs}``, for every node."""
-        members = self._members
-        return {members[p]: {members[q] for q in self._parents_of(p)} for p in self._order}
+        """``{node: the nodes producing its inputs}``, in topological order."""
+        by_name, producer = self._by_name, self._producer
+        return {each: {by_name[producer[d]] for d in each._input_bases if d in producer}
+                for each in self._sort()}
+
+    # Without transcoding, full dataset names are the base names the index holds.
 
     def all_inputs(self) -> set[str]:
         """Every dataset some node reads, parameters included."""
         if not self._transcoded:
             return set(self._consumers)
-        return {name for member in self._members for name in member._input_names}
+        return {name for each in self._by_name.values() for name in each._input_names}
 
     def all_outputs(self) -> set[str]:
         """Every dataset some node writes."""
         if not self._transcoded:
             return set(self._producer)
-        return {name for member in self._members for name in member._output_names}
+        return {name for each in self._by_name.values() for name in each._output_names}
 
     def inputs(self) -> set[str]:
         """Free inputs: datasets read but not written here (they must exist)."""
-        if not self._transcoded:
-            return self._consumers.keys() - self._producer.keys()
-        return {name for name in self.all_inputs() if strip_transcoding(name) not in self._producer}
+        if self._transcoded:
+            return {name for name in self.all_inputs() if strip_transcoding(name) not in self._producer}
+        return self._consumers.keys() - self._producer.keys()
 
     def outputs(self) -> set[str]:
         """Free outputs: datasets written but not read by any node here."""
-        if not self._transcoded:
-            return self._producer.keys() - self._consumers.keys()
-        return {name for name in self.all_outputs() if strip_transcoding(name) not in self._consumers}
+        if self._transcoded:
+            return {name for name in self.all_outputs() if strip_transcoding(name) not in self._consumers}
+        return self._producer.keys() - self._consumers.keys()
 
     def datasets(self) -> set[str]:
         """Every dataset the pipeline reads or writes."""
         return self.all_inputs() | self.all_outputs()
 
     def describe(self, names_only: bool = True) -> str:
-        """Describe the execution order, free inputs and free outputs (Kedro's format).
-
-        Args:
-            names_only: List node names; if False, ``str(node)`` with its wiring.
-
-        Returns:
-            A multi-line string ready for logging.
-        """
-        listed = "\n".join(n.name if names_only else str(n) for n in self._nodes)
-        return (
-            "#### Pipeline execution order ####\n"
-            f"Inputs: {_joined(self.inputs())}\n\n"
-            f"{listed}\n\n"
-            f"Outputs: {_joined(self.outputs())}\n"
-            "##################################"
-        )
+        """The order, free inputs and outputs in Kedro's format; ``str(node)`` if not ``names_only``."""
+        listed = "\n".join(n.name if names_only else str(n) for n in self._sort())
+        return (f"#### Pipeline execution order ####\nInputs: {', '.join(sorted(self.inputs())) or None}"
+                f"\n\n{listed}\n\nOutputs: {', '.join(sorted(self.outputs())) or None}\n"
+                f"##################################")
 
     def to_json(self) -> str:
-        """Return the nodes' names, inputs, outputs and tags as JSON, in topological order."""
-        described = [
-            {"name": n.name, "inputs": n.inputs, "outputs": n.outputs, "tags": list(n._tags)}
-            for n in self._nodes
-        ]
-        version = getattr(minikedro, "__version__", "unknown")
-        return json.dumps({"minikedro_version": version, "pipeline": described})
+        """The nodes' names, inputs, outputs and tags as JSON, in topological order."""
+        described = [{"name": n.name, "inputs": n.inputs, "outputs": n.outputs, "tags": list(n._tags)}
+                     for n in self._sort()]
+        return json.dumps({"minikedro_version": minikedro.__version__, "pipeline": described})
 
     def __repr__(self) -> str:
-        shown = [repr(n) for n in self._nodes[:10]]
-        if len(self._nodes) > 10:
-            shown.append(f"... ({len(self._nodes) - 10} more)")
+        nodes = self._sort()
+        shown = [repr(n) for n in nodes[:10]] + ([f"... ({len(nodes) - 10} more)"] if nodes[10:] else [])
         return "Pipeline([\n" + ",\n".join(shown) + "\n])" if shown else "Pipeline([])"
 
-    # -- algebra --------------------------------------------------------------------
+    # -- algebra: + and | merge equal nodes, - and & keep a part ------------------------
 
     def __add__(self, other: Any) -> Pipeline:
         if not isinstance(other, Pipeline):
             return NotImplemented
-        return Pipeline(list(dict.fromkeys(chain(self._nodes, other._nodes))))
+        mine = self._by_name  # a different node under a name in both is refused by Pipeline()
+        return Pipeline([*mine.values(), *(each for name, each in other._by_name.items()
+                                          if name not in mine or mine[name] != each)])
 
     def __radd__(self, other: Any) -> Pipeline:
-        # sum() starts from 0.
-        if isinstance(other, int) and other == 0:
-            return self
-        return self.__add__(other)
+        return self if isinstance(other, int) and other == 0 else self.__add__(other)  # sum()
+
+    __or__ = __add__
 
     def __sub__(self, other: Any) -> Pipeline:
         if not isinstance(other, Pipeline):
             return NotImplemented
-        dropped = set(other._nodes)
-        return Pipeline([n for n in self._nodes if n not in dropped])
+        return self._part(name for name, each in self._by_name.items() if other._by_name.get(name) != each)
 
     def __and__(self, other: Any) -> Pipeline:
         if not isinstance(other, Pipeline):
             return NotImplemented
-        kept = set(other._nodes)
-        return Pipeline([n for n in self._nodes if n in kept])
-
-    def __or__(self, other: Any) -> Pipeline:
-        return self.__add__(other)
+        return self._part(name for name, each in self._by_name.items() if other._by_name.get(name) == each)
 
     def tag(self, tags: str | Iterable[str]) -> Pipeline:
         """Return a copy of this pipeline with ``tags`` added to every node."""
-        return Pipeline(self._nodes, tags=tags)
+        return Pipeline(self, tags=tags)
+
+    # -- filters (filters.py, loaded on first use): each returns a new pipeline -------
+
+    def only_nodes(self, *node_names: str) -> Pipeline:
+        """Keep only the named nodes."""
+        return self._select(node_names=node_names)
+
+    def only_nodes_with_tags(self, *tags: str) -> Pipeline:
+        """Keep the nodes carrying *any* of ``tags`` (none given: empty result)."""
+        return self._select(tags=tags)
+
+    def only_nodes_with_namespaces(self, node_namespaces: str | Names) -> Pipeline:
+        """Keep the nodes in any of these namespaces (one or several), nested ones included."""
+        return self._select(node_namespaces=node_namespaces)
+
+    def only_nodes_with_inputs(self, *inputs: str) -> Pipeline:
+        """Keep the nodes that read any of ``inputs`` directly."""
+        return self._select(inputs=inputs)
+
+    def only_nodes_with_outputs(self, *outputs: str) -> Pipeline:
+        """Keep the nodes that write any of ``outputs``."""
+        return self._select(outputs=outputs)
+
+    def from_inputs(self, *inputs: str) -> Pipeline:
+        """Keep the nodes that depend on ``inputs`` (``params:x`` too), even indirectly."""
+        return self._select(from_inputs=inputs)
+
+    def to_outputs(self, *outputs: str) -> Pipeline:
+        """Keep the nodes needed, directly or not, to produce ``outputs``."""
+        return self._select(to_outputs=outputs)
+
+    def from_nodes(self, *node_names: str) -> Pipeline:
+        """Keep the named nodes and every node downstream of them."""
+        return self._select(from_nodes=node_names)
+
+    def to_nodes(self, *node_names: str) -> Pipeline:
+        """Keep the named nodes and every node they need upstream."""
+        return self._select(to_nodes=node_names)
+
+    def filter(self, tags: Names | None = None, from_nodes: Names | None = None,
+               to_nodes: Names | None = None, node_names: Names | None = None,
+               from_inputs: Names | None = None, to_outputs: Names | None = None,
+               node_namespaces: Names | None = None) -> Pipeline:
+        """Keep the nodes that pass *every* filter given (None or empty: ignored).
+
+        Each filter sees this whole pipeline and the results are intersected, so
+        their order does not matter (as in Kedro).
+
+        Raises:
+            ValueError: A name or dataset is unknown, or no node passes every filter.
+        """
+        kept = self._select(tags=tags or None, from_nodes=from_nodes or None, to_nodes=to_nodes or None,
+                            node_names=node_names or None, from_inputs=from_inputs or None,
+                            to_outputs=to_outputs or None, node_namespaces=node_namespaces or None)
+        if not kept._by_name:
+            raise ValueError("Pipeline contains no nodes after applying all provided filters. "
+                             "Please ensure that at least one pipeline with nodes has been defined.")
+        return kept
+
+    def _select(self, **criteria: Any) -> Pipeline:
+        from .filters import select
+
+        return self._part(select(self, **criteria))
 
 
-# -- helpers --------------------------------------------------------------------------
-
-
-def _flatten(nodes: Any) -> list[Node]:
-    """Turn the constructor's argument into a flat list of nodes."""
+def _by_name(nodes: Any) -> dict[str, Node]:
+    """Flatten nodes and pipelines into ``{name: node}``. A node object met twice is one
+    node; two objects with one name are refused even when equal, as in Kedro (they may
+    call different functions; ``+`` merges equal nodes before this)."""
     if isinstance(nodes, Pipeline):
-        return list(nodes._nodes)
+        return dict(nodes._by_name)
     if nodes is None or isinstance(nodes, (str, bytes, dict, Node)):
         hint = " Wrap a single node in a list." if isinstance(nodes, Node) else ""
-        raise ArgumentTypeError(
-            f"'nodes' argument of 'Pipeline' must be an iterable of nodes and/or "
-            f"pipelines, got {type(nodes).__name__} {reprlib.repr(nodes)}.{hint}"
-        )
-    flat: list[Node] = []
+        raise ArgumentTypeError(f"'nodes' argument of 'Pipeline' must be an iterable of nodes and/or "
+                                f"pipelines, got {type(nodes).__name__} {reprlib.repr(nodes)}.{hint}")
+    by_name: dict[str, Node] = {}
+    clashing = set()
     for position, item in enumerate(nodes):
         if isinstance(item, Node):
-            flat.append(item)
+            named: Iterable[tuple[str, Node]] = ((item._full_name, item),)
         elif isinstance(item, Pipeline):
-            flat.extend(item._nodes)
+            named = item._by_name.items()
         else:
-            raise ArgumentTypeError(
-                f"Pipeline() items must be nodes or pipelines; item {position} is "
-                f"{type(item).__name__} {reprlib.repr(item)}."
-            )
-    return flat
-
-
-def _unique_by_name(nodes: list[Node]) -> list[Node]:
-    """Drop repeats of one node object; refuse different nodes sharing a name.
-
-    A node object met twice (two sub-pipelines sharing it) is one node. Two
-    objects with one name are refused even when equal, as in Kedro: they may
-    call different functions. ``+`` merges equal nodes before it gets here.
-    """
-    by_name: dict[str, Node] = {}
-    clashing: set[str] = set()
-    for each in nodes:
-        if by_name.setdefault(each.name, each) is not each:
-            clashing.add(each.name)
+            raise ArgumentTypeError(f"Pipeline() items must be nodes or pipelines; item {position} "
+                                    f"is {type(item).__name__} {reprlib.repr(item)}.")
+        for name, each in named:
+            if by_name.setdefault(name, each) is not each:
+                clashing.add(name)
     if clashing:
         listed = "\n".join(f"  - {name}" for name in sorted(clashing))
-        raise PipelineError(
-            f"Pipeline nodes must have unique names. The following node names appear "
-            f"more than once:\n{listed}\nGive the nodes different names with node(..., name=...)."
-        )
-    return list(by_name.values())
+        raise PipelineError(f"Pipeline nodes must have unique names. The following node names appear "
+                            f"more than once:\n{listed}\nGive the nodes different names with "
+                            f"node(..., name=...).")
+    return by_name
 
 
-def _raise_not_unique(error: type, clashes: dict[str, list[str]]) -> None:
-    """Raise ``OutputNotUniqueError``/``ConfirmNotUniqueError`` for every clash at once."""
-    duplicates = {dataset: sorted(names) for dataset, names in sorted(clashes.items())}
-    detail = "; ".join(
-        f"'{dataset}' by {', '.join(map(repr, names))}" for dataset, names in duplicates.items()
-    )
-    if error is OutputNotUniqueError:
-        # Kedro's sentence, grammar included, as users match on it.
-        message = (
-            f"Output(s) {list(duplicates)} are returned by more than one nodes. "
-            f"Node outputs must be unique ({detail}): rename one of the outputs."
-        )
-    else:
-        message = (
-            f"{list(duplicates)} datasets are confirmed by more than one node ({detail}). "
-            f"Node confirms must be unique."
-        )
-    raise error(message, duplicates)
-
-
-def _check_unique_confirms(members: list[Node]) -> None:
-    confirmer: dict[str, str] = {}
-    clashes: dict[str, list[str]] = {}
-    for member in members:
-        for dataset in member._confirms:
-            base = strip_transcoding(dataset)
-            first = confirmer.setdefault(base, member.name)
-            if first != member.name:
-                clashes.setdefault(base, [first]).append(member.name)
-    if clashes:
-        _raise_not_unique(ConfirmNotUniqueError, clashes)
+def _not_unique(error: type, writers: dict[str, Iterable[str]]) -> PipelineError:
+    """An ``OutputNotUniqueError`` or ``ConfirmNotUniqueError`` naming every clash."""
+    duplicates = {d: sorted(names) for d, names in sorted(writers.items()) if len(names) > 1}
+    detail = "; ".join(f"'{d}' by {', '.join(map(repr, names))}" for d, names in duplicates.items())
+    if error is OutputNotUniqueError:  # Kedro's sentence, grammar included: users match on it
+        return error(f"Output(s) {list(duplicates)} are returned by more than one nodes. Node outputs "
+                     f"must be unique ({detail}): rename one of the outputs.", duplicates)
+    return error(f"{list(duplicates)} datasets are confirmed by more than one node ({detail}). "
+                 f"Node confirms must be unique.", duplicates)
 
 
 def _check_transcoding(names: set[str]) -> None:
     """Refuse a dataset named both ``data`` and ``data@format`` (Kedro's rule)."""
     plain = sorted({strip_transcoding(n) for n in names if "@" in n} & names)
     if plain:
-        raise PipelineError(
-            f"The following datasets are used with transcoding, but were referenced "
-            f"without the separator: {', '.join(plain)}.\nPlease specify a transcoding "
-            f"option or rename the datasets."
-        )
+        raise PipelineError(f"The following datasets are used with transcoding, but were referenced "
+                            f"without the separator: {', '.join(plain)}.\nPlease specify a "
+                            f"transcoding option or rename the datasets.")
 
 
-def _joined(names: set[str]) -> str:
-    return ", ".join(sorted(names)) if names else "None"
-
-
-def _display(name: str) -> str:
+def _quoted(name: str) -> str:
     """Quote default names like ``f([a]) -> [b]`` so a path of them stays readable."""
     return name if _PLAIN_NAME.fullmatch(name) else f"'{name}'"
 
 
 def __getattr__(name: str) -> Any:
-    # Kedro 1.x defines pipeline() in kedro.pipeline.pipeline; ours lives in
-    # modular.py, which builds on this module, so it is fetched on first use.
-    if name == "pipeline":
+    if name == "pipeline":  # Kedro 1.x's home for it; modular.py builds on this module
         from .modular import pipeline
 
         return pipeline
