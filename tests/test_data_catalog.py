@@ -396,12 +396,12 @@ def test_shared_catalog_attaches_and_detaches_a_manager():
     first = catalog.get("a", fallback_to_runtime_pattern=True)
     with DatasetManager() as manager:
         catalog.set_manager_datasets(manager)
-        assert first._shared is not None
+        assert first.shared_memory_dataset is not None
         copy = pickle.loads(pickle.dumps(catalog))  # what a worker process receives
         copy.save("a", "from a copy")
         assert catalog.load("a") == "from a copy"
         catalog.set_manager_datasets(None)
-    assert first._shared is None
+    assert first.shared_memory_dataset is None
     assert catalog.load("a") == "from a copy"
 
 

@@ -120,13 +120,15 @@ def test_unpicklable_nodes_are_all_named_with_their_culprit():
     with pytest.raises(ValueError) as caught:
         ParallelRunner().run(pipeline, SharedMemoryDataCatalog(raw_data={"x": 1}))
     message = str(caught.value)
-    assert message.startswith("ParallelRunner cannot send 4 node(s) to worker processes")
-    assert "- 'with_lambda': func is a lambda" in message
-    assert "- 'with_closure': func is a local function or closure " \
+    # The message every remote runner gives (remote.check_portable): one shape, all at once.
+    assert message.startswith("ParallelRunner cannot send 4 object(s) to its workers, because "
+                              "they cannot be pickled:\n")
+    assert "- node 'with_lambda': func is a lambda" in message
+    assert "- node 'with_closure': func is a local function or closure " \
            "(test_unpicklable_nodes_are_all_named_with_their_culprit.<locals>.local)" in message
-    assert "- 'with_lock': attribute 'lock' of func (CallableWithLock) holds an " \
+    assert "- node 'with_lock': attribute 'lock' of func (CallableWithLock) holds an " \
            "unpicklable _thread.lock" in message
-    assert "- 'with_partial': func is a partial whose argument 'factor' is an " \
+    assert "- node 'with_partial': func is a partial whose argument 'factor' is an " \
            "unpicklable _thread.lock" in message
     assert "'fine'" not in message
 
@@ -245,7 +247,8 @@ def test_workers_are_forked_while_this_process_has_only_its_main_thread(
         _fork_listeners.remove(seen)
     assert {name: dataset.load() for name, dataset in outputs.items()} == {
         f"y{i}": 2 for i in range(4)}
-    assert seen == [[main], [main]]  # two workers, each forked beside no other thread
+    # The data manager's process, then two workers: each forked beside no other thread.
+    assert seen == [[main], [main], [main]]
 
 
 def test_an_unpicklable_dataset_the_pipeline_never_touches_does_not_stop_the_run():

@@ -1,4 +1,4 @@
-"""Tests for minikedro.io.shared_memory_dataset.SharedMemoryDataset.
+"""Tests for minikedro.io.shared_memory.SharedMemoryDataset.
 
 The manager here is a real ``multiprocessing`` manager registering
 ``"MemoryDataset"`` exactly as the runner's does, and the cross-process
@@ -79,7 +79,7 @@ def test_with_a_manager_data_lives_in_the_manager(manager):
     dataset.save({"a": 1})
     assert dataset.load() == {"a": 1}
     assert dataset.exists() is True
-    assert repr(dataset) == "minikedro.io.shared_memory_dataset.SharedMemoryDataset(shared=True)"
+    assert repr(dataset) == "minikedro.io.shared_memory.SharedMemoryDataset(shared=True)"
     dataset.release()
     assert dataset.exists() is False
 
@@ -93,7 +93,7 @@ def test_attaching_a_manager_moves_local_data_into_it(manager):
     dataset = SharedMemoryDataset()
     dataset.save("before")
     dataset.set_manager(manager)
-    assert dataset._shared is not None and dataset._local.exists() is False
+    assert dataset.shared_memory_dataset is not None
     assert dataset.load() == "before"
 
 

@@ -13,7 +13,7 @@ from minikedro.io.data_catalog import DataCatalog
 from minikedro.io.memory_dataset import MemoryDataset
 
 _LAZY = {"CachedDataset": "cached_dataset", "CatalogConfigResolver": "compat",
-         "SharedMemoryDataCatalog": "shared_memory_data_catalog", "SharedMemoryDataset": "shared_memory_dataset"}
+         "SharedMemoryDataCatalog": "shared_memory", "SharedMemoryDataset": "shared_memory"}
 __all__ = ["AbstractDataset", "AbstractVersionedDataset", "DataCatalog", "DatasetAlreadyExistsError", "DatasetError",
            "DatasetNotFoundError", "MemoryDataset", "Version", "VersionAlreadyExistsError", "VersionNotFoundError",
            *_LAZY]

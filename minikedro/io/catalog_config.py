@@ -43,7 +43,7 @@ BUILTIN_TYPES = {
     "PickleDataset": "minikedro.datasets:PickleDataset",
     "SQLiteQueryDataset": "minikedro.datasets:SQLiteQueryDataset",
     "SQLiteTableDataset": "minikedro.datasets:SQLiteTableDataset",
-    "SharedMemoryDataset": "minikedro.io.shared_memory_dataset:SharedMemoryDataset",
+    "SharedMemoryDataset": "minikedro.io.shared_memory:SharedMemoryDataset",
     "TextDataset": "minikedro.datasets:TextDataset",
 }
 # kedro-datasets names whose meaning ours keep (not pandas.CSVDataset: a DataFrame).

@@ -364,7 +364,7 @@ def _type_path(kind: type) -> str:
 def __getattr__(name: str) -> Any:
     # Kedro users import SharedMemoryDataCatalog from here; it builds on this module.
     if name == "SharedMemoryDataCatalog":
-        from minikedro.io.shared_memory_data_catalog import SharedMemoryDataCatalog
+        from minikedro.io.shared_memory import SharedMemoryDataCatalog
 
         return SharedMemoryDataCatalog
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

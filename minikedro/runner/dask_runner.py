@@ -19,11 +19,19 @@ to import minikedro and the project's package: a ``LocalCluster`` started here
 inherits this process's ``sys.path``; on a remote cluster, install the project.
 Ctrl-C cancels the tasks on the cluster; client and cluster started for the run
 are closed when it ends, whatever happens.
+
+Hook calls come back to the driver's relay (``remote.py``): through a Unix
+socket from a ``LocalCluster``'s workers, over TCP (on the interface that leads
+to the scheduler) from a remote cluster's. A run without node or dataset hooks
+needs no relay; with some, a worker that cannot reach the driver (a firewall,
+NAT) fails the node, saying which address it tried.
 """
 from __future__ import annotations
 
+import socket
 from contextlib import ExitStack, contextmanager
 from typing import Any, Iterator
+from urllib.parse import urlsplit
 
 from minikedro.runner.executor_runner import ExecutorRunner
 
@@ -106,6 +114,14 @@ class DaskRunner(ExecutorRunner):
 
     def _workers_of(self, executor: Any) -> int:
         return sum(self._client.nthreads().values())
+
+    def _relay_address(self) -> Any:
+        if self._address is None:  # a LocalCluster: its workers are on this machine
+            return None
+        host = urlsplit(self._client.scheduler.address).hostname
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect((host, 9))  # sends nothing: only picks the interface that leads there
+            return probe.getsockname()[0], 0
 
     def _dumps(self, obj: Any) -> bytes:
         import cloudpickle  # Dask pickles tasks with it; it comes with distributed

@@ -4,67 +4,42 @@ Public names: ``ExecutorRunner``. Kedro counterpart: none built in; Kedro's
 deployment docs have users copy a hand-written ``DaskRunner``. This is the
 generic form, and ``DaskRunner`` (``dask_runner.py``) is a small subclass.
 
-A worker may be another machine: it shares nothing with this process (the
-*driver*) and receives only what one node needs::
+A node travels as under every remote runner (``remote.py``): the worker gets
+the node and the datasets it touches, and its hook calls come back to this
+process (the *driver*) through the relay, so every hook fires here, in the
+order ``SequentialRunner`` fires them.
 
-    driver (this process)                         worker (wherever the executor runs it)
-    main thread: the scheduling loop, runner.py
-    a driver thread per node in flight:
-      load its memory inputs (their hooks fire)
-      before_node_run
-      executor.submit ─────────────────────────▶  run_in_worker (_remote.py):
-        node, memory inputs' values,                load the other inputs
-        the other datasets, pickled                 call the node
-                                                    save the other outputs
-      replay, in order: ◀──────────────────────── events: memory outputs' values,
-        dataset hooks, after_node_run or            the hook calls it recorded
-        on_node_error, memory outputs saved
-
-- Memory datasets (``_EPHEMERAL``: ``MemoryDataset``, ``SharedMemoryDataset``,
-  parameters) live in the driver; their values travel with each task and back
-  with its result. Other datasets travel pickled, and the worker loads and
-  saves them itself: their data must be where every worker can reach it.
-- Every hook fires in the driver, so what a hook records stays there.
-  ``before_node_run`` fires before the task is sent; the dataset hooks of the
-  worker's loads and saves, then ``after_node_run`` or ``on_node_error``, fire
-  when the worker reports, in the order things happened there. Data crosses
-  only when a hook asks for it: if a node hook declares ``inputs``, every
-  input is loaded in the driver (hooks see, and may replace, what
-  ``SequentialRunner`` gives them); a dataset hook declaring ``data``, or an
-  ``after_node_run`` declaring ``outputs``, makes the worker send those back.
+- Memory datasets (``MemoryDataset``, parameters) live in the driver: an input
+  travels with its data inside the task; what a node saves to one comes back
+  with its result and is saved here before the next node may read it. Other
+  datasets travel pickled, and the worker loads and saves them itself: their
+  data must be where every worker can reach it.
 - Nodes, and the datasets that travel, must pickle: every culprit is named
   before any node runs. Workers must import minikedro and the project's code.
-- Ctrl-C cancels the nodes not started yet, and ends the processes of a pool
-  the runner made. It cannot stop nodes running on your executor: the run
-  ends once those finish.
+- Ctrl-C cancels the nodes not started yet and ends the processes of an
+  executor the runner made. It cannot stop nodes running on your executor:
+  the run ends once those finish.
 """
 from __future__ import annotations
 
 import multiprocessing
 import os
-import pickle
 import pkgutil
-import threading
-from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent import futures
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from minikedro.framework.hooks import _create_hook_manager
-from minikedro.runner._pickling import unsendable_function
-from minikedro.runner._remote import (
-    EVENTS, before_node_run, check_portable, hooks_plan, lives_in_driver, replay, run_in_worker,
-)
-from minikedro.runner.parallel_runner import end_on_sigterm, stop_processes
-from minikedro.runner.runner import AbstractRunner, _most_nodes_at_once
-from minikedro.runner.task import _load
+from minikedro.runner.remote import RemoteRunner, start_worker
+from minikedro.runner.runner import _most_nodes_at_once
 
 if TYPE_CHECKING:
-    from minikedro.pipeline import Node, Pipeline
+    from minikedro.pipeline import Pipeline
 
 __all__ = ["ExecutorRunner"]
 
 
-class ExecutorRunner(AbstractRunner):
+class ExecutorRunner(RemoteRunner):
     """Run nodes on any ``concurrent.futures.Executor``: processes, a cluster, threads.
 
     Args:
@@ -123,11 +98,7 @@ class ExecutorRunner(AbstractRunner):
         self._executor = executor
         self._factory = None if executor is not None else _resolve_factory(executor_factory)
         self._factory_kwargs = kwargs
-        self._active_executor: Any = None  # the state of the run in progress
-        self._workers = 1  # how many nodes it runs at once
-        self._hooks_plan: tuple[bool, dict[str, bool]] = (False, {})
-        self._sent: set[Future] = set()  # its tasks, cancelled on Ctrl-C
-        self._lock = threading.Lock()
+        self._lent: _Lent | None = None  # the run's executor, as the loop sees it
 
     def __repr__(self) -> str:
         if self._executor is not None:
@@ -136,43 +107,22 @@ class ExecutorRunner(AbstractRunner):
         return (f"ExecutorRunner(executor_factory={name}, factory_kwargs="
                 f"{self._factory_kwargs}, is_async={self._is_async})")
 
-    # -- the shared loop's extension points (runner.py) -------------------------------
-
-    def _run(
-        self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None, run_id: str | None = None
-    ) -> None:
+    def _run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None,
+             run_id: str | None = None) -> None:
         """Check what must travel, open the executor, and run the shared loop on it."""
-        hook_manager = hook_manager if hook_manager is not None else _create_hook_manager()
-        check_portable(pipeline, catalog, self._dumps, type(self).__name__)
-        self._hooks_plan = hooks_plan(hook_manager)
+        self._check(pipeline, catalog)
         with self._open_executor() as executor:
-            self._active_executor, self._workers = executor, max(1, self._workers_of(executor))
+            self._lent = _Lent(executor, self._workers_of(executor))
             try:
-                super()._run(pipeline, catalog, hook_manager, run_id)
+                self._run_with_relay(pipeline, catalog, hook_manager, run_id)
             finally:
-                self._active_executor = None
+                self._lent = None
 
     def _get_required_workers_count(self, pipeline: Pipeline) -> int:
-        return min(self._workers, _most_nodes_at_once(pipeline))
+        return min(self._lent.workers if self._lent else 1, _most_nodes_at_once(pipeline))
 
     def _get_executor(self, max_workers: int) -> Executor:
-        # The loop keeps up to 2 * max_workers nodes in flight; each gets a
-        # driver thread, which mostly waits for its worker.
-        return ThreadPoolExecutor(2 * max_workers, thread_name_prefix="minikedro-driver")
-
-    def _submit_node(
-        self, executor: Executor, node: Node, catalog: Any, hook_manager: Any, run_id: str | None
-    ) -> Future:
-        return executor.submit(self._run_remotely, node, catalog, hook_manager, run_id)
-
-    def _interrupt(self, executor: Executor) -> None:
-        made_here = self._active_executor is not self._executor
-        if not (made_here and stop_processes(self._active_executor)):
-            with self._lock:
-                sent = list(self._sent)
-            for future in sent:  # our tasks only: the executor may be the user's
-                future.cancel()
-        executor.shutdown(wait=False, cancel_futures=True)
+        return self._lent
 
     # -- what a subclass for another executor changes --------------------------------------
 
@@ -180,8 +130,10 @@ class ExecutorRunner(AbstractRunner):
     def _open_executor(self) -> Iterator[Executor]:
         """Provide the run's executor; shut it down afterwards if the runner made it."""
         if self._executor is not None:
+            self._bystanders = None  # not ours: its processes are left alone
             yield self._executor
             return
+        self._bystanders = set(multiprocessing.active_children())
         executor = self._factory(**self._factory_kwargs)
         if not callable(getattr(executor, "submit", None)):
             raise TypeError(f"executor_factory {self._factory!r} returned a "
@@ -192,61 +144,31 @@ class ExecutorRunner(AbstractRunner):
             executor.shutdown(wait=True)
 
     def _workers_of(self, executor: Executor) -> int:
-        """How many nodes ``executor`` runs at once: the stdlib pools say; else a guess."""
-        return (getattr(executor, "_max_workers", None)
-                or self._factory_kwargs.get("max_workers") or os.cpu_count() or 1)
+        """How many nodes ``executor`` runs at once: as configured, else the CPU count."""
+        return self._factory_kwargs.get("max_workers") or os.cpu_count() or 1
 
-    def _dumps(self, obj: Any) -> bytes:
-        """Pickle ``obj`` as the executor will (DaskRunner: with cloudpickle)."""
-        return pickle.dumps(obj)
 
-    # -- one node, driver side ---------------------------------------------------------------
+class _Lent(Executor):
+    """The run's executor as the scheduling loop sees it: shutting it down only
+    cancels and waits for the run's own tasks; whoever made the executor shuts it down."""
 
-    def _run_remotely(
-        self, node: Node, catalog: Any, hook_manager: Any, run_id: str | None
-    ) -> Node:
-        """Load what lives here, send the node to the executor, replay what it reports."""
-        inputs_here, recorded = self._hooks_plan
-        values, datasets, outbox = {}, {}, []
-        for name in dict.fromkeys(node.inputs):
-            if inputs_here or lives_in_driver(catalog.get(name)):
-                values[name] = _load(name, node, catalog, hook_manager)
-            else:
-                datasets[name] = catalog.get(name)
-        func = node.func
-        overrides = before_node_run(node, catalog, values, hook_manager, self._is_async, run_id)
-        if node.func is not func:  # a hook wrapped it (Kedro's retry example): it must travel
-            try:
-                self._dumps(node.func)
-            except Exception as error:
-                runner = type(self).__name__
-                raise unsendable_function(node.name, node.func, error, runner) from None
-        for name in node.outputs:
-            if lives_in_driver(catalog.get(name)):
-                outbox.append(name)
-            else:
-                datasets[name] = catalog.get(name)
-        for name in node.confirms:
-            datasets.setdefault(name, catalog.get(name))
+    def __init__(self, executor: Executor, workers: int) -> None:
+        self._executor, self.workers = executor, max(1, workers)
+        self._sent: list[Future] = []
 
-        self._logger.info("Sending node to a worker: %s", node)
-        future = self._active_executor.submit(
-            run_in_worker, node, values, datasets, outbox, overrides, recorded,
-            self._is_async, run_id,
-        )
-        with self._lock:
-            self._sent.add(future)
-        context = (node, catalog, hook_manager, {**values, **overrides}, self._is_async, run_id)
-        try:
-            events = future.result()
-        except BaseException as error:
-            replay(getattr(error, "__dict__", {}).pop(EVENTS, []), *context, error)
-            raise
-        finally:
-            with self._lock:
-                self._sent.discard(future)
-        replay(events, *context)
-        return node
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
+        self._sent = [future for future in self._sent if not future.done()]
+        self._sent.append(self._executor.submit(fn, *args, **kwargs))
+        return self._sent[-1]
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:  # noqa: D102
+        for future in self._sent if cancel_futures else ():
+            future.cancel()
+        for future in self._sent if wait else ():
+            try:  # not futures.wait(): a pool that cancels a future itself never wakes it
+                future.exception()
+            except futures.CancelledError:
+                pass
 
 
 def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executor:
@@ -255,10 +177,10 @@ def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executo
     They inherit nothing but ``sys.path``, so a run that works here does not
     fail on a cluster for relying on what a forked worker would have copied;
     and the driver, which runs threads, never forks. Stopped on Ctrl-C, a
-    worker leaves no temporary file behind (``end_on_sigterm``).
+    worker leaves no temporary file behind (``start_worker``).
     """
     kwargs.setdefault("mp_context", multiprocessing.get_context("spawn"))
-    kwargs.setdefault("initializer", end_on_sigterm)
+    kwargs.setdefault("initializer", start_worker)
     return ProcessPoolExecutor(max_workers, **kwargs)
 
 

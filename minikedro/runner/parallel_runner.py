@@ -2,77 +2,47 @@
 
 Public names: ``ParallelRunner``. Kedro counterpart: ``kedro/runner/parallel_runner.py``.
 
-How data and hook calls move (the manager's server is a thread of the parent,
-not a process of its own)::
+Nodes travel to a ``ProcessPoolExecutor`` as under every remote runner
+(``remote.py``), and their hooks run here. ``SharedMemoryDataset`` s keep
+their data in a ``multiprocessing`` manager, a process of its own started for
+the run (``_DataServer``), where workers load and save it themselves::
 
-    parent process                                        worker processes
-    ┌─────────────────────────────────────────────┐
-    │ main thread: the scheduling loop (runner.py)│  node + its slice of the catalog
-    │   ProcessPoolExecutor ──────────────────────┼────────────────▶ run_node()
-    │                                             │                   │  │
-    │ server thread (multiprocessing manager):    │  load / save      │  │
-    │   MemoryDataset objects: the shared data  ◀─┼───────────────────┘  │
-    │   _HookRelay: calls the parent's hooks    ◀─┼──────────────────────┘
-    │     with the parent's node and catalog      │  hook name, node name, arguments;
-    └─────────────────────────────────────────────┘  before_node_run's reply comes back
+    this process: scheduling loop, relay ──── node ────▶ worker processes
+    manager process: the shared data ◀──── load / save ────┘
 
-So memory datasets live in the parent, a worker receives only the datasets
-its node touches, and every node and dataset hook runs in the parent, under
-fork and spawn alike: what a hook records is there after the run (Kedro
-re-creates hooks in each worker and loses what they record). Only hooks that
-have an implementation are forwarded; each costs one round trip to the parent.
-As under the other runners, a hook that raises fails the run with its own
-exception object, ``sys.exc_info()`` works in ``on_node_error``, and a
-``before_node_run`` hook that sets ``node.func`` changes what the worker runs.
-A node's exception that cannot be pickled arrives as a stand-in of its nearest
-built-in class, with its message (``_pickling.portable_error``).
-
-Before any node runs, the runner refuses: a catalog that is not a
-``SharedMemoryDataCatalog``, datasets that cannot be pickled, outputs to
-process-local memory datasets, and nodes that cannot be pickled (each named,
-with the culprit). ``KEDRO_MP_CONTEXT`` (``fork``, ``spawn``, ``forkserver``)
-picks the start method. A worker that dies raises ``WorkerCrashedError``
-naming the nodes in flight. Ctrl-C (or SIGTERM) terminates the workers: each
-removes the temporary file of a save in progress and exits at once, without
-finishing its node (``end_on_sigterm``). Pool and server live in ``with``
-blocks, so nothing outlives a run.
+Before any node runs, the runner refuses a catalog that is not a
+``SharedMemoryDataCatalog``, datasets and nodes that cannot be pickled, and
+outputs to process-local ``MemoryDataset`` s. ``KEDRO_MP_CONTEXT`` (or
+``MINIKEDRO_MP_CONTEXT``) picks the start method. A worker that dies raises
+``WorkerCrashedError``; Ctrl-C or SIGTERM fails the running nodes at once.
+Pool, relay and manager live in ``with`` blocks, and the results are copied
+back here at the end, so they stay loadable.
 """
 from __future__ import annotations
 
+import itertools
+import logging
 import multiprocessing
 import os
-import signal
 import sys
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
+from multiprocessing.managers import BaseManager
 from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
-from minikedro.datasets.files import remove_unfinished_writes
-from minikedro.io import DataCatalog, MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
-from minikedro.runner._pickling import portable_error, why_unpicklable
-from minikedro.runner._shared_state import (
-    HookFailed,
-    SharedState,
-    forward_logs,
-    logger_levels,
-    relayed_hooks,
-    worker_relay,
-)
-from minikedro.runner.runner import _MAX_WINDOWS_WORKERS, AbstractRunner, _most_nodes_at_once
-from minikedro.runner.task import run_node
+from minikedro.io import MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
+from minikedro.runner.remote import RemoteRunner, start_worker
+from minikedro.runner.runner import _MAX_WINDOWS_WORKERS, _most_nodes_at_once
 
 if TYPE_CHECKING:
-    from minikedro.pipeline import Node, Pipeline
+    from minikedro.pipeline import Pipeline
 
 __all__ = ["ParallelRunner"]
 
 _START_METHODS = ("fork", "spawn", "forkserver")
 
-# In a worker: the proxy of the parent's hook relay, set once per process.
-_parent_hooks: Any = None
 
-
-class ParallelRunner(AbstractRunner):
+class ParallelRunner(RemoteRunner):
     """Run nodes concurrently in worker processes; for CPU-bound pure-Python nodes.
 
     Args:
@@ -98,7 +68,6 @@ class ParallelRunner(AbstractRunner):
         super().__init__(is_async=is_async)
         self._max_workers = max_workers
         self._context: Any = None
-        self._shared: SharedState | None = None
 
     def __repr__(self) -> str:
         return f"ParallelRunner(max_workers={self._max_workers}, is_async={self._is_async})"
@@ -109,134 +78,141 @@ class ParallelRunner(AbstractRunner):
             wanted = min(wanted, _MAX_WINDOWS_WORKERS)
         return min(wanted, _most_nodes_at_once(pipeline))
 
-    def _run(
-        self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None, run_id: str | None = None
-    ) -> None:
+    def _dumps(self, obj: Any) -> Any:
+        return ForkingPickler.dumps(obj)
+
+    def _run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None,
+             run_id: str | None = None) -> None:
         self._context = _start_method()
         _check_catalog(pipeline, catalog)
-        _check_nodes(pipeline.nodes)
-        with SharedState(pipeline, catalog, hook_manager) as shared:
-            self._shared = shared
-            catalog.set_manager_datasets(shared.manager)
+        self._check(pipeline, catalog, datasets=False)  # validate_catalog checked those
+        with _DataServer(ctx=self._context) as server:
+            catalog.set_manager_datasets(server)
             try:
-                super()._run(pipeline, catalog, hook_manager, run_id)
+                # A forked worker inherits this process's logging; a spawned one
+                # sends its records through the relay.
+                logs = self._context.get_start_method() != "fork"
+                self._run_with_relay(pipeline, catalog, hook_manager, run_id, logs, start=False)
             finally:
-                self._shared = None
                 catalog.set_manager_datasets(None)  # results stay loadable after the run
+                _shelves.pop(server.address, None)
 
     def _get_executor(self, max_workers: int) -> Executor:
-        start_method = self._context.get_start_method()
+        relay, forked = self._relay, self._context.get_start_method() == "fork"
+        self._bystanders = set(multiprocessing.active_children())
         executor = ProcessPoolExecutor(
-            max_workers=max_workers,
-            mp_context=self._context,
-            initializer=_start_worker,
-            initargs=(*self._shared.relay_address, start_method, logger_levels()),
+            max_workers=max_workers, mp_context=self._context, initializer=start_worker,
+            initargs=(None, None) if forked or relay is None else (relay.address, _levels()),
         )
-        if start_method == "fork":
+        if forked:
             # A fork-based pool forks all its workers at the first submit: do it
-            # while this process has a single thread, before the server starts.
+            # while this process has a single thread, before the relay's start.
             try:
                 executor.submit(int).result()
             except BaseException:
                 executor.shutdown(wait=True)
                 raise
-        self._shared.serve()
+        if relay is not None:
+            relay.start()
         return executor
 
-    def _submit_node(
-        self, executor: Executor, node: Node, catalog: Any, hook_manager: Any, run_id: str | None
-    ) -> Future:
-        # Only what the node touches travels: pickling the whole catalog for
-        # every node would cost time quadratic in the pipeline's size.
-        touched = dict.fromkeys([*node.inputs, *node.outputs, *node.confirms])
-        datasets = DataCatalog({name: catalog[name] for name in touched if name in catalog})
-        return executor.submit(
-            _run_node_in_worker, node, datasets, self._shared.hook_names, self._is_async, run_id
-        )
 
-    def _failure(self, failures: list[tuple[Node, BaseException]]) -> BaseException:
-        # A hook that raised in this process fails its node with its own exception.
-        shared = self._shared
-        if shared is not None:
-            failures = [(node, shared.original_error(error)) for node, error in failures]
-        return super()._failure(failures)
-
-    def _interrupt(self, executor: Executor) -> None:
-        # Waiting for running nodes would make Ctrl-C hang: stop the workers.
-        stop_processes(executor)
-        executor.shutdown(wait=True)  # quick now, and it reaps the terminated workers
+def _levels() -> dict[str, int]:
+    """The levels set on this process's loggers ('' is the root): what a spawned worker copies."""
+    loggers = logging.Logger.manager.loggerDict.items()
+    return {"": logging.getLogger().level, **{name: logger.level for name, logger in list(loggers)
+            if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET}}
 
 
-def stop_processes(executor: Any) -> bool:
-    """End a process pool's workers now (its queued nodes cannot be cancelled); say if it was one.
+# -- the shared data: one shelf in the manager's process, one handle per dataset ------------
 
-    Its futures then fail with ``BrokenProcessPool``: cancelling them as well
-    makes Python < 3.12 print an ``InvalidStateError`` from the pool's thread.
+_shelves: dict[Any, Any] = {}  # manager address -> this process's proxy of its shelf
+_shelf_served: Any = None  # in the manager's process: the shelf
+
+
+class _Shelf:
+    """Lives in the manager's process: every shared dataset's data, by key."""
+
+    def __init__(self) -> None:
+        self._data: dict[int, MemoryDataset] = {}
+
+    def load(self, key: int) -> Any:
+        return self._data.get(key, MemoryDataset()).load()  # MemoryDataset's own error if empty
+
+    def save(self, key: int, data: Any) -> None:
+        self._data[key] = MemoryDataset(data)
+
+    def exists(self, key: int) -> bool:
+        return key in self._data
+
+    def release(self, key: int) -> None:
+        self._data.pop(key, None)
+
+
+def _the_shelf() -> _Shelf:
+    global _shelf_served
+    if _shelf_served is None:
+        _shelf_served = _Shelf()
+    return _shelf_served
+
+
+class _DataServer(BaseManager):
+    """The run's manager: serves the shared data from a process of its own.
+
+    Its ``MemoryDataset()``, which ``SharedMemoryDataset.set_manager`` calls,
+    hands out a ``_Shelved`` handle, not a proxy of a new object: a proxy costs
+    three connections to make and two more each time a worker unpickles it
+    (about 1 ms each); through a handle, each process uses one proxy of its own.
     """
-    terminate = getattr(executor, "terminate_workers", None)  # Python 3.14+
-    if terminate is not None:
-        terminate()
-        return True
-    processes = list((getattr(executor, "_processes", None) or {}).values())
-    for process in processes:
-        process.terminate()
-    return bool(processes)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._keys = itertools.count()
+
+    def MemoryDataset(self) -> _Shelved:  # noqa: N802 (the name SharedMemoryDataset calls)
+        return _Shelved(self.address, next(self._keys))
 
 
-def end_on_sigterm() -> None:
-    """In a worker process: let SIGTERM (``stop_processes``) end it at once, and cleanly.
-
-    Python's default would leave a save's temporary file behind. Letting the
-    node unwind would not do either: the pool would catch the exception,
-    report it, and hand the worker its next node.
-    """
-    signal.signal(signal.SIGTERM, _end_worker)
+_DataServer.register("shelf", callable=_the_shelf, exposed=("load", "save", "exists", "release"))
 
 
-def _end_worker(signum: int, frame: Any) -> None:
-    remove_unfinished_writes()
-    os._exit(128 + signum)
+class _Shelved:
+    """One shared dataset's data on the run's shelf; pickles as the shelf's address and a key."""
+
+    __slots__ = ("_address", "_key")
+
+    def __init__(self, address: Any, key: int) -> None:
+        self._address, self._key = address, key
+
+    def __reduce__(self) -> Any:
+        return _Shelved, (self._address, self._key)
+
+    def _shelf(self) -> Any:
+        shelf = _shelves.get(self._address)
+        if shelf is None:  # first use in this process: connect, as the docs' remote managers do
+            manager = _DataServer(self._address, authkey=multiprocessing.current_process().authkey)
+            manager.connect()
+            shelf = _shelves[self._address] = manager.shelf()
+        return shelf
+
+    def load(self) -> Any:
+        return self._shelf().load(self._key)
+
+    def save(self, data: Any) -> None:
+        self._shelf().save(self._key, data)
+
+    def exists(self) -> bool:
+        return self._shelf().exists(self._key)
+
+    def release(self) -> None:
+        self._shelf().release(self._key)
 
 
-def _start_worker(address: Any, relay_id: str, start_method: str, levels: dict) -> None:
-    """Prepare a worker process: reach the parent's hook relay; leave Ctrl-C to the parent.
-
-    A worker that was not forked has no logging set up: its records go to the
-    parent through the relay.
-    """
-    global _parent_hooks
-    end_on_sigterm()  # a forked worker would otherwise keep the parent's handler
-    _parent_hooks = worker_relay(address, relay_id)
-    if start_method != "fork":
-        forward_logs(_parent_hooks, levels)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _run_node_in_worker(
-    node: Node, catalog: Any, hook_names: frozenset, is_async: bool, run_id: str | None
-) -> None:
-    """Run one node in a worker process; its hooks run in the parent.
-
-    An exception that could not be pickled back to the parent would surface
-    there as a pickling error, or as a dead worker when it fails to unpickle;
-    it is sent as a stand-in with the same message instead.
-    """
-    try:
-        run_node(node, catalog, relayed_hooks(_parent_hooks, hook_names), is_async, run_id)
-    except HookFailed:
-        raise
-    except Exception as error:
-        portable = portable_error(error, f"raised by node '{node.name}' in a worker process")
-        if portable is error:
-            raise
-        raise portable from error  # the worker's traceback still shows the original
+# -- what is checked before a run --------------------------------------------------------------
 
 
 def _start_method() -> Any:
-    """Return the multiprocessing context that ``KEDRO_MP_CONTEXT`` asks for.
-
-    ``MINIKEDRO_MP_CONTEXT`` (what Kedro's docs say after ``kedro`` ->
-    ``minikedro``) is read too, and wins when both are set.
+    """Return the multiprocessing context ``MINIKEDRO_MP_CONTEXT`` or ``KEDRO_MP_CONTEXT`` asks for.
 
     Raises:
         ValueError: The variable holds something other than a start method this
@@ -251,9 +227,8 @@ def _start_method() -> Any:
         why = "is not a start method" if method not in _START_METHODS else "is not available here"
         raise ValueError(
             f"{variable}={method!r} {why}: valid values are "
-            f"{', '.join(m for m in _START_METHODS if m in available)}, "
-            f"or leave it unset for the platform default "
-            f"({multiprocessing.get_start_method(allow_none=False)!r})."
+            f"{', '.join(m for m in _START_METHODS if m in available)}, or leave it unset for "
+            f"the platform default ({multiprocessing.get_start_method(allow_none=False)!r})."
         )
     return multiprocessing.get_context(method)
 
@@ -263,38 +238,17 @@ def _check_catalog(pipeline: Pipeline, catalog: Any) -> None:
     if not isinstance(catalog, SharedMemoryDataCatalog):
         raise TypeError(
             f"ParallelRunner needs a SharedMemoryDataCatalog, got {type(catalog).__name__}: "
-            f"build it with SharedMemoryDataCatalog(...) or "
-            f"SharedMemoryDataCatalog.from_config(...) so that memory datasets are "
-            f"shared between the worker processes."
+            f"build it with SharedMemoryDataCatalog(...) or SharedMemoryDataCatalog.from_config"
+            f"(...) so that memory datasets are shared between the worker processes."
         )
     catalog.validate_catalog(pipeline.datasets())
-    local = sorted(
-        name
-        for name in pipeline.all_outputs()
-        if isinstance(catalog.get(name), MemoryDataset)
-        and not isinstance(catalog.get(name), SharedMemoryDataset)
-    )
+    local = sorted(name for name in pipeline.all_outputs()
+                   if isinstance(catalog.get(name), MemoryDataset)
+                   and not isinstance(catalog.get(name), SharedMemoryDataset))
     if local:
         raise ValueError(
             f"ParallelRunner cannot save output(s) {', '.join(map(repr, local))} to a "
-            f"MemoryDataset: each worker process would save into its own copy, which "
-            f"no other node sees. Remove these catalog entries (the catalog then "
-            f"shares them) or make them SharedMemoryDataset()."
-        )
-
-
-def _check_nodes(nodes: list[Node]) -> None:
-    """Refuse, all at once, the nodes that cannot be sent to a worker process."""
-    problems = []
-    for node in nodes:
-        try:
-            ForkingPickler.dumps(node)
-        except Exception as error:
-            problems.append(f"- '{node.name}': {why_unpicklable(node.func, error)}")
-    if problems:
-        raise ValueError(
-            f"ParallelRunner cannot send {len(problems)} node(s) to worker processes, "
-            f"because they cannot be pickled:\n" + "\n".join(problems) + "\n"
-            "Define node functions with def at the top level of a module (decorators "
-            "need functools.wraps), or run with ThreadRunner or SequentialRunner."
+            f"MemoryDataset: each worker process would save into its own copy, which no "
+            f"other node sees. Remove these catalog entries (the catalog then shares them) "
+            f"or make them SharedMemoryDataset()."
         )

@@ -1,0 +1,567 @@
+"""Running a node in another process: the one protocol of Parallel, Executor and Dask runners.
+
+Public (to the runners) names: ``RemoteRunner``, ``Relay``, ``run_task``,
+``start_worker``, ``HookFailed``, ``portable_error``. Kedro counterpart:
+``_run_node_synchronization`` in ``kedro/runner/parallel_runner.py``, which
+re-creates the hooks in each worker, so what they record is lost.
+
+How one node travels, whatever the executor (a process pool, Dask, yours)::
+
+    driver (this process)                               worker
+    scheduling loop ── _submit_node ── executor.submit ──▶ run_task: run_node(node,
+      the node, the datasets it touches (a memory           its datasets, a hook
+      input with its data), the relay's address             manager stand-in)
+                                                                │ each hook call, and
+    Relay: Listener, a thread per worker ◀───── Client ─────────┘ each log record
+      calls the hooks with the driver's node and catalog;
+      before_node_run's reply carries replaced inputs and node.func
+    _NodeFuture: done once what the node ◀─────────────── what it saved to the
+      saved to memory outputs is saved here                  driver's memory datasets
+
+So every node and dataset hook runs here, in ``SequentialRunner``'s order,
+under fork and spawn alike, and what a hook records stays here. Only hooks
+with an implementation are relayed (a round trip each), and ``data``,
+``inputs`` or ``outputs`` only if an implementation takes them. A hook that
+raises fails its node with its own exception object (``HookFailed`` carries a
+token for it); a node's exception that cannot be pickled arrives as a
+stand-in of its nearest built-in class. Workers connect over
+``multiprocessing.connection`` (a Unix socket, or TCP where the runner says
+so) with a key made for the run; one that cannot reach the relay fails the
+node that needed it, saying where it tried. A run whose hooks and logs need
+no relay opens none.
+"""
+from __future__ import annotations
+
+import functools
+import itertools
+import logging
+import os
+import pickle
+import signal
+import threading
+from concurrent.futures import Executor, Future
+from logging.handlers import QueueHandler
+from multiprocessing import active_children
+from multiprocessing.connection import Client, Listener, Pipe, wait
+from typing import TYPE_CHECKING, Any, Callable
+
+from minikedro.hooks import _create_hook_manager
+from minikedro.io import DataCatalog, MemoryDataset
+from minikedro.runner.runner import AbstractRunner
+from minikedro.runner.task import run_node
+
+if TYPE_CHECKING:
+    from minikedro.pipeline import Node, Pipeline
+
+__all__ = ["HookFailed", "Relay", "RemoteRunner", "portable_error", "run_task", "start_worker"]
+
+RELAYED_HOOKS = ("before_node_run", "after_node_run", "on_node_error", "before_dataset_loaded",
+                 "after_dataset_loaded", "before_dataset_saved", "after_dataset_saved")
+_DATA_ARGUMENTS = frozenset({"data", "inputs", "outputs"})  # sent only if a hook takes them
+
+
+# -- what can travel ------------------------------------------------------------------------
+
+
+def _pickles(value: Any) -> bool:
+    try:
+        pickle.loads(pickle.dumps(value))
+    except Exception:
+        return False
+    return True
+
+
+def _why_unpicklable(func: Any, error: Exception) -> str:
+    """Name what makes a node's function unpicklable, as precisely as we can."""
+    seen = "func"
+    while isinstance(func, functools.partial):
+        for key, value in [*enumerate(func.args), *func.keywords.items()]:
+            if not _pickles(value):
+                return f"{seen} is a partial whose argument {key!r} is {_kind(value)}"
+        func, seen = func.func, f"{seen}.func"
+    qualname = getattr(func, "__qualname__", "")
+    if getattr(func, "__name__", "") == "<lambda>":
+        return f"{seen} is a lambda ({qualname}); give it a name with def at module level"
+    if "<locals>" in qualname:
+        return f"{seen} is a local function or closure ({qualname}); move it to module level"
+    if getattr(func, "__wrapped__", None) is not None and not _pickles(func):
+        return (f"{seen} is a wrapper made with functools.wraps, which gave it the name "
+                f"{qualname!r}: pickle looks the function up by that name and finds the "
+                f"unwrapped one")
+    owner = getattr(func, "__self__", func)  # a bound method's object, or a callable object
+    for key, value in sorted(getattr(owner, "__dict__", {}).items()):
+        if not _pickles(value):
+            return f"attribute {key!r} of {seen} ({type(owner).__name__}) holds {_kind(value)}"
+    return f"{type(error).__name__}: {error}"
+
+
+def _kind(value: Any) -> str:
+    if getattr(value, "__name__", "") == "<lambda>":
+        return "a lambda"
+    return f"an unpicklable {type(value).__module__}.{type(value).__qualname__}"
+
+
+def portable_error(error: BaseException, where: str) -> BaseException:
+    """Return ``error`` if it can travel between processes, else a stand-in that can.
+
+    The stand-in is an instance of the nearest built-in class among the error's
+    bases (``except ValueError`` still catches a custom ``ValueError``); its
+    message names the original class and says where it was raised and why it
+    could not travel; ``original_type`` holds the original class's path.
+    """
+    try:
+        pickle.loads(pickle.dumps(error))
+        return error
+    except Exception as why:
+        original = f"{type(error).__module__}.{type(error).__qualname__}"
+        message = (f"{original}: {error} ({where}; the exception itself cannot be sent "
+                   f"between processes: {type(why).__name__}: {why})")
+    for base in type(error).__mro__:
+        if base.__module__ == "builtins" and issubclass(base, Exception):
+            try:
+                stand_in = base(message)
+            except Exception:  # a built-in that wants other arguments (UnicodeError...)
+                continue
+            stand_in.original_type = original  # type: ignore[attr-defined]
+            return stand_in
+    return error  # not an Exception (KeyboardInterrupt...): those pickle anyway
+
+
+def _portable(arguments: dict[str, Any]) -> dict[str, Any]:
+    """Replace each value (or dict entry) that cannot travel by a description."""
+    def fix(value: Any) -> Any:
+        if isinstance(value, BaseException):
+            return portable_error(value, "raised in a worker process")
+        return value if _pickles(value) else (
+            f"<{type(value).__name__} object: cannot be sent to the parent process>")
+
+    return {key: {k: fix(v) for k, v in value.items()} if isinstance(value, dict) else fix(value)
+            for key, value in arguments.items()}
+
+
+def _lives_here(dataset: Any) -> bool:
+    """Whether the dataset's data is in this process's memory only (not shared, not stored)."""
+    return (getattr(dataset, "_EPHEMERAL", False)
+            and getattr(dataset, "shared_memory_dataset", None) is None)
+
+
+# -- the driver's side: the relay --------------------------------------------------------------
+
+
+class HookFailed(Exception):
+    """Raised in a worker when a hook raised in the driver, which swaps it back (``token``)."""
+
+    def __init__(self, token: int, summary: str) -> None:
+        super().__init__(token, summary)
+        self.token = token
+
+    def __str__(self) -> str:
+        return f"a hook failed in the driver process: {self.args[1]}"
+
+
+class Relay:
+    """Serves a run's hook calls and log records to its workers, from threads of this process.
+
+    A context manager; ``start()`` (after forking any workers: a fork copies
+    only the forking thread) begins answering, a thread per worker, so the
+    hooks of nodes running at once run at once, as under ``ThreadRunner``.
+
+    Attributes:
+        address: What a worker needs to reach it: ``(listener address, key)``.
+    """
+
+    def __init__(self, runner: str, pipeline: Pipeline, catalog: Any, hook_manager: Any,
+                 address: Any = None) -> None:
+        self._runner, self._catalog, self._hooks = runner, catalog, hook_manager
+        self._nodes = {node.name: node for node in pipeline.nodes}
+        key = os.urandom(32)
+        self._listener = Listener(address, authkey=key)
+        self.address = (self._listener.address, key)
+        self._failures: dict[int, BaseException] = {}
+        self._tokens = itertools.count()
+        self._stopped, self._stop = Pipe(duplex=False)  # readable once the run is over
+        self._threads = [threading.Thread(target=self._accept, name="minikedro-relay")]
+
+    def __enter__(self) -> Relay:
+        return self
+
+    def start(self) -> None:
+        self._threads[0].start()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._stop.send_bytes(b"")
+        if self._threads[0].is_alive():
+            Client(self.address[0], authkey=self.address[1]).close()  # wakes accept()
+        for thread in self._threads:
+            if thread.ident is not None:
+                thread.join()
+        for connection in (self._listener, self._stopped, self._stop):
+            connection.close()
+
+    def original_error(self, error: BaseException) -> BaseException:
+        """The hook's own exception, if ``error`` is a worker's ``HookFailed``; else ``error``."""
+        return self._failures.pop(error.token, error) if isinstance(error, HookFailed) else error
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection = self._listener.accept()
+            except Exception:  # a client that failed to authenticate, or went away
+                continue
+            if self._stopped.poll():
+                connection.close()
+                return
+            thread = threading.Thread(target=self._serve, args=(connection,),
+                                      name="minikedro-relay")
+            self._threads.append(thread)
+            thread.start()
+
+    def _serve(self, connection: Any) -> None:
+        with connection:
+            while self._stopped not in wait([connection, self._stopped]):
+                try:
+                    message = connection.recv_bytes()
+                except (EOFError, OSError):  # the worker has gone
+                    return
+                try:
+                    kind, *arguments = pickle.loads(message)
+                except Exception:  # the worker sends what can travel instead
+                    kind = "unreadable"
+                answer = (("unreadable", None) if kind == "unreadable" else
+                          self._log(*arguments) if kind == "log" else self._call(*arguments))
+                try:
+                    connection.send(answer)
+                except OSError:
+                    return
+
+    def _call(self, hook_name: str, node_name: str, arguments: dict[str, Any]) -> tuple:
+        """Call the hooks with this process's node and catalog; return ``(status, value)``."""
+        node = arguments["node"] = self._nodes[node_name]
+        if hook_name in RELAYED_HOOKS[:3]:  # the node hooks
+            arguments["catalog"] = self._catalog
+        func = node.func
+        try:
+            hook = getattr(self._hooks.hook, hook_name)
+            if hook_name == "on_node_error":
+                replies = _while_handling(arguments["error"], hook, arguments)
+            else:
+                replies = hook(**arguments)
+            if hook_name != "before_node_run":
+                return "ok", None
+            reply = (replies, None if node.func is func else node.func)
+            if replies or reply[1] is not None:
+                self._check_sendable(reply, node)
+            return "ok", reply
+        except BaseException as error:  # Ctrl-C in a hook too: the caller gets it as it is
+            token = next(self._tokens)
+            self._failures[token] = error
+            return "failed", (token, f"{type(error).__name__}: {error}")
+
+    def _log(self, record: logging.LogRecord) -> tuple:
+        logging.getLogger(record.name).handle(record)  # the worker applied our levels
+        return "ok", None
+
+    def _check_sendable(self, reply: tuple, node: Node) -> None:
+        """Refuse a ``before_node_run`` outcome that cannot reach the worker (ValueError)."""
+        try:
+            pickle.dumps(reply)
+            return
+        except Exception as error:
+            failure = error
+        replies, func = reply
+        if func is not None and not _pickles(func):
+            raise ValueError(
+                f"A before_node_run hook replaced the function of node '{node.name}' "
+                f"(node.func = ...), but {self._runner} cannot send the new function to the "
+                f"worker that runs the node: {_why_unpicklable(func, failure)}. Make the "
+                f"wrapper picklable (for example a class defined at module level whose "
+                f"__call__ calls the wrapped function), or run with ThreadRunner or "
+                f"SequentialRunner.")
+        names = sorted(name for answer in replies if isinstance(answer, dict)
+                       for name, value in answer.items() if not _pickles(value))
+        raise ValueError(
+            f"A before_node_run hook replaced input(s) {', '.join(map(repr, names))} of node "
+            f"'{node.name}' with data that cannot be sent to the worker process that runs the "
+            f"node ({type(failure).__name__}: {failure}): return picklable data, or run with "
+            f"ThreadRunner or SequentialRunner.")
+
+
+def _while_handling(error: BaseException, hook: Any, arguments: dict[str, Any]) -> Any:
+    """Call ``hook`` in an ``except`` block for ``error``: Kedro's docs read ``sys.exc_info()``."""
+    try:
+        raise error
+    except BaseException:
+        return hook(**arguments)
+
+
+# -- the worker's side -------------------------------------------------------------------------
+
+_line: tuple[Any, Any] | None = None  # in a worker: (relay address, its connection)
+_line_lock = threading.Lock()  # one request and its answer at a time
+_stopping = False  # in a worker: SIGTERM came, the run is being stopped
+_running = False  # in a worker: a node is running
+
+
+def _ask(relay: tuple[Any, bytes], message: tuple) -> tuple[str, Any]:
+    """Send ``message`` to the relay, connecting on first use; return its answer."""
+    global _line
+    with _line_lock:
+        if _line is None or _line[0] != relay:
+            if _line is not None:
+                _line[1].close()  # the relay of an earlier run
+            try:
+                _line = (relay, Client(relay[0], authkey=relay[1]))
+            except OSError as error:
+                raise ConnectionError(
+                    f"this worker cannot reach the driver's relay at {relay[0]!r}, through "
+                    f"which node and dataset hooks and log records go ({error})") from error
+        _line[1].send(message)  # pickles first: nothing is sent if that fails
+        return _line[1].recv()
+
+
+class _RelayedHooks:
+    """Stands in for the driver's hook manager in ``run_node``: each call goes to the relay.
+
+    The node travels by name and the catalog not at all: the relay uses the
+    driver's own. What cannot be pickled (a generator node's output iterators)
+    reaches the driver's hooks as a short description.
+    """
+
+    def __init__(self, relay: Any, wanted: dict[str, frozenset]) -> None:
+        self._relay, self._wanted = relay, wanted
+        self.hook = self
+
+    def has_impls(self, hook_name: str) -> bool:
+        return hook_name in self._wanted
+
+    def __getattr__(self, hook_name: str) -> Any:
+        if hook_name not in RELAYED_HOOKS:
+            raise AttributeError(hook_name)
+        return functools.partial(self._forward, hook_name)
+
+    def _forward(self, hook_name: str, **arguments: Any) -> list[Any]:
+        node = arguments.pop("node")
+        arguments.pop("catalog", None)
+        for name in _DATA_ARGUMENTS - self._wanted[hook_name]:
+            arguments.pop(name, None)
+        try:
+            status, value = _ask(self._relay, ("hook", hook_name, node.name, arguments))
+        except OSError:
+            raise
+        except Exception:  # cannot be pickled here: nothing was sent
+            status = "unreadable"
+        if status == "unreadable":
+            status, value = _ask(self._relay, ("hook", hook_name, node.name, _portable(arguments)))
+        if status == "failed":
+            raise HookFailed(*value)
+        if value is None:
+            return []
+        replies, func = value
+        if func is not None:  # a hook replaced node.func in the driver: run that
+            node.func = func
+        return replies
+
+
+class _ToRelay:
+    """The "queue" of a spawned worker's ``QueueHandler``: records go to the relay."""
+
+    def __init__(self, relay: Any) -> None:
+        self._relay = relay
+
+    def put_nowait(self, record: logging.LogRecord) -> None:
+        _ask(self._relay, ("log", record))
+
+
+def start_worker(relay: Any = None, levels: dict[str, int] | None = None) -> None:
+    """Prepare a worker process: a process pool's ``initializer``.
+
+    Ctrl-C is the driver's to handle. SIGTERM, which the driver sends to stop
+    a run, fails the running node at once (a save in progress removes its
+    temporary file as it unwinds) and every node handed to the worker after
+    it, so the pool empties its queue and ends as usual. Given a relay, log
+    records go there, filtered by the driver's logger ``levels``.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    if relay is not None:  # a spawned worker has no handlers of its own
+        for name, level in (levels or {}).items():
+            logging.getLogger(name or None).setLevel(level)
+        root = logging.getLogger()
+        for handler in root.handlers[:]:
+            root.removeHandler(handler)
+        root.addHandler(QueueHandler(_ToRelay(relay)))  # type: ignore[arg-type]
+
+
+def _stop_worker(signum: int, frame: Any) -> None:
+    global _stopping
+    _stopping = True
+    if _running:  # never between nodes: the pool's own loop must not fail
+        raise KeyboardInterrupt("the run was stopped")
+
+
+def run_task(node: Node, datasets: dict[str, Any], outbox: list[str], relay: Any,
+             wanted: dict[str, frozenset], is_async: bool, run_id: str | None) -> dict[str, Any]:
+    """Run one node where the executor put it; return what it saved to the driver's memory.
+
+    Args:
+        node: The node.
+        datasets: The datasets it loads and saves here, memory inputs with their data.
+        outbox: Its outputs that live in the driver's memory: saved here, sent back.
+        relay: The relay's address, or None when nothing is relayed.
+        wanted: Each relayed hook, with the data arguments its implementations take.
+        is_async: Load and save concurrently on threads.
+        run_id: The id of the run.
+
+    Raises:
+        Exception: What ``run_node`` raised, or a ``portable_error`` stand-in.
+    """
+    global _running
+    if _stopping:
+        raise KeyboardInterrupt("the run was stopped")
+    saved = {name: MemoryDataset() for name in outbox}
+    _running = True
+    try:
+        run_node(node, DataCatalog({**datasets, **saved}), _RelayedHooks(relay, wanted),
+                 is_async, run_id)
+    except HookFailed:
+        raise
+    except Exception as error:
+        portable = portable_error(error, f"raised by node '{node.name}' in a worker process")
+        if portable is error:
+            raise
+        raise portable from error  # the worker's traceback still shows the original
+    finally:
+        _running = False
+    return {name: dataset.load() for name, dataset in saved.items() if dataset.exists()}
+
+
+# -- the runners' common part -----------------------------------------------------------------
+
+
+class RemoteRunner(AbstractRunner):
+    """What runners whose workers share no memory with this process have in common.
+
+    A subclass opens its executor, then calls ``_run_with_relay``; it may change
+    ``_dumps`` (how its executor pickles) and ``_relay_address``.
+    """
+
+    _relay: Relay | None = None
+    _wanted: dict[str, frozenset] = {}
+    _bystanders: set | None = None  # child processes older than the executor; None: not ours
+
+    def _dumps(self, obj: Any) -> Any:
+        return pickle.dumps(obj)
+
+    def _relay_address(self) -> Any:
+        """Where the relay listens: None for the platform's default (a Unix socket)."""
+        return None
+
+    def _check(self, pipeline: Pipeline, catalog: Any, datasets: bool = True) -> None:
+        """Refuse, all at once, the nodes (and datasets that travel) that cannot be pickled.
+
+        Raises:
+            ValueError: Naming each one, and why.
+        """
+        problems = []
+        for node in pipeline.nodes:
+            try:
+                self._dumps(node)
+            except Exception as error:
+                problems.append(f"- node '{node.name}': {_why_unpicklable(node.func, error)}")
+        for name in sorted(pipeline.datasets()) if datasets else ():
+            dataset = catalog.get(name)
+            try:
+                if name in catalog and not _lives_here(dataset):
+                    self._dumps(dataset)
+            except Exception as error:
+                problems.append(f"- dataset '{name}' ({type(dataset).__name__}): "
+                                f"{type(error).__name__}: {error}")
+        if problems:
+            raise ValueError(
+                f"{type(self).__name__} cannot send {len(problems)} object(s) to its workers, "
+                f"because they cannot be pickled:\n" + "\n".join(problems) + "\nDefine node "
+                "functions with def at the top level of a module (decorators need "
+                "functools.wraps); a dataset holding a connection, lock or open file cannot "
+                "travel (memory datasets stay here). Or run with ThreadRunner or SequentialRunner.")
+
+    def _run_with_relay(self, pipeline: Pipeline, catalog: Any, hook_manager: Any,
+                        run_id: str | None, logs: bool = False, start: bool = True) -> None:
+        """Run the shared loop, with a relay if a hook (or, with ``logs``, a log line) needs one."""
+        hook_manager = hook_manager if hook_manager is not None else _create_hook_manager()
+        wants = getattr(hook_manager, "wants", None)
+        self._wanted = {
+            name: frozenset(a for a in _DATA_ARGUMENTS if wants is None or wants(name, a))
+            for name in RELAYED_HOOKS if hook_manager.has_impls(name)}
+        if not (self._wanted or logs):
+            super()._run(pipeline, catalog, hook_manager, run_id)
+            return
+        with Relay(type(self).__name__, pipeline, catalog, hook_manager,
+                   self._relay_address()) as self._relay:
+            if start:
+                self._relay.start()
+            try:
+                super()._run(pipeline, catalog, hook_manager, run_id)
+            finally:
+                self._relay = None
+
+    def _submit_node(self, executor: Executor, node: Node, catalog: Any, hook_manager: Any,
+                     run_id: str | None) -> Future:
+        # Only what the node touches travels: pickling the whole catalog for
+        # every node would cost time quadratic in the pipeline's size.
+        datasets, outbox = {}, []
+        for name in dict.fromkeys([*node.inputs, *node.outputs, *node.confirms]):
+            dataset = catalog.get(name)
+            if name in node.outputs and _lives_here(dataset):
+                outbox.append(name)
+            else:
+                datasets[name] = dataset
+        relay = self._relay
+        sent = executor.submit(run_task, node, datasets, outbox, relay and relay.address,
+                               self._wanted, self._is_async, run_id)
+        return _NodeFuture(sent, functools.partial(self._finish, relay, catalog))
+
+    @staticmethod
+    def _finish(relay: Relay | None, catalog: Any, sent: Future) -> None:
+        """Save what the worker saved to memory outputs; give a failed hook its own error."""
+        error = sent.exception()
+        if error is not None:  # raised outside any except block: its __context__ stays
+            raise relay.original_error(error) if relay else error
+        for name, data in sent.result().items():
+            catalog.save(name, data)
+
+    def _interrupt(self, executor: Executor) -> None:
+        # Waiting for running nodes would make Ctrl-C hang: SIGTERM fails them at once
+        # in the processes the runner started (start_worker), and the pool then ends
+        # as usual. Nodes running on someone else's executor are waited for.
+        if self._bystanders is not None:
+            for process in set(active_children()) - self._bystanders:
+                process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _NodeFuture(Future):
+    """A node's future in the driver: done once the worker's memory outputs are saved here.
+
+    (A callback on the executor's own future would race the scheduling loop,
+    which may see that future done before the callback has run.)
+    """
+
+    def __init__(self, sent: Future, finish: Callable[[Future], None]) -> None:
+        super().__init__()
+        self._sent = sent
+        sent.add_done_callback(functools.partial(self._settle, finish))
+
+    def cancel(self) -> bool:
+        return self._sent.cancel() and super().cancel()
+
+    def _settle(self, finish: Callable[[Future], None], sent: Future) -> None:
+        if sent.cancelled():
+            super().cancel()
+            self.set_running_or_notify_cancel()  # wakes wait(): cancel() alone does not
+            return
+        try:
+            finish(sent)
+        except BaseException as error:
+            self.set_exception(error)
+        else:
+            self.set_result(None)
