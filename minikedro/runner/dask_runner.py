@@ -1,30 +1,20 @@
 """``DaskRunner``: run a pipeline on a Dask cluster, or on one it starts on this machine.
 
-Public names: ``DaskRunner``. Kedro counterpart: the ``DaskRunner`` that
-Kedro's deployment guide has users copy into their project; ours is
-``ExecutorRunner`` fed with ``client.get_executor()``, so scheduling, hooks,
-progress lines and resume hints are those of every other runner.
+Public names: ``DaskRunner``. Kedro counterpart: the ``DaskRunner`` Kedro's
+deployment guide has users copy; ours is ``ExecutorRunner`` fed with
+``client.get_executor()``, so scheduling, hooks and resume hints are those of
+every other runner. Dask is an optional extra (``pip install 'minikedro[dask]'``),
+imported only when a ``DaskRunner`` is made.
 
-Dask is an optional extra (``pip install 'minikedro[dask]'``). Importing this
-module does not import it; creating a ``DaskRunner`` without it raises
-``ImportError`` with that command, which the CLI prints as its one-line error.
-
-What crosses the network is what ``ExecutorRunner`` sends (see its docstring):
-a node (pickled with cloudpickle, so lambdas and closures travel too), the
-values of its memory inputs, and its other datasets, which each worker loads
-and saves itself, so their files must be on storage every worker sees under
-the same path. Memory datasets stay in the driver; large values travel inside
-the task (Dask warns about those: persist them instead). Workers must be able
-to import minikedro and the project's package: a ``LocalCluster`` started here
-inherits this process's ``sys.path``; on a remote cluster, install the project.
-Ctrl-C cancels the tasks on the cluster; client and cluster started for the run
-are closed when it ends, whatever happens.
-
-Hook calls come back to the driver's relay (``remote.py``): through a Unix
-socket from a ``LocalCluster``'s workers, over TCP (on the interface that leads
-to the scheduler) from a remote cluster's. A run without node or dataset hooks
-needs no relay; with some, a worker that cannot reach the driver (a firewall,
-NAT) fails the node, saying which address it tried.
+A node travels as ``ExecutorRunner`` sends it (pickled with cloudpickle, so
+lambdas travel too): datasets other than memory ones are loaded and saved by
+the workers, so their files must be where every worker sees them, and workers
+must import minikedro and the project. Hook calls reach the driver's relay
+through a Unix socket from a ``LocalCluster``, over TCP (on the interface that
+leads to the scheduler) from a remote cluster; a worker that cannot reach it
+(a firewall, NAT) fails the node that needed a hook, naming the address. A run
+without node or dataset hooks needs no relay. Ctrl-C cancels the tasks; what
+the run started is closed when it ends.
 """
 from __future__ import annotations
 

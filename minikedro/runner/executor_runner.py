@@ -1,24 +1,15 @@
 """``ExecutorRunner``: run a pipeline on any ``concurrent.futures`` executor, other machines too.
 
-Public names: ``ExecutorRunner``. Kedro counterpart: none built in; Kedro's
-deployment docs have users copy a hand-written ``DaskRunner``. This is the
-generic form, and ``DaskRunner`` (``dask_runner.py``) is a small subclass.
+Public names: ``ExecutorRunner``. Kedro counterpart: none built in (Kedro's
+deployment docs have users copy a ``DaskRunner``; ours is a small subclass).
 
-A node travels as under every remote runner (``remote.py``): the worker gets
-the node and the datasets it touches, and its hook calls come back to this
-process (the *driver*) through the relay, so every hook fires here, in the
-order ``SequentialRunner`` fires them.
-
-- Memory datasets (``MemoryDataset``, parameters) live in the driver: an input
-  travels with its data inside the task; what a node saves to one comes back
-  with its result and is saved here before the next node may read it. Other
-  datasets travel pickled, and the worker loads and saves them itself: their
-  data must be where every worker can reach it.
-- Nodes, and the datasets that travel, must pickle: every culprit is named
-  before any node runs. Workers must import minikedro and the project's code.
-- Ctrl-C cancels the nodes not started yet and ends the processes of an
-  executor the runner made. It cannot stop nodes running on your executor:
-  the run ends once those finish.
+A node travels as under every remote runner (``remote.py``) and its hooks fire
+here, in the driver. Memory datasets live here: an input travels with its data,
+and what a node saves to one comes back with its result. Other datasets travel
+pickled and workers load and save them: their data must be where every worker
+reaches it. What cannot be pickled is named before any node runs. Ctrl-C
+cancels the nodes not started and stops the processes of an executor the
+runner made; nodes running on your executor are waited for.
 """
 from __future__ import annotations
 
@@ -43,27 +34,21 @@ class ExecutorRunner(RemoteRunner):
     """Run nodes on any ``concurrent.futures.Executor``: processes, a cluster, threads.
 
     Args:
-        executor: An executor you own (a process pool, Dask's
-            ``client.get_executor()``, ...); the runner never shuts it down.
-        executor_factory: Makes the executor for each run, which the runner
-            shuts down afterwards: a callable; or, as in configuration, a
-            string: the dotted path of an ``Executor`` subclass
-            (``"concurrent.futures.ProcessPoolExecutor"``) or a name the
-            project's ``settings.py`` registers in ``EXECUTOR_FACTORIES``.
-            Default, when ``executor`` is not given either: a
+        executor: An executor you own (a process pool, Dask's ``client.get_executor()``);
+            the runner never shuts it down.
+        executor_factory: Makes each run's executor, shut down afterwards: a callable,
+            or (as in configuration) the dotted path of an ``Executor`` subclass or a
+            name ``settings.py`` registers in ``EXECUTOR_FACTORIES``. Default: a
             ``ProcessPoolExecutor`` whose workers are spawned.
         factory_kwargs: Keyword arguments for ``executor_factory``.
-        is_async: Load a node's inputs and save its outputs concurrently on
-            threads in the worker.
-        **more_factory_kwargs: Also passed to ``executor_factory``, so that
-            ``--runner-params executor_factory=...,max_workers=2`` works.
+        is_async: Load and save each node's data concurrently on threads in the worker.
+        **more_factory_kwargs: Also for ``executor_factory`` (``--runner-params max_workers=2``).
 
     Raises:
-        ValueError: ``executor`` with ``executor_factory`` or factory
-            arguments, an argument given twice, or a factory string that
-            names neither an ``Executor`` subclass nor a registered factory.
-        TypeError: ``executor`` has no ``submit``, or ``executor_factory`` is
-            neither callable nor a string.
+        ValueError: ``executor`` with factory arguments, an argument given twice, or
+            a factory string naming neither an ``Executor`` subclass nor a registered one.
+        TypeError: ``executor`` has no ``submit``; ``executor_factory`` is neither
+            callable nor a string.
 
     Example:
         >>> with ProcessPoolExecutor(4) as pool:
@@ -174,10 +159,8 @@ class _Lent(Executor):
 def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executor:
     """The default executor: processes started fresh (``spawn``), as remote workers are.
 
-    They inherit nothing but ``sys.path``, so a run that works here does not
-    fail on a cluster for relying on what a forked worker would have copied;
-    and the driver, which runs threads, never forks. Stopped on Ctrl-C, a
-    worker leaves no temporary file behind (``start_worker``).
+    A run that works here does not fail on a cluster for relying on what a
+    forked worker would have copied; and the driver, which runs threads, never forks.
     """
     kwargs.setdefault("mp_context", multiprocessing.get_context("spawn"))
     kwargs.setdefault("initializer", start_worker)
@@ -185,19 +168,15 @@ def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executo
 
 
 def _resolve_factory(spec: Callable[..., Executor] | str | None) -> Callable[..., Executor]:
-    """Turn ``executor_factory`` into a callable; a string must name an executor class.
+    """Turn ``executor_factory`` into a callable.
 
-    A string comes from configuration (``--runner-params``, a run file), which
-    is data: it may name a ``concurrent.futures.Executor`` subclass, or a
-    factory the project registers by name in ``settings.py``
-    (``EXECUTOR_FACTORIES = {"dask": make_executor}``), never any other
-    function, since the runner calls it with the configuration's arguments.
-    A callable passed from Python is the caller's own code, used as given.
+    A string comes from configuration, which is data: it may name an
+    ``Executor`` subclass or a factory ``settings.py`` registers in
+    ``EXECUTOR_FACTORIES``, never any other function. A callable is used as given.
 
     Raises:
         TypeError: Neither a callable nor a string.
-        ValueError: A string that names nothing importable, or something
-            other than an ``Executor`` subclass or a registered factory.
+        ValueError: A string naming nothing importable, or neither kind of factory.
     """
     if spec is None:
         return _spawned_processes

@@ -93,9 +93,10 @@ class ParallelRunner(RemoteRunner):
                 # sends its records through the relay.
                 logs = self._context.get_start_method() != "fork"
                 self._run_with_relay(pipeline, catalog, hook_manager, run_id, logs, start=False)
-            finally:
-                catalog.set_manager_datasets(None)  # results stay loadable after the run
-                _shelves.pop(server.address, None)
+            finally:  # results stay loadable after the run: fetch them all in one go
+                _shelves[server.address] = _Shelf(_shelf_at(server.address).contents())
+                catalog.set_manager_datasets(None)
+                del _shelves[server.address]
 
     def _get_executor(self, max_workers: int) -> Executor:
         relay, forked = self._relay, self._context.get_start_method() == "fork"
@@ -133,8 +134,11 @@ _shelf_served: Any = None  # in the manager's process: the shelf
 class _Shelf:
     """Lives in the manager's process: every shared dataset's data, by key."""
 
-    def __init__(self) -> None:
-        self._data: dict[int, MemoryDataset] = {}
+    def __init__(self, data: dict[int, MemoryDataset] | None = None) -> None:
+        self._data = data or {}
+
+    def contents(self) -> dict[int, MemoryDataset]:
+        return self._data
 
     def load(self, key: int) -> Any:
         return self._data.get(key, MemoryDataset()).load()  # MemoryDataset's own error if empty
@@ -173,7 +177,18 @@ class _DataServer(BaseManager):
         return _Shelved(self.address, next(self._keys))
 
 
-_DataServer.register("shelf", callable=_the_shelf, exposed=("load", "save", "exists", "release"))
+_DataServer.register("shelf", callable=_the_shelf,
+                     exposed=("load", "save", "exists", "release", "contents"))
+
+
+def _shelf_at(address: Any) -> Any:
+    """This process's proxy of the shelf at ``address``: connect on first use, as remote managers do."""
+    shelf = _shelves.get(address)
+    if shelf is None:
+        manager = _DataServer(address, authkey=multiprocessing.current_process().authkey)
+        manager.connect()
+        shelf = _shelves[address] = manager.shelf()
+    return shelf
 
 
 class _Shelved:
@@ -187,25 +202,17 @@ class _Shelved:
     def __reduce__(self) -> Any:
         return _Shelved, (self._address, self._key)
 
-    def _shelf(self) -> Any:
-        shelf = _shelves.get(self._address)
-        if shelf is None:  # first use in this process: connect, as the docs' remote managers do
-            manager = _DataServer(self._address, authkey=multiprocessing.current_process().authkey)
-            manager.connect()
-            shelf = _shelves[self._address] = manager.shelf()
-        return shelf
-
     def load(self) -> Any:
-        return self._shelf().load(self._key)
+        return _shelf_at(self._address).load(self._key)
 
     def save(self, data: Any) -> None:
-        self._shelf().save(self._key, data)
+        _shelf_at(self._address).save(self._key, data)
 
     def exists(self) -> bool:
-        return self._shelf().exists(self._key)
+        return _shelf_at(self._address).exists(self._key)
 
     def release(self) -> None:
-        self._shelf().release(self._key)
+        _shelf_at(self._address).release(self._key)
 
 
 # -- what is checked before a run --------------------------------------------------------------
