@@ -46,18 +46,9 @@ class ParallelRunner(RemoteRunner):
     """Run nodes concurrently in worker processes; for CPU-bound pure-Python nodes.
 
     Args:
-        max_workers: The most worker processes; default the CPU count, and never
-            more than the pipeline can keep busy.
-        is_async: Load each node's inputs and save its outputs concurrently on
-            threads inside the worker.
-
-    Raises:
-        ValueError: ``max_workers`` is 0 or negative.
-        TypeError: ``max_workers`` is not an integer.
-
-    Example:
-        >>> catalog = SharedMemoryDataCatalog(raw_data={"xs": [1, 2, 3]})
-        >>> outputs = ParallelRunner().run(pipeline, catalog)
+        max_workers: The most worker processes; default the CPU count, never more
+            than the pipeline can keep busy (ValueError if not positive).
+        is_async: Load and save each node's data concurrently on threads in the worker.
     """
 
     catalog_class = SharedMemoryDataCatalog  # what KedroSession builds for it (and subclasses)
@@ -132,7 +123,7 @@ _shelf_served: Any = None  # in the manager's process: the shelf
 
 
 class _Shelf:
-    """Lives in the manager's process: every shared dataset's data, by key."""
+    """In the manager's process: every shared dataset's data, by key."""
 
     def __init__(self, data: dict[int, MemoryDataset] | None = None) -> None:
         self._data = data or {}
@@ -194,8 +185,6 @@ def _shelf_at(address: Any) -> Any:
 class _Shelved:
     """One shared dataset's data on the run's shelf; pickles as the shelf's address and a key."""
 
-    __slots__ = ("_address", "_key")
-
     def __init__(self, address: Any, key: int) -> None:
         self._address, self._key = address, key
 
@@ -219,12 +208,7 @@ class _Shelved:
 
 
 def _start_method() -> Any:
-    """Return the multiprocessing context ``MINIKEDRO_MP_CONTEXT`` or ``KEDRO_MP_CONTEXT`` asks for.
-
-    Raises:
-        ValueError: The variable holds something other than a start method this
-            platform offers.
-    """
+    """The context ``MINIKEDRO_MP_CONTEXT`` or ``KEDRO_MP_CONTEXT`` names (ValueError if none here)."""
     variable = "MINIKEDRO_MP_CONTEXT" if os.environ.get("MINIKEDRO_MP_CONTEXT") else "KEDRO_MP_CONTEXT"
     method = os.environ.get(variable, "").strip()
     if not method:

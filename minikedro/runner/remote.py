@@ -2,33 +2,22 @@
 
 Public (to the runners) names: ``RemoteRunner``, ``Relay``, ``run_task``,
 ``start_worker``, ``HookFailed``, ``portable_error``. Kedro counterpart:
-``_run_node_synchronization`` in ``kedro/runner/parallel_runner.py``, which
-re-creates the hooks in each worker, so what they record is lost.
+``_run_node_synchronization`` in ``kedro/runner/parallel_runner.py`` (which
+re-creates the hooks in each worker, so what they record is lost).
 
-How one node travels, whatever the executor (a process pool, Dask, yours)::
+    driver (this process)                              worker
+    loop ─ _submit_node ─ executor.submit ────────────▶ run_task: run_node(node, its
+      (node, datasets it touches, relay address)         datasets, a hook stand-in)
+    Relay (Listener, a thread per worker) ◀── Client ───┘ each hook call, log record
+    _NodeFuture done ◀───────────────────────────────── what it saved to memory outputs
 
-    driver (this process)                               worker
-    scheduling loop ── _submit_node ── executor.submit ──▶ run_task: run_node(node,
-      the node, the datasets it touches (a memory           its datasets, a hook
-      input with its data), the relay's address             manager stand-in)
-                                                                │ each hook call, and
-    Relay: Listener, a thread per worker ◀───── Client ─────────┘ each log record
-      calls the hooks with the driver's node and catalog;
-      before_node_run's reply carries replaced inputs and node.func
-    _NodeFuture: done once what the node ◀─────────────── what it saved to the
-      saved to memory outputs is saved here                  driver's memory datasets
-
-So every node and dataset hook runs here, in ``SequentialRunner``'s order,
-under fork and spawn alike, and what a hook records stays here. Only hooks
-with an implementation are relayed (a round trip each), and ``data``,
-``inputs`` or ``outputs`` only if an implementation takes them. A hook that
-raises fails its node with its own exception object (``HookFailed`` carries a
-token for it); a node's exception that cannot be pickled arrives as a
-stand-in of its nearest built-in class. Workers connect over
-``multiprocessing.connection`` (a Unix socket, or TCP where the runner says
-so) with a key made for the run; one that cannot reach the relay fails the
-node that needed it, saying where it tried. A run whose hooks and logs need
-no relay opens none.
+Every node and dataset hook runs here, in ``SequentialRunner``'s order, with
+the driver's node and catalog; ``before_node_run``'s reply carries replaced
+inputs and ``node.func`` back. Only implemented hooks are relayed, and their
+``data``/``inputs``/``outputs`` only if an implementation takes them. A hook
+that raises fails the node with its own exception (``HookFailed`` carries a
+token for it). Workers connect with a key made for the run; a run whose hooks
+and logs need no relay opens none.
 """
 from __future__ import annotations
 
@@ -60,7 +49,7 @@ RELAYED_HOOKS = ("before_node_run", "after_node_run", "on_node_error", "before_d
 _DATA_ARGUMENTS = frozenset({"data", "inputs", "outputs"})  # sent only if a hook takes them
 
 
-# -- what can travel ------------------------------------------------------------------------
+# -- what can travel
 
 
 def _pickles(value: Any) -> bool:
@@ -72,7 +61,6 @@ def _pickles(value: Any) -> bool:
 
 
 def _why_unpicklable(func: Any, error: Exception) -> str:
-    """Name what makes a node's function unpicklable, as precisely as we can."""
     seen = "func"
     while isinstance(func, functools.partial):
         for key, value in [*enumerate(func.args), *func.keywords.items()]:
@@ -102,13 +90,8 @@ def _kind(value: Any) -> str:
 
 
 def portable_error(error: BaseException, where: str) -> BaseException:
-    """Return ``error`` if it can travel between processes, else a stand-in that can.
-
-    The stand-in is an instance of the nearest built-in class among the error's
-    bases (``except ValueError`` still catches a custom ``ValueError``); its
-    message names the original class and says where it was raised and why it
-    could not travel; ``original_type`` holds the original class's path.
-    """
+    """``error`` if it can travel between processes, else an instance of its nearest
+    built-in base saying what it was (``original_type``), where, and why it could not."""
     try:
         pickle.loads(pickle.dumps(error))
         return error
@@ -145,7 +128,7 @@ def _lives_here(dataset: Any) -> bool:
             and getattr(dataset, "shared_memory_dataset", None) is None)
 
 
-# -- the driver's side: the relay --------------------------------------------------------------
+# -- the driver's side: the relay
 
 
 class HookFailed(Exception):
@@ -160,14 +143,10 @@ class HookFailed(Exception):
 
 
 class Relay:
-    """Serves a run's hook calls and log records to its workers, from threads of this process.
+    """Serves a run's hook calls and log records to its workers: ``address`` reaches it.
 
-    A context manager; ``start()`` (after forking any workers: a fork copies
-    only the forking thread) begins answering, a thread per worker, so the
-    hooks of nodes running at once run at once, as under ``ThreadRunner``.
-
-    Attributes:
-        address: What a worker needs to reach it: ``(listener address, key)``.
+    ``start()`` after forking any workers (a fork copies only the forking
+    thread). A thread per worker: hooks of nodes running at once run at once.
     """
 
     def __init__(self, runner: str, pipeline: Pipeline, catalog: Any, hook_manager: Any,
@@ -262,8 +241,7 @@ class Relay:
         return "ok", None
 
     def _check_sendable(self, reply: tuple, node: Node) -> None:
-        """Refuse a ``before_node_run`` outcome that cannot reach the worker (ValueError)."""
-        try:
+        try:  # refuse a before_node_run outcome that cannot reach the worker
             pickle.dumps(reply)
             return
         except Exception as error:
@@ -294,7 +272,7 @@ def _while_handling(error: BaseException, hook: Any, arguments: dict[str, Any]) 
         return hook(**arguments)
 
 
-# -- the worker's side -------------------------------------------------------------------------
+# -- the worker's side
 
 _line: tuple[Any, Any] | None = None  # in a worker: (relay address, its connection)
 _line_lock = threading.Lock()  # one request and its answer at a time
@@ -320,12 +298,8 @@ def _ask(relay: tuple[Any, bytes], message: tuple) -> tuple[str, Any]:
 
 
 class _RelayedHooks:
-    """Stands in for the driver's hook manager in ``run_node``: each call goes to the relay.
-
-    The node travels by name and the catalog not at all: the relay uses the
-    driver's own. What cannot be pickled (a generator node's output iterators)
-    reaches the driver's hooks as a short description.
-    """
+    """The driver's hook manager, for ``run_node`` in a worker: the node goes by name, the
+    catalog not at all; what cannot be pickled arrives described."""
 
     def __init__(self, relay: Any, wanted: dict[str, frozenset]) -> None:
         self._relay, self._wanted = relay, wanted
@@ -362,13 +336,8 @@ class _RelayedHooks:
         return replies
 
 
-class _ToRelay:
-    """The "queue" of a spawned worker's ``QueueHandler``: records go to the relay."""
-
-    def __init__(self, relay: Any) -> None:
-        self._relay = relay
-
     def put_nowait(self, record: logging.LogRecord) -> None:
+        """A spawned worker's ``QueueHandler`` queue: its records go to the relay."""
         _ask(self._relay, ("log", record))
 
 
@@ -389,7 +358,7 @@ def start_worker(relay: Any = None, levels: dict[str, int] | None = None) -> Non
         root = logging.getLogger()
         for handler in root.handlers[:]:
             root.removeHandler(handler)
-        root.addHandler(QueueHandler(_ToRelay(relay)))  # type: ignore[arg-type]
+        root.addHandler(QueueHandler(_RelayedHooks(relay, {})))  # type: ignore[arg-type]
 
 
 def _stop_worker(signum: int, frame: Any) -> None:
@@ -401,20 +370,9 @@ def _stop_worker(signum: int, frame: Any) -> None:
 
 def run_task(node: Node, datasets: dict[str, Any], outbox: list[str], relay: Any,
              wanted: dict[str, frozenset], is_async: bool, run_id: str | None) -> dict[str, Any]:
-    """Run one node where the executor put it; return what it saved to the driver's memory.
-
-    Args:
-        node: The node.
-        datasets: The datasets it loads and saves here, memory inputs with their data.
-        outbox: Its outputs that live in the driver's memory: saved here, sent back.
-        relay: The relay's address, or None when nothing is relayed.
-        wanted: Each relayed hook, with the data arguments its implementations take.
-        is_async: Load and save concurrently on threads.
-        run_id: The id of the run.
-
-    Raises:
-        Exception: What ``run_node`` raised, or a ``portable_error`` stand-in.
-    """
+    """Run a node where the executor put it, with ``datasets`` (memory inputs carry their
+    data); return what it saved to ``outbox``, its outputs that live in the driver.
+    ``wanted``: each relayed hook, with the data arguments it takes."""
     global _running
     if _stopping:
         raise KeyboardInterrupt("the run was stopped")
@@ -435,15 +393,12 @@ def run_task(node: Node, datasets: dict[str, Any], outbox: list[str], relay: Any
     return {name: dataset.load() for name, dataset in saved.items() if dataset.exists()}
 
 
-# -- the runners' common part -----------------------------------------------------------------
+# -- the runners' common part
 
 
 class RemoteRunner(AbstractRunner):
-    """What runners whose workers share no memory with this process have in common.
-
-    A subclass opens its executor, then calls ``_run_with_relay``; it may change
-    ``_dumps`` (how its executor pickles) and ``_relay_address``.
-    """
+    """What runners whose workers share no memory with this one have in common: a subclass
+    opens its executor, then calls ``_run_with_relay``; ``_dumps`` pickles as it does."""
 
     _relay: Relay | None = None
     _wanted: dict[str, frozenset] = {}
@@ -453,15 +408,10 @@ class RemoteRunner(AbstractRunner):
         return pickle.dumps(obj)
 
     def _relay_address(self) -> Any:
-        """Where the relay listens: None for the platform's default (a Unix socket)."""
-        return None
+        return None  # the platform's default: a Unix socket
 
     def _check(self, pipeline: Pipeline, catalog: Any, datasets: bool = True) -> None:
-        """Refuse, all at once, the nodes (and datasets that travel) that cannot be pickled.
-
-        Raises:
-            ValueError: Naming each one, and why.
-        """
+        """Refuse at once (ValueError) every node and travelling dataset that cannot be pickled."""
         problems = []
         for node in pipeline.nodes:
             try:
@@ -540,11 +490,8 @@ class RemoteRunner(AbstractRunner):
 
 
 class _NodeFuture(Future):
-    """A node's future in the driver: done once the worker's memory outputs are saved here.
-
-    (A callback on the executor's own future would race the scheduling loop,
-    which may see that future done before the callback has run.)
-    """
+    """Done once the worker's memory outputs are saved here (a callback on the executor's
+    future would race the loop, which may see that future done first)."""
 
     def __init__(self, sent: Future, finish: Callable[[Future], None]) -> None:
         super().__init__()
