@@ -34,6 +34,7 @@ from .pipeline import Pipeline, PipelineError, Renames
 
 __all__ = ["GroupedNodes", "pipeline"]
 
+
 def pipeline(pipe: Iterable[Node | Pipeline] | Pipeline, *, inputs: Renames = None,
              outputs: Renames = None, parameters: Renames = None,
              tags: str | Iterable[str] | None = None, namespace: str | None = None,
@@ -100,10 +101,12 @@ def _mapping(names: Any, argument: str) -> dict[str, str]:
     """A str, an iterable of str or a dict as ``{old_name: new_name}``."""
     if names is None:
         return {}
-    if isinstance(names, (str, dict)) or not isinstance(names, Iterable):
-        mapping = {names: names} if isinstance(names, str) else names
-    else:
+    if isinstance(names, str):
+        mapping = {names: names}
+    elif isinstance(names, Iterable) and not isinstance(names, dict):
         mapping = {name: name for name in names}
+    else:
+        mapping = names
     if not (isinstance(mapping, dict) and all(isinstance(n, str) for n in [*mapping, *mapping.values()])):
         raise ArgumentTypeError(f"'{argument}' must be a str, a list or set of str, or a dict of str "
                                 f"to str; got {type(names).__name__} {names!r}.")

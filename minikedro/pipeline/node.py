@@ -1,11 +1,10 @@
 """Nodes: one function wired to named datasets (Kedro: ``kedro.pipeline.node``).
 
 ``node(func, inputs, outputs)`` checks the wiring against ``func``'s signature
-and freezes it; ``Node.run`` is the one place the function is called. The
-default name spells the wiring out (``clean([raw;params:rate]) -> [cleaned]``)
-so that unnamed nodes read well in logs. ``data@json`` and ``data@text`` are
-two catalog entries (*transcodings*) of one dataset ``data``: its *base* name,
-by which pipelines link nodes.
+and freezes it; ``Node.run`` is the one place the function is called. Unnamed
+nodes are named by their wiring, ``clean([raw;params:rate]) -> [cleaned]``.
+``data@json`` and ``data@text`` are two catalog entries (transcodings) of one
+dataset ``data``, its *base* name, by which pipelines link nodes.
 
 Public names: ``Node``, ``node``, ``ArgumentTypeError``, ``TRANSCODING_SEPARATOR``,
 ``transcode_split``, ``strip_transcoding``.
@@ -28,8 +27,7 @@ __all__ = ["TRANSCODING_SEPARATOR", "ArgumentTypeError", "Node", "node", "strip_
 
 logger = logging.getLogger(__name__)
 
-#: What ``inputs`` and ``outputs`` may be; ``node()`` says what each form means.
-DatasetSpec = Union[None, str, "list[str]", "dict[str, str]"]
+DatasetSpec = Union[None, str, "list[str]", "dict[str, str]"]  # node() says what each form means
 TRANSCODING_SEPARATOR = "@"
 _LABEL = re.compile(r"[\w.-]+")  # Kedro's rule for names and tags: they travel through CLIs
 
@@ -55,8 +53,7 @@ def strip_transcoding(name: str) -> str:
 class Node:
     """A function and the names of the datasets it reads and writes; build it with :func:`node`.
 
-    Immutable but for ``func``, which hooks may replace to wrap it (as Kedro
-    allows): the name, wiring and hash stay. ``tag()`` and namespacing copy.
+    Immutable but for ``func``, which hooks may replace to wrap it (as Kedro allows).
     """
 
     __slots__ = ("_func", "_inputs", "_outputs", "_name", "_namespace", "_tags", "_confirms",
@@ -150,9 +147,7 @@ class Node:
                 f"Node '{self.name}': func must be callable, got {type(func).__name__} {func!r}.")
         self._func = func
 
-    @property
-    def _func_name(self) -> str:  # Kedro's hook examples read it
-        return _readable_name(self._func)
+    _func_name = property(lambda self: _readable_name(self._func))  # Kedro's hook examples read it
 
     @property
     def name(self) -> str:
@@ -305,8 +300,8 @@ def node(func: Callable[..., Any], inputs: DatasetSpec, outputs: DatasetSpec, *,
         namespace: A prefix for the name, usually set by ``pipeline()``.
 
     Raises:
-        ArgumentTypeError: A non-callable ``func`` or a badly typed argument.
-        TypeError: Inputs that do not bind to ``func``'s signature.
+        TypeError: A non-callable ``func`` or a badly typed argument (ArgumentTypeError),
+            or inputs that do not bind to ``func``'s signature.
         ValueError: No inputs or outputs, an empty dataset name, a bad name or
             tag, a repeated output, or an input that is also an output.
     """
@@ -314,19 +309,16 @@ def node(func: Callable[..., Any], inputs: DatasetSpec, outputs: DatasetSpec, *,
 
 
 # -- checking and normalising node()'s arguments -------------------------------------
-
-
 def _dataset_names(spec: Any, role: str, func_name: str, name: Any) -> tuple[str, ...]:
     """Flatten an inputs/outputs/confirms spec into its dataset names, checking each."""
-    if spec is None:
-        return ()
     if isinstance(spec, str) and spec:  # the common case, kept cheap
         return (spec,)
-    if not isinstance(spec, (str, list, dict)):
+    if not isinstance(spec, (str, list, dict, type(None))):
         raise ArgumentTypeError(_definition_error(
             f"'{role}' type must be one of [str, list, dict, None], not {type(spec).__name__} {spec!r}",
             func_name, name))
-    names = (spec,) if isinstance(spec, str) else tuple(spec.values() if isinstance(spec, dict) else spec)
+    values = spec.values() if isinstance(spec, dict) else [spec] if isinstance(spec, str) else spec
+    names = tuple(values or ())
     for each in names:
         if not isinstance(each, str):
             raise ArgumentTypeError(_definition_error(
@@ -385,8 +377,7 @@ def _spec_key(spec: DatasetSpec) -> tuple[str, tuple[Any, ...]]:
     return (type(spec).__name__, tuple(sorted(spec.items()) if isinstance(spec, dict) else spec or ()))
 
 
-def _call_order(func: Callable[..., Any], func_name: str, inputs: DatasetSpec,
-                count: int) -> tuple[str, ...]:
+def _call_order(func: Callable, func_name: str, inputs: DatasetSpec, count: int) -> tuple[str, ...]:
     """Check the inputs bind to ``func``'s signature; for dict inputs, the keys in call order."""
     keywords = tuple(inputs) if isinstance(inputs, dict) else ()
     bind = _bound if type(func).__hash__ is not None else _bound.__wrapped__  # the cache hashes

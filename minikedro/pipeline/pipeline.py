@@ -2,10 +2,9 @@
 
 Kedro: ``kedro.pipeline.pipeline``. A ``Pipeline`` never changes. Building one
 flattens nested pipelines (one node per name) and indexes who writes and who
-reads each dataset, by base name (one writer each). The order comes from
-``graphlib``: each ``get_ready()`` batch is a layer, sorted by name, and
-``nodes`` reads the layers in turn (Kedro's order); a cycle is reported as a
-path ``a -> b -> a``. The filter methods use ``filters.py``, loaded on first use.
+reads each dataset, by base name (one writer each). The order is graphlib's:
+each ``get_ready()`` batch is a layer, sorted by name (Kedro's order); a cycle
+is shown as a path ``a -> b -> a``. Filters use ``filters.py``, loaded when used.
 
 Public names: ``Pipeline``, ``PipelineError``, ``CircularDependencyError``,
 ``OutputNotUniqueError``, ``ConfirmNotUniqueError``, and ``pipeline`` (from
@@ -28,7 +27,6 @@ from .node import ArgumentTypeError, Node, as_tags, strip_transcoding
 
 if TYPE_CHECKING:
     from .modular import GroupedNodes
-
 __all__ = ["CircularDependencyError", "ConfirmNotUniqueError", "OutputNotUniqueError", "Pipeline",
            "PipelineError"]
 
@@ -71,20 +69,16 @@ class Pipeline:
     def __init__(self, nodes: Iterable[Node | Pipeline] | Pipeline, *, inputs: Renames = None,
                  outputs: Renames = None, parameters: Renames = None, tags: str | Names | None = None,
                  namespace: str | None = None, prefix_datasets_with_namespace: bool = True) -> None:
-        """Build a pipeline from nodes and pipelines (flattened), in any order.
-
-        ``tags`` are added to every node; the other keywords namespace a copy of
-        the nodes as :func:`minikedro.pipeline.pipeline` does (Kedro 1.x).
+        """Build a pipeline from nodes and pipelines (flattened), in any order; add ``tags`` to
+        every node. The other keywords namespace a copy, as :func:`~minikedro.pipeline.pipeline`.
 
         Raises:
             ArgumentTypeError: ``nodes`` is not an iterable of nodes and pipelines.
-            PipelineError: Two nodes share a name, a mapping is bad, or a dataset is
-                named both with and without ``@format`` (subclasses: two nodes write
-                or confirm one dataset, or the nodes form a cycle).
+            PipelineError: Two nodes share a name, a mapping is bad, a dataset is named with
+                and without ``@format``; or a subclass: a cycle, two writers or confirmers.
         """
         if any((inputs, outputs, parameters, namespace)):
             from .modular import namespaced
-
             nodes, tags = namespaced(nodes, inputs, outputs, parameters, tags, namespace,
                                      prefix_datasets_with_namespace), None
         by_name, tags = _by_name(nodes), as_tags(tags)
@@ -99,8 +93,13 @@ class Pipeline:
                 confirmers[strip_transcoding(dataset)].add(each.name)
         if any(len(names) > 1 for names in confirmers.values()):
             raise _not_unique(ConfirmNotUniqueError, confirmers)
-        if self._transcoded:
-            _check_transcoding(self.datasets())
+        if self._transcoded:  # Kedro's rule: a dataset is named with "@format" everywhere or nowhere
+            names = self.datasets()
+            plain = sorted({strip_transcoding(n) for n in names if "@" in n} & names)
+            if plain:
+                raise PipelineError(f"The following datasets are used with transcoding, but were "
+                                    f"referenced without the separator: {', '.join(plain)}.\nPlease "
+                                    f"specify a transcoding option or rename the datasets.")
         # Nodes listed producers first cannot form a cycle, so sorting can wait until
         # the order is asked for. Otherwise sort now: a cycle is refused here.
         if not read_early.isdisjoint(self._producer):
@@ -124,9 +123,7 @@ class Pipeline:
             if each._input_bases is not each._input_names or each._output_bases is not each._output_names:
                 transcoded = True
         self._by_name, self._producer, self._consumers = by_name, producer, consumers
-        self._transcoded = transcoded
-        self._order: list[Node] | None = None  # set by _sort()
-        self._layer_sizes: list[int] = []
+        self._transcoded, self._order, self._layer_sizes = transcoded, None, []  # order: _sort()
         return read_early, clashes
 
     def _part(self, names: Iterable[str]) -> Pipeline:
@@ -140,9 +137,8 @@ class Pipeline:
         """The nodes, layer after layer (``get_ready()`` batches) and by name within a layer."""
         if self._order is None:
             producer, sorter = self._producer, TopologicalSorter()
-            # prepare() looks for cycles walking from each node, in the order added, to
-            # its consumers. Nodes usually come producers first: added in reverse, every
-            # walk stops at once (a 100k-node chain's walk would hold 100k frames).
+            # prepare() looks for cycles walking from each node, in the order added, to its
+            # consumers. Added consumers first (the reverse of the usual listing), walks stay short.
             for name, each in reversed(self._by_name.items()):
                 sorter.add(name, *[producer[d] for d in each._input_bases if d in producer])
             try:
@@ -150,7 +146,7 @@ class Pipeline:
             except CycleError:
                 raise self._cycle_error() from None
             order: list[str] = []
-            sizes = []
+            sizes: list[int] = []
             while ready := sorter.get_ready():
                 layer = sorted(ready)
                 sorter.done(*layer)
@@ -200,7 +196,6 @@ class Pipeline:
     def group_nodes_by(self, group_by: str | None = "namespace") -> list[GroupedNodes]:
         """Group the nodes for deployment: by top-level namespace, or (None) one node per group."""
         from .modular import group_nodes
-
         return group_nodes(self, group_by)
 
     @property
@@ -219,27 +214,23 @@ class Pipeline:
 
     def all_inputs(self) -> set[str]:
         """Every dataset some node reads, parameters included."""
-        if not self._transcoded:
-            return set(self._consumers)
-        return {name for each in self._by_name.values() for name in each._input_names}
+        return ({name for each in self._by_name.values() for name in each._input_names}
+                if self._transcoded else set(self._consumers))
 
     def all_outputs(self) -> set[str]:
         """Every dataset some node writes."""
-        if not self._transcoded:
-            return set(self._producer)
-        return {name for each in self._by_name.values() for name in each._output_names}
+        return ({name for each in self._by_name.values() for name in each._output_names}
+                if self._transcoded else set(self._producer))
 
     def inputs(self) -> set[str]:
         """Free inputs: datasets read but not written here (they must exist)."""
-        if self._transcoded:
-            return {name for name in self.all_inputs() if strip_transcoding(name) not in self._producer}
-        return self._consumers.keys() - self._producer.keys()
+        return ({name for name in self.all_inputs() if strip_transcoding(name) not in self._producer}
+                if self._transcoded else self._consumers.keys() - self._producer.keys())
 
     def outputs(self) -> set[str]:
         """Free outputs: datasets written but not read by any node here."""
-        if self._transcoded:
-            return {name for name in self.all_outputs() if strip_transcoding(name) not in self._consumers}
-        return self._producer.keys() - self._consumers.keys()
+        return ({name for name in self.all_outputs() if strip_transcoding(name) not in self._consumers}
+                if self._transcoded else self._producer.keys() - self._consumers.keys())
 
     def datasets(self) -> set[str]:
         """Every dataset the pipeline reads or writes."""
@@ -280,12 +271,12 @@ class Pipeline:
     def __sub__(self, other: Any) -> Pipeline:
         if not isinstance(other, Pipeline):
             return NotImplemented
-        return self._part(name for name, each in self._by_name.items() if other._by_name.get(name) != each)
+        return self._part(n for n, each in self._by_name.items() if other._by_name.get(n) != each)
 
     def __and__(self, other: Any) -> Pipeline:
         if not isinstance(other, Pipeline):
             return NotImplemented
-        return self._part(name for name, each in self._by_name.items() if other._by_name.get(name) == each)
+        return self._part(n for n, each in self._by_name.items() if other._by_name.get(n) == each)
 
     def tag(self, tags: str | Iterable[str]) -> Pipeline:
         """Return a copy of this pipeline with ``tags`` added to every node."""
@@ -333,10 +324,8 @@ class Pipeline:
                to_nodes: Names | None = None, node_names: Names | None = None,
                from_inputs: Names | None = None, to_outputs: Names | None = None,
                node_namespaces: Names | None = None) -> Pipeline:
-        """Keep the nodes that pass *every* filter given (None or empty: ignored).
-
-        Each filter sees this whole pipeline and the results are intersected, so
-        their order does not matter (as in Kedro).
+        """Keep the nodes that pass *every* filter given (None or empty: ignored); each sees
+        this whole pipeline, so their order does not matter (as in Kedro).
 
         Raises:
             ValueError: A name or dataset is unknown, or no node passes every filter.
@@ -351,7 +340,6 @@ class Pipeline:
 
     def _select(self, **criteria: Any) -> Pipeline:
         from .filters import select
-
         return self._part(select(self, **criteria))
 
 
@@ -397,15 +385,6 @@ def _not_unique(error: type, writers: dict[str, Iterable[str]]) -> PipelineError
                  f"Node confirms must be unique.", duplicates)
 
 
-def _check_transcoding(names: set[str]) -> None:
-    """Refuse a dataset named both ``data`` and ``data@format`` (Kedro's rule)."""
-    plain = sorted({strip_transcoding(n) for n in names if "@" in n} & names)
-    if plain:
-        raise PipelineError(f"The following datasets are used with transcoding, but were referenced "
-                            f"without the separator: {', '.join(plain)}.\nPlease specify a "
-                            f"transcoding option or rename the datasets.")
-
-
 def _quoted(name: str) -> str:
     """Quote default names like ``f([a]) -> [b]`` so a path of them stays readable."""
     return name if _PLAIN_NAME.fullmatch(name) else f"'{name}'"
@@ -414,6 +393,5 @@ def _quoted(name: str) -> str:
 def __getattr__(name: str) -> Any:
     if name == "pipeline":  # Kedro 1.x's home for it; modular.py builds on this module
         from .modular import pipeline
-
         return pipeline
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
