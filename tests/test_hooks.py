@@ -1,11 +1,11 @@
-"""Tests for minikedro.framework.hooks: hook_impl, PluginManager and the hook specs."""
+"""Tests for minikedro.hooks: hook_impl, PluginManager and the hook specs."""
 from __future__ import annotations
 
 import types
 
 import pytest
 
-from minikedro.framework.hooks import HOOK_SPECS, PluginManager, _create_hook_manager, hook_impl
+from minikedro.hooks import HOOK_SPECS, PluginManager, _create_hook_manager, hook_impl
 
 NODE_ARGS = dict(node="n", catalog="c", inputs={}, is_async=False, run_id="r1")
 
@@ -303,3 +303,12 @@ def test_registering_the_class_instead_of_an_instance_says_so():
     manager.register(Static)
     manager.hook.after_context_created(context="ctx")
     assert Static.got == "ctx"
+
+
+def test_kedros_import_path_gives_the_same_objects():
+    import minikedro.framework.hooks as framework_hooks
+    import minikedro.hooks as core_hooks
+
+    for name in ("HOOK_SPECS", "PluginManager", "_create_hook_manager", "hook_impl"):
+        assert getattr(framework_hooks, name) is getattr(core_hooks, name)
+
