@@ -143,8 +143,8 @@ class Pipeline:
                 sorter.add(name, *[producer[d] for d in each._input_bases if d in producer])
             try:
                 sorter.prepare()
-            except CycleError:
-                raise self._cycle_error() from None
+            except CycleError as error:
+                raise self._cycle_error() from error
             order: list[str] = []
             sizes: list[int] = []
             while ready := sorter.get_ready():
