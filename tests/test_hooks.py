@@ -1,6 +1,8 @@
 """Tests for minikedro.hooks: hook_impl, PluginManager and the hook specs."""
 from __future__ import annotations
 
+import subprocess
+import sys
 import types
 
 import pytest
@@ -312,3 +314,11 @@ def test_kedros_import_path_gives_the_same_objects():
     for name in ("HOOK_SPECS", "PluginManager", "_create_hook_manager", "hook_impl"):
         assert getattr(framework_hooks, name) is getattr(core_hooks, name)
 
+
+def test_a_plain_run_does_not_import_the_project_layer():
+    code = ("import sys; from minikedro.pipeline import Pipeline, node; "
+            "from minikedro.io import DataCatalog; from minikedro.runner import SequentialRunner; "
+            "SequentialRunner().run(Pipeline([node(abs, 'x', 'y')]), DataCatalog(raw_data={'x': -1})); "
+            "print(sorted(m for m in sys.modules if m.startswith('minikedro.framework')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

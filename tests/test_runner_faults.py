@@ -186,6 +186,22 @@ def test_an_error_inside_a_generator_is_the_nodes_error():
     assert [e[:3] for e in notes.errors] == [("gen", "ValueError", "chunk 2 is bad")]
 
 
+@pytest.mark.parametrize("kind", RUNNERS)
+def test_sys_exit_in_a_node_fails_that_node_and_fires_on_node_error(kind, monkeypatch, caplog):
+    import sys
+
+    runner, catalog = make(kind, monkeypatch, {"x": 3})
+    pipeline = Pipeline([node(sys.exit, "x", "y", name="exits"), node(f.inc, "y", "z", name="after")])
+    notes = Notes()
+    with pytest.raises(RuntimeError, match=r"^called sys.exit\(3\): a node ends by returning") as caught:
+        runner.run(pipeline, catalog, hooks(notes))
+    if kind in ("sequential", "thread"):  # a process pool's cause is the worker's traceback
+        assert isinstance(caught.value.__cause__, SystemExit)
+    assert [e[:2] for e in notes.errors] == [("exits", "RuntimeError")]
+    assert [n.name for n in runner.failed_nodes] == ["exits"]
+    assert "2 node(s) did not run: after, exits" in caplog.text
+
+
 @pytest.mark.parametrize("method", START_METHODS)
 def test_a_dying_worker_is_a_clear_error_naming_the_node(method, monkeypatch, caplog):
     runner, catalog = make(method, monkeypatch, {"x": 1})

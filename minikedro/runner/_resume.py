@@ -10,21 +10,26 @@ picked up where it lies.
   unfinished node runs again. Kedro: ``_find_nodes_to_resume_from`` in
   ``kedro/runner/runner.py``.
 - ``nodes_with_missing_outputs(pipeline, catalog)``: the nodes an
-  ``only_missing_outputs`` run must execute. Kedro:
-  ``AbstractRunner._filter_pipeline_for_missing_outputs``.
+  ``only_missing_outputs`` run must execute; ``only_missing_outputs`` also logs
+  what it skips. Kedro: ``AbstractRunner._filter_pipeline_for_missing_outputs``.
+
+Only a failed run or ``run(only_missing_outputs=True)`` imports this module.
 
 Both walk the graph once (linear in nodes + edges) and ask each dataset's
 ``exists()`` at most once.
 """
 from __future__ import annotations
 
+import logging
 from collections import deque
 from typing import TYPE_CHECKING, Any, Iterable
+
+from minikedro.io.core import is_parameter
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
 
-__all__ = ["nodes_to_resume_from", "nodes_with_missing_outputs"]
+__all__ = ["nodes_to_resume_from", "nodes_with_missing_outputs", "only_missing_outputs"]
 
 
 def nodes_to_resume_from(pipeline: Pipeline, unfinished: Iterable[Node], catalog: Any) -> list[str]:
@@ -109,9 +114,20 @@ def nodes_with_missing_outputs(pipeline: Pipeline, catalog: Any) -> list[Node]:
     return [node for node in pipeline.nodes if node in to_run]
 
 
+def only_missing_outputs(pipeline: Pipeline, catalog: Any, logger: logging.Logger) -> Pipeline:
+    """The part of ``pipeline`` that makes the missing outputs; log what it skips."""
+    to_run = nodes_with_missing_outputs(pipeline, catalog)
+    if len(to_run) < len(pipeline.nodes):
+        kept = set(to_run)
+        names = sorted(node.name for node in pipeline.nodes if node not in kept)
+        logger.info("Skipping %d node(s) with existing outputs: %s", len(names), ", ".join(names))
+    logger.info("Running %d out of %d nodes", len(to_run), len(pipeline.nodes))
+    return type(pipeline)(to_run)
+
+
 def _is_ephemeral(name: str, catalog: Any) -> bool:
     """True when the data lives only in memory (or the catalog would make it so)."""
-    if name.startswith("params:") or name == "parameters":
+    if is_parameter(name):
         return False  # served from configuration: always there
     dataset = catalog.get(name)
     return dataset is None or bool(getattr(dataset, "_EPHEMERAL", False))

@@ -1,56 +1,52 @@
-"""``AbstractRunner``: checks a run, then drives it through the one scheduling loop.
+"""Runners: check a run, drive it through the one scheduling loop, report what failed.
 
-Public names: ``AbstractRunner``, ``WorkerCrashedError``. Kedro counterpart:
-``kedro/runner/runner.py``.
+Public names: ``AbstractRunner``, ``SequentialRunner``, ``ThreadRunner``,
+``WorkerCrashedError``. Kedro counterparts: ``kedro/runner/runner.py``,
+``sequential_runner.py`` and ``thread_runner.py`` (whose logger names are kept).
 
-Every runner shares the loop in ``AbstractRunner._run``; they differ only in the
-``concurrent.futures.Executor`` that ``_get_executor`` returns (inline, threads,
-processes, or anything else with ``submit``). How one node travels::
+Runners differ only in the ``concurrent.futures.Executor`` that ``_get_executor``
+returns: ``None`` runs the nodes one by one in this thread, in ``pipeline.nodes``
+order (a topological order, ties by name); any executor goes through this loop::
 
-    graphlib.get_ready() ─▶ submit(run_node) ─▶ wait(FIRST_COMPLETED) ─▶ done()
-                                                   │
-                      release datasets nobody reads any more, log progress
+    graphlib get_ready() ─▶ _submit_node(run_node) ─▶ a future completes ─▶ done()
+                                                          │
+                        release datasets nobody reads any more, log progress
 
-The loop keeps at most two tasks per worker in flight (one for a single
-worker), so ``wait`` looks at a bounded set and a run costs time linear in
-nodes + edges (plus a heap's log factor). Ready nodes start in
-``pipeline.nodes`` order, so runs are reproducible and a sequential run is
-exactly that order.
-
-When a node fails the loop submits nothing new, lets what is running finish,
-logs which nodes did not run and the ``--from-nodes`` argument that resumes
-from the nearest persisted data (also kept in ``runner.resume_hint``), and
-re-raises the node's exception unchanged; a node that calls ``sys.exit()``
-fails with a ``RuntimeError`` saying so. On Ctrl-C it cancels what has not
-started and stops the executor (``_interrupt``) before re-raising; nodes that
-finish meanwhile count as completed, and those still running (a second
-Ctrl-C stopped the wait for them) are logged as abandoned.
+The loop keeps at most two tasks per worker in flight (one for a single worker)
+and takes ready nodes in ``pipeline.nodes`` order, so runs are reproducible;
+each completion costs O(1) plus a heap's log factor. When a node fails nothing
+new starts, what is running finishes, the loop logs which nodes did not run and
+the ``--from-nodes`` argument that resumes from the nearest persisted data
+(``runner.resume_hint``), and re-raises the node's exception unchanged. On
+Ctrl-C it cancels what has not started and calls ``_interrupt`` (ThreadRunner:
+wait for the running nodes; a second Ctrl-C abandons them) before re-raising.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
+import warnings
 from abc import ABC, abstractmethod
 from collections import Counter
-from concurrent.futures import FIRST_COMPLETED, BrokenExecutor, Executor, Future, wait
+from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecutor
 from graphlib import TopologicalSorter
 from heapq import heappop, heappush
 from itertools import chain
 from operator import attrgetter
+from queue import SimpleQueue
 from time import perf_counter
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
-from minikedro.framework.hooks import _create_hook_manager
-from minikedro.runner._resume import nodes_to_resume_from, nodes_with_missing_outputs
-from minikedro.runner.task import run_node
+from minikedro.hooks import _create_hook_manager
+from minikedro.runner.task import _exit_as_error, run_node
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
 
-__all__ = ["AbstractRunner", "WorkerCrashedError"]
+__all__ = ["AbstractRunner", "SequentialRunner", "ThreadRunner", "WorkerCrashedError"]
 
-_by_name = attrgetter("name")
 _LISTED = 20  # node names shown in a log line before "and N more"
 _MAX_WINDOWS_WORKERS = 61  # ProcessPoolExecutor's limit on Windows
 
@@ -70,51 +66,35 @@ class WorkerCrashedError(BrokenExecutor):
 class AbstractRunner(ABC):
     """Base class of all runners: Kedro's ``run``/``_run``/``_get_executor`` contract.
 
-    Subclasses implement ``_get_executor(max_workers)``; returning ``None``
-    runs nodes one by one in the calling thread. ``_run`` is the shared loop; a
-    runner that does something else entirely (the seed's ``DryRunner``)
-    overrides it.
+    Subclasses implement ``_get_executor(max_workers)``; a runner that does
+    something else entirely (a dry run) overrides ``_run``.
 
     Attributes:
         resume_hint: After a failed run, the command that resumes it, e.g.
-            ``minikedro run --from-nodes "a,b"``; ``None`` otherwise.
-        failed_nodes: After a failed run, the nodes whose task raised (loading
-            an input, the function itself, or saving an output), by name.
+            ``minikedro run --from-nodes "a,b"``; otherwise ``None``.
+        failed_nodes: After a failed run, the nodes whose task raised, by name.
     """
 
     def __init__(self, is_async: bool = False) -> None:
-        """Args:
-            is_async: Load each node's inputs and save its outputs concurrently
-                on threads.
-        """
+        """``is_async``: load each node's inputs, and save its outputs, concurrently on threads."""
         self._is_async = is_async
         self.resume_hint: str | None = None
+        self.failed_nodes: list[Node] = []
 
     @property
     def _logger(self) -> logging.Logger:
-        return logging.getLogger(self.__module__)
+        """The logger of the runner's module, as in Kedro (the runners here: Kedro's modules')."""
+        return logging.getLogger(vars(type(self)).get("_log_as", self.__module__))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(is_async={self._is_async})"
 
-    def run(
-        self,
-        pipeline: Pipeline,
-        catalog: Any,
-        hook_manager: Any = None,
-        run_id: str | None = None,
-        only_missing_outputs: bool = False,
-    ) -> dict[str, Any]:
+    def run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None,
+            run_id: str | None = None, only_missing_outputs: bool = False) -> dict[str, Any]:
         """Run the pipeline with data from, and results to, the catalog.
 
-        Args:
-            pipeline: The pipeline to run.
-            catalog: The ``DataCatalog`` (``SharedMemoryDataCatalog`` for
-                ``ParallelRunner``).
-            hook_manager: The ``PluginManager`` whose node and dataset hooks fire.
-            run_id: The id of the run, passed to the hooks.
-            only_missing_outputs: Skip nodes whose outputs are persisted and exist
-                (see ``nodes_with_missing_outputs``).
+        ``hook_manager``'s node and dataset hooks fire, with ``run_id``;
+        ``only_missing_outputs`` skips the nodes whose persisted outputs exist.
 
         Returns:
             ``{name: dataset}`` for the pipeline's free outputs: call ``.load()``.
@@ -123,44 +103,48 @@ class AbstractRunner(ABC):
             ValueError: Free inputs missing from the catalog (all are named).
             Exception: A node's exception, unchanged.
         """
-        self.resume_hint = None
-        self.failed_nodes: list[Node] = []
+        self.resume_hint, self.failed_nodes = None, []
         if only_missing_outputs:
-            pipeline = self._only_missing_outputs(pipeline, catalog)
+            from minikedro.runner._resume import only_missing_outputs as keep_missing
+
+            pipeline = keep_missing(pipeline, catalog, self._logger)
         missing = sorted(name for name in pipeline.inputs() if name not in catalog)
         if missing:
             raise ValueError(
                 f"Pipeline input(s) {', '.join(map(repr, missing))} not found in the "
                 f"{type(catalog).__name__}: add them to the catalog (a catalog entry, or "
-                f"catalog[{missing[0]!r}] = data) or run the nodes that produce them too."
-            )
-        for name in pipeline.datasets():  # names the catalog lacks become memory datasets
-            catalog.get(name, fallback_to_runtime_pattern=True)
-        if hook_manager is None:
-            hook_manager = _create_hook_manager()
-        if self._is_async:
-            self._logger.info("Asynchronous mode is enabled for loading and saving data.")
-
-        started = perf_counter()
-        self._run(pipeline, catalog, hook_manager, run_id)
-        self._logger.info(
-            "Pipeline execution completed successfully in %.1f sec.", perf_counter() - started
-        )
+                f"catalog[{missing[0]!r}] = data) or run the nodes that produce them too.")
+        # A full garbage collection traverses every object it tracks: at 100,000 nodes,
+        # the pipeline and the catalog's datasets, again and again (a third of the run).
+        # They outlive the run: freeze them for it, unless the program uses gc.freeze().
+        freeze = gc.isenabled() and not gc.get_freeze_count()
+        if freeze:
+            gc.freeze()
+        try:
+            for name in pipeline.datasets():  # names the catalog lacks become memory datasets
+                catalog.get(name, fallback_to_runtime_pattern=True)
+            if freeze:
+                gc.freeze()  # the datasets just made, too
+            if self._is_async:
+                self._logger.info("Asynchronous mode is enabled for loading and saving data.")
+            started = perf_counter()
+            self._run(pipeline, catalog, _create_hook_manager() if hook_manager is None
+                      else hook_manager, run_id)
+        finally:
+            if freeze:
+                gc.unfreeze()
+        self._logger.info("Pipeline execution completed successfully in %.1f sec.",
+                          perf_counter() - started)
         return {name: catalog.get(name) for name in sorted(pipeline.outputs())}
 
-    def run_only_missing(
-        self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None
-    ) -> dict[str, Any]:
-        """Run only the nodes whose persisted outputs are missing (Kedro 0.18's name).
-
-        The same as ``run(..., only_missing_outputs=True)``, kept because Kedro's
-        "slice a pipeline" docs call it.
-        """
+    def run_only_missing(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None
+                         ) -> dict[str, Any]:
+        """Kedro 0.19's name for ``run(..., only_missing_outputs=True)``."""
         return self.run(pipeline, catalog, hook_manager, only_missing_outputs=True)
 
     @abstractmethod
     def _get_executor(self, max_workers: int) -> Executor | None:
-        """Return the executor to submit nodes to, or None to run them inline."""
+        """Return the executor to submit nodes to, or None to run them one by one here."""
 
     def _get_required_workers_count(self, pipeline: Pipeline) -> int:
         """How many workers the pipeline can use at most; 1 for sequential runners."""
@@ -168,33 +152,23 @@ class AbstractRunner(ABC):
 
     @classmethod
     def _validate_max_workers(cls, max_workers: int | None) -> int:
-        """Check a ``max_workers`` argument; return it, or the CPU count for None.
+        """Return ``max_workers``, or for None the CPU count (at most 61 on Windows).
 
-        Kedro's helper, kept for custom runners; on Windows the default is at
-        most 61, the most a process pool takes there.
-
-        Raises:
-            TypeError: ``max_workers`` is not an int (nor None).
-            ValueError: ``max_workers`` is 0 or negative.
+        Raises ``TypeError`` if it is not an int, ``ValueError`` if it is not positive.
         """
         if max_workers is None:
             default = os.cpu_count() or 1
             return min(default, _MAX_WINDOWS_WORKERS) if sys.platform == "win32" else default
         if isinstance(max_workers, bool) or not isinstance(max_workers, int):
-            raise TypeError(
-                f"max_workers should be a positive int, or None for the default; got "
-                f"{type(max_workers).__name__} {max_workers!r}"
-            )
+            raise TypeError(f"max_workers should be a positive int, or None for the default; "
+                            f"got {type(max_workers).__name__} {max_workers!r}")
         if max_workers <= 0:
-            raise ValueError(
-                f"max_workers should be positive, got {max_workers}: pass how many "
-                f"workers to use at most (1 or more), or None for the default"
-            )
+            raise ValueError(f"max_workers should be positive, got {max_workers}: pass how many "
+                             f"workers to use at most (1 or more), or None for the default")
         return max_workers
 
-    def _submit_node(
-        self, executor: Executor, node: Node, catalog: Any, hook_manager: Any, run_id: str | None
-    ) -> Future:
+    def _submit_node(self, executor: Executor, node: Node, catalog: Any, hook_manager: Any,
+                     run_id: str | None) -> Future:
         """Submit one node's task; runners whose workers cannot share objects override it."""
         return executor.submit(run_node, node, catalog, hook_manager, self._is_async, run_id)
 
@@ -202,79 +176,73 @@ class AbstractRunner(ABC):
         """Stop the executor without waiting: the run was interrupted (Ctrl-C)."""
         executor.shutdown(wait=False)
 
-    def _run(
-        self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None, run_id: str | None = None
-    ) -> None:
-        """Run every node once its parents are done: the one scheduling loop.
-
-        Args:
-            pipeline: The pipeline, its inputs already checked by ``run``.
-            catalog: The catalog.
-            hook_manager: The hook manager.
-            run_id: The id of the run.
-        """
-        nodes = pipeline.nodes
-        total = len(nodes)
-        logger = self._logger
-        progress = logger.isEnabledFor(logging.INFO)
-        if hook_manager is None:
-            hook_manager = _create_hook_manager()
-
-        sorter = TopologicalSorter(pipeline.node_dependencies)
-        sorter.prepare()
+    def _run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None,
+             run_id: str | None = None) -> None:
+        """Run every node once its parents are done: the one scheduling loop."""
+        hook_manager = _create_hook_manager() if hook_manager is None else hook_manager
+        nodes, logger, done = pipeline.nodes, self._logger, []
         readers_left = Counter(chain.from_iterable(node.inputs for node in nodes))
         kept = pipeline.inputs() | pipeline.outputs()
+        progress = logger.isEnabledFor(logging.INFO)
 
-        def release_unused(node: Node) -> None:
-            """Free the inputs no other node will read; Kedro's rule: intermediates only."""
+        def completed(node: Node) -> None:
+            """Note the node done; release the inputs nobody reads any more (intermediates only)."""
+            done.append(node)
             for name in node.inputs:
                 readers_left[name] -= 1
-                if readers_left[name] == 0 and name not in kept:
+                if not readers_left[name] and name not in kept:
                     catalog.release(name)
-        max_workers = self._get_required_workers_count(pipeline)
-        # Two per worker keeps a process pool's queue fed; one worker takes one
-        # node at a time, so a sequential run follows pipeline.nodes exactly.
-        most_in_flight = 1 if max_workers == 1 else 2 * max_workers
-        # Ready nodes start in the pipeline's own order (topological, ties by
-        # name): reproducible, and Kedro's order under SequentialRunner.
-        rank = {node: position for position, node in enumerate(nodes)}
+            if progress:  # node.run has logged "Running node: <name>"
+                logger.info("Completed node: %s", node.name)
+                logger.info("Completed %d out of %d tasks", len(done), len(nodes))
 
-        ready: list[tuple[int, Node]] = []  # a heap, smallest rank first
+        max_workers = self._get_required_workers_count(pipeline)
+        executor = self._get_executor(max_workers)
         in_flight: dict[Future, Node] = {}
-        done: list[Node] = []
-        failures: list[tuple[Node, BaseException]] = []
         try:
-            with self._get_executor(max_workers) or _InlineExecutor() as executor:
+            if executor is None:
+                for node in nodes:
+                    try:
+                        run_node(node, catalog, hook_manager, self._is_async, run_id)
+                    except (Exception, SystemExit) as error:
+                        raise self._failure([(node, error)])
+                    completed(node)
+                return
+            # graphlib works on positions in pipeline.nodes: ints hash faster than nodes.
+            position = {node: i for i, node in enumerate(nodes)}
+            sorter = TopologicalSorter({position[node]: {position[p] for p in parents}
+                                        for node, parents in pipeline.node_dependencies.items()})
+            sorter.prepare()
+            ready: list[int] = []  # a heap of positions: earliest in pipeline.nodes first
+            finished: SimpleQueue[Future] = SimpleQueue()  # futures, as they complete
+            failures: list[tuple[Node, BaseException]] = []
+            most_in_flight = 1 if max_workers == 1 else 2 * max_workers
+            with executor:
                 try:
                     while True:
                         if not failures:
-                            for node in sorter.get_ready():
-                                heappush(ready, (rank[node], node))
+                            for i in sorter.get_ready():
+                                heappush(ready, i)
                             while ready and len(in_flight) < most_in_flight:
-                                node = heappop(ready)[1]
-                                future = self._submit_node(
-                                    executor, node, catalog, hook_manager, run_id
-                                )
+                                node = nodes[heappop(ready)]
+                                future = self._submit_node(executor, node, catalog,
+                                                           hook_manager, run_id)
                                 in_flight[future] = node
+                                future.add_done_callback(finished.put)
                         if not in_flight:
                             break
-                        finished = wait(in_flight, return_when=FIRST_COMPLETED).done
-                        for future in [f for f in in_flight if f in finished]:
-                            node = in_flight.pop(future)
-                            if future.cancelled():
-                                continue
-                            error = future.exception()
-                            if error is not None:
-                                failures.append((node, error))
-                                for other in in_flight:  # those not started yet never will
-                                    other.cancel()
-                                continue
-                            sorter.done(node)
-                            done.append(node)
-                            release_unused(node)
-                            if progress:  # node.run has logged "Running node: <name>"
-                                logger.info("Completed node: %s", node.name)
-                                logger.info("Completed %d out of %d tasks", len(done), total)
+                        future = finished.get()
+                        node = in_flight.pop(future)
+                        if future.cancelled():
+                            continue
+                        error = future.exception()
+                        if error is not None:
+                            failures.append((node, error))
+                            for other in in_flight:  # those not started yet never will
+                                other.cancel()
+                            continue
+                        sorter.done(position[node])
+                        completed(node)
                 except BaseException:  # Ctrl-C, or a failing release: stop now
                     for future in in_flight:
                         future.cancel()
@@ -290,112 +258,126 @@ class AbstractRunner(ABC):
                 if future.done() and not future.cancelled() and future.exception() is None:
                     done.append(node)
                     logger.info("Completed node: %s", node.name)
-            self._suggest_resume(pipeline, catalog, done)
+            self._suggest_resume(pipeline, catalog, set(done))
             raise
 
     def _failure(self, failures: list[tuple[Node, BaseException]]) -> BaseException:
-        """Log the failed nodes once and return the exception to raise."""
+        """Log the failed nodes once; return the exception to raise."""
         failures = [(node, _exit_as_error(error)) for node, error in failures]
-        self.failed_nodes = sorted((node for node, _ in failures), key=_by_name)
+        self.failed_nodes = sorted((node for node, _ in failures), key=attrgetter("name"))
         crashed = sorted(node.name for node, error in failures if isinstance(error, BrokenExecutor))
-        if crashed:
-            cause = next(e for _, e in failures if isinstance(e, BrokenExecutor))
-            message = (
-                f"A worker died while running node(s) {', '.join(map(repr, crashed))} "
-                f"(the executor reported: {cause}). Something ended the worker process "
-                f"from outside Python's error handling: os._exit(), a signal such as "
-                f"SIGKILL from the out-of-memory killer, or a crash in native code."
-            )
-            self._logger.error("%s", message)
-            crash = WorkerCrashedError(message, crashed)
-            crash.__cause__ = cause
-            return crash
-        for node, error in failures:
-            self._logger.error(
-                "Node '%s' failed with %s: %s", node.name, type(error).__name__, error
-            )
-        return failures[0][1]
+        if not crashed:
+            for node, error in failures:
+                self._logger.error("Node '%s' failed with %s: %s",
+                                   node.name, type(error).__name__, error)
+            return failures[0][1]
+        cause = next(e for _, e in failures if isinstance(e, BrokenExecutor))
+        message = (f"A worker died while running node(s) {', '.join(map(repr, crashed))} "
+                   f"(the executor reported: {cause}). Something ended the worker process "
+                   f"from outside Python's error handling: os._exit(), a signal such as "
+                   f"SIGKILL from the out-of-memory killer, or a crash in native code.")
+        self._logger.error("%s", message)
+        crash = WorkerCrashedError(message, crashed)
+        crash.__cause__ = cause
+        return crash
 
-    def _suggest_resume(self, pipeline: Pipeline, catalog: Any, done: list[Node]) -> None:
+    def _suggest_resume(self, pipeline: Pipeline, catalog: Any, done: set[Node]) -> None:
         """Log the nodes that did not run and how to resume; set ``resume_hint``."""
-        finished = set(done)
-        unfinished = [node for node in pipeline.nodes if node not in finished]
+        unfinished = [node for node in pipeline.nodes if node not in done]
         if not unfinished:
             return
         names = sorted(node.name for node in unfinished)
         more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
-        self._logger.warning(
-            "%d node(s) did not run: %s%s", len(names), ", ".join(names[:_LISTED]), more
-        )
+        self._logger.warning("%d node(s) did not run: %s%s",
+                             len(names), ", ".join(names[:_LISTED]), more)
         if not done:
             self._logger.warning("No nodes ran. Repeat the previous command to attempt a new run.")
             return
         try:
+            from minikedro.runner._resume import nodes_to_resume_from
+
             start = nodes_to_resume_from(pipeline, unfinished, catalog)
         except Exception:  # never hide the run's own error behind this one
             self._logger.debug("Could not work out where to resume from", exc_info=True)
             return
         argument = f'--from-nodes "{",".join(start)}"'
         self.resume_hint = f"minikedro run {argument}"
-        self._logger.warning(
-            "You can resume the pipeline run from the nearest nodes with persisted inputs "
-            "by adding the following argument to your previous command:\n  %s", argument
-        )
+        self._logger.warning("You can resume the pipeline run from the nearest nodes with "
+                             "persisted inputs by adding the following argument to your "
+                             "previous command:\n  %s", argument)
 
-    def _suggest_resume_scenario(
-        self, pipeline: Pipeline, done_nodes: Any, catalog: Any = None
-    ) -> None:
-        """Kedro's name for ``_suggest_resume``, for custom runners that call it."""
-        finished = set(done_nodes)
-        self._suggest_resume(pipeline, catalog, [n for n in pipeline.nodes if n in finished])
-
-    def _only_missing_outputs(self, pipeline: Pipeline, catalog: Any) -> Pipeline:
-        to_run = nodes_with_missing_outputs(pipeline, catalog)
-        skipped = len(pipeline.nodes) - len(to_run)
-        if skipped:
-            kept = set(to_run)
-            names = sorted(node.name for node in pipeline.nodes if node not in kept)
-            self._logger.info(
-                "Skipping %d node(s) with existing outputs: %s", skipped, ", ".join(names)
-            )
-        self._logger.info("Running %d out of %d nodes", len(to_run), len(pipeline.nodes))
-        return type(pipeline)(to_run)
+    def _suggest_resume_scenario(self, pipeline: Pipeline, done_nodes: Any,
+                                 catalog: Any = None) -> None:
+        """Kedro 1.x's name for ``_suggest_resume``, for custom runners that call it."""
+        self._suggest_resume(pipeline, catalog, set(done_nodes))
 
 
-def _exit_as_error(error: BaseException) -> BaseException:
-    """Turn a node's ``sys.exit()`` into a node failure: it must not end the program unreported."""
-    if not isinstance(error, SystemExit):
-        return error
-    failure = RuntimeError(
-        f"called sys.exit({error.code!r}): a node ends by returning its outputs, "
-        f"or fails by raising an exception"
-    )
-    failure.__cause__ = error
-    return failure
+class SequentialRunner(AbstractRunner):
+    """Run nodes one by one, in ``pipeline.nodes`` order: the default, and the easiest to debug.
+
+    ``is_async`` loads a node's inputs, and saves its outputs, concurrently on threads.
+    """
+
+    _log_as = "minikedro.runner.sequential_runner"
+
+    def _get_executor(self, max_workers: int) -> None:
+        return None
+
+
+class ThreadRunner(AbstractRunner):
+    """Run independent nodes at the same time on threads: for nodes that wait or release the GIL.
+
+    Args:
+        max_workers: The most threads to use. Default, as in Kedro: as many as
+            the pipeline can keep busy (its nodes less its layers, plus one).
+        is_async: Ignored with a warning, as in Kedro: the nodes run on threads already.
+
+    Raises:
+        ValueError: ``max_workers`` is 0 or negative.
+        TypeError: ``max_workers`` is not an integer.
+
+    A thread cannot be stopped from outside: on Ctrl-C (or SIGTERM) nothing new
+    starts and the runner waits for the running nodes; a second Ctrl-C abandons them.
+    """
+
+    _log_as = "minikedro.runner.thread_runner"
+
+    def __init__(self, max_workers: int | None = None, is_async: bool = False) -> None:
+        if is_async:
+            warnings.warn("ThreadRunner doesn't support loading and saving the node inputs and "
+                          "outputs asynchronously with threads. Setting 'is_async' to False.",
+                          stacklevel=2)
+        if max_workers is not None:
+            self._validate_max_workers(max_workers)
+        super().__init__(is_async=False)
+        self._max_workers = max_workers
+
+    def __repr__(self) -> str:
+        return f"ThreadRunner(max_workers={self._max_workers})"
+
+    def _get_required_workers_count(self, pipeline: Pipeline) -> int:
+        most = _most_nodes_at_once(pipeline)
+        return min(most, self._max_workers) if self._max_workers else most
+
+    def _get_executor(self, max_workers: int) -> Executor:
+        return _NodeThreads(max_workers=max_workers, thread_name_prefix="minikedro-node")
+
+    def _interrupt(self, executor: Executor) -> None:
+        # Wait here, not when the loop leaves the pool: a second Ctrl-C then
+        # stops this wait, and nothing waits again (_NodeThreads).
+        self._logger.warning("Interrupted: no new node will start; waiting for the nodes already "
+                             "running to finish (threads cannot be stopped from outside). "
+                             "Press Ctrl-C again to abandon them.")
+        executor.shutdown(wait=True)
+
+
+class _NodeThreads(ThreadPoolExecutor):
+    """A thread pool that, left by an exception, does not wait for its threads (see above)."""
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.shutdown(wait=exc_info[0] is None)
 
 
 def _most_nodes_at_once(pipeline: Pipeline) -> int:
     """An upper bound on how many nodes can run at the same time (Kedro's estimate)."""
     return max(1, len(pipeline.nodes) - len(pipeline.grouped_nodes) + 1)
-
-
-class _InlineExecutor(Executor):
-    """An executor that runs each call at once, in the calling thread.
-
-    It lets sequential runs go through the same loop as the others. Like a
-    real executor it stores an exception, or a node's ``SystemExit``, in the
-    future; Ctrl-C (``KeyboardInterrupt``) propagates at once.
-    """
-
-    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
-        future: Future = Future()
-        try:
-            result = fn(*args, **kwargs)
-        except (Exception, SystemExit) as error:
-            future.set_exception(error)
-        else:
-            future.set_result(result)
-        return future
-
-    def __repr__(self) -> str:
-        return "<inline executor>"
