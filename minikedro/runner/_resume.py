@@ -7,8 +7,8 @@ picked up where it lies.
 
 - ``nodes_to_resume_from(pipeline, unfinished, catalog)``: after a failed run,
   the smallest set of node names to pass to ``--from-nodes`` so that every
-  unfinished node runs again. Kedro: ``_find_nodes_to_resume_from`` in
-  ``kedro/runner/runner.py``.
+  unfinished node runs again (``report_unfinished`` logs it). Kedro:
+  ``_find_nodes_to_resume_from`` in ``kedro/runner/runner.py``.
 - ``nodes_with_missing_outputs(pipeline, catalog)``: the nodes an
   ``only_missing_outputs`` run must execute; ``only_missing_outputs`` also logs
   what it skips. Kedro: ``AbstractRunner._filter_pipeline_for_missing_outputs``.
@@ -29,7 +29,28 @@ from minikedro.io.core import is_parameter
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
 
-__all__ = ["nodes_to_resume_from", "nodes_with_missing_outputs", "only_missing_outputs"]
+__all__ = ["nodes_to_resume_from", "nodes_with_missing_outputs", "only_missing_outputs",
+           "report_unfinished"]
+
+_LISTED = 20  # node names shown in a log line before "and N more"
+
+
+def report_unfinished(pipeline: Pipeline, catalog: Any, done: set[Node],
+                      logger: logging.Logger) -> str | None:
+    """Log the nodes that did not run, and the argument that resumes the run; return the command."""
+    unfinished = [node for node in pipeline.nodes if node not in done]
+    if not unfinished:
+        return None
+    names = sorted(node.name for node in unfinished)
+    more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
+    logger.warning("%d node(s) did not run: %s%s", len(names), ", ".join(names[:_LISTED]), more)
+    if not done:
+        logger.warning("No nodes ran. Repeat the previous command to attempt a new run.")
+        return None
+    argument = f'--from-nodes "{",".join(nodes_to_resume_from(pipeline, unfinished, catalog))}"'
+    logger.warning("You can resume the pipeline run from the nearest nodes with persisted inputs "
+                   "by adding the following argument to your previous command:\n  %s", argument)
+    return f"minikedro run {argument}"
 
 
 def nodes_to_resume_from(pipeline: Pipeline, unfinished: Iterable[Node], catalog: Any) -> list[str]:

@@ -12,14 +12,12 @@ order (a topological order, ties by name); any executor goes through this loop::
                                                           │
                         release datasets nobody reads any more, log progress
 
-The loop keeps at most two tasks per worker in flight (one for a single worker)
-and takes ready nodes in ``pipeline.nodes`` order, so runs are reproducible;
-each completion costs O(1) plus a heap's log factor. When a node fails nothing
-new starts, what is running finishes, the loop logs which nodes did not run and
-the ``--from-nodes`` argument that resumes from the nearest persisted data
-(``runner.resume_hint``), and re-raises the node's exception unchanged. On
-Ctrl-C it cancels what has not started and calls ``_interrupt`` (ThreadRunner:
-wait for the running nodes; a second Ctrl-C abandons them) before re-raising.
+The loop keeps at most two tasks per worker in flight and takes ready nodes in
+``pipeline.nodes`` order, so runs are reproducible. When a node fails nothing new
+starts, what is running finishes, the nodes that did not run and the argument
+that resumes the run are logged (``runner.resume_hint``), and the node's
+exception is re-raised unchanged. On Ctrl-C what has not started is cancelled
+and ``_interrupt`` stops the executor (ThreadRunner waits for running nodes).
 """
 from __future__ import annotations
 
@@ -47,7 +45,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AbstractRunner", "SequentialRunner", "ThreadRunner", "WorkerCrashedError"]
 
-_LISTED = 20  # node names shown in a log line before "and N more"
 _MAX_WINDOWS_WORKERS = 61  # ProcessPoolExecutor's limit on Windows
 
 
@@ -282,29 +279,13 @@ class AbstractRunner(ABC):
         return crash
 
     def _suggest_resume(self, pipeline: Pipeline, catalog: Any, done: set[Node]) -> None:
-        """Log the nodes that did not run and how to resume; set ``resume_hint``."""
-        unfinished = [node for node in pipeline.nodes if node not in done]
-        if not unfinished:
-            return
-        names = sorted(node.name for node in unfinished)
-        more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
-        self._logger.warning("%d node(s) did not run: %s%s",
-                             len(names), ", ".join(names[:_LISTED]), more)
-        if not done:
-            self._logger.warning("No nodes ran. Repeat the previous command to attempt a new run.")
-            return
+        """Log the nodes that did not run and how to resume (``_resume.py``); set ``resume_hint``."""
         try:
-            from minikedro.runner._resume import nodes_to_resume_from
+            from minikedro.runner._resume import report_unfinished
 
-            start = nodes_to_resume_from(pipeline, unfinished, catalog)
+            self.resume_hint = report_unfinished(pipeline, catalog, done, self._logger)
         except Exception:  # never hide the run's own error behind this one
-            self._logger.debug("Could not work out where to resume from", exc_info=True)
-            return
-        argument = f'--from-nodes "{",".join(start)}"'
-        self.resume_hint = f"minikedro run {argument}"
-        self._logger.warning("You can resume the pipeline run from the nearest nodes with "
-                             "persisted inputs by adding the following argument to your "
-                             "previous command:\n  %s", argument)
+            self._logger.debug("Could not report the unfinished nodes", exc_info=True)
 
     def _suggest_resume_scenario(self, pipeline: Pipeline, done_nodes: Any,
                                  catalog: Any = None) -> None:
@@ -327,17 +308,10 @@ class SequentialRunner(AbstractRunner):
 class ThreadRunner(AbstractRunner):
     """Run independent nodes at the same time on threads: for nodes that wait or release the GIL.
 
-    Args:
-        max_workers: The most threads to use. Default, as in Kedro: as many as
-            the pipeline can keep busy (its nodes less its layers, plus one).
-        is_async: Ignored with a warning, as in Kedro: the nodes run on threads already.
-
-    Raises:
-        ValueError: ``max_workers`` is 0 or negative.
-        TypeError: ``max_workers`` is not an integer.
-
-    A thread cannot be stopped from outside: on Ctrl-C (or SIGTERM) nothing new
-    starts and the runner waits for the running nodes; a second Ctrl-C abandons them.
+    ``max_workers``: the most threads (``ValueError``/``TypeError`` if not a positive
+    int); default, as in Kedro, as many as the pipeline can keep busy. ``is_async`` is
+    ignored with a warning, as in Kedro. A thread cannot be stopped from outside: on
+    Ctrl-C (or SIGTERM) the runner waits for the running nodes; a second Ctrl-C abandons them.
     """
 
     _log_as = "minikedro.runner.thread_runner"
