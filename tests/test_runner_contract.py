@@ -478,3 +478,9 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it():
         assert gc.get_freeze_count() == frozen
     finally:
         gc.unfreeze()
+
+
+def test_free_outputs_come_back_in_the_order_the_pipeline_makes_them():
+    pipeline, raw_data, _, _ = diamond()  # top, left, right (-> right, unused), bottom
+    outputs = SequentialRunner().run(pipeline, DataCatalog(raw_data=raw_data))
+    assert list(outputs) == ["unused", "bottom"]

@@ -94,7 +94,7 @@ class AbstractRunner(ABC):
         ``only_missing_outputs`` skips the nodes whose persisted outputs exist.
 
         Returns:
-            ``{name: dataset}`` for the pipeline's free outputs: call ``.load()``.
+            ``{name: dataset}`` for the free outputs, in pipeline order: call ``.load()``.
 
         Raises:
             ValueError: Free inputs missing from the catalog (all are named).
@@ -132,7 +132,9 @@ class AbstractRunner(ABC):
                 gc.unfreeze()
         self._logger.info("Pipeline execution completed successfully in %.1f sec.",
                           perf_counter() - started)
-        return {name: catalog.get(name) for name in sorted(pipeline.outputs())}
+        free = pipeline.outputs()  # in pipeline order: sorting 100k names would cost more
+        return {name: catalog.get(name) for node in pipeline.nodes for name in node.outputs
+                if name in free}
 
     def run_only_missing(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None
                          ) -> dict[str, Any]:
