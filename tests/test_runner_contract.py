@@ -466,11 +466,12 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it():
     import gc
 
     pipeline, raw_data, _, _ = chain()
+    before = gc.get_freeze_count()  # Python 3.12 freezes a few objects at start-up
     SequentialRunner().run(pipeline, DataCatalog(raw_data=raw_data))
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == before
     with pytest.raises(ValueError):
         SequentialRunner().run(Pipeline([node(f.fail, "x", "y")]), DataCatalog(raw_data={"x": 1}))
-    assert gc.get_freeze_count() == 0
+    assert gc.get_freeze_count() == before
     gc.freeze()  # the program's own freeze is not the runner's to undo
     try:
         frozen = gc.get_freeze_count()

@@ -113,7 +113,8 @@ class AbstractRunner(ABC):
                 f"catalog[{missing[0]!r}] = data) or run the nodes that produce them too.")
         # A full garbage collection traverses every object it tracks: at 100,000 nodes,
         # the pipeline and the catalog's datasets, again and again (a third of the run).
-        # They outlive the run: freeze them for it, unless the program uses gc.freeze().
+        # They outlive the run: freeze them for it, unless objects are frozen already (by
+        # the program, or Python 3.12 at start-up): unfreezing would thaw those too.
         freeze = gc.isenabled() and not gc.get_freeze_count()
         if freeze:
             gc.freeze()
