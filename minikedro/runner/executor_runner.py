@@ -21,7 +21,8 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
-from minikedro.runner.remote import RemoteRunner, start_worker
+from minikedro.runner._worker import start_worker
+from minikedro.runner.remote import RemoteRunner
 from minikedro.runner.runner import _most_nodes_at_once
 
 if TYPE_CHECKING:

@@ -31,7 +31,8 @@ from multiprocessing.reduction import ForkingPickler
 from typing import TYPE_CHECKING, Any
 
 from minikedro.io import MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
-from minikedro.runner.remote import RemoteRunner, start_worker
+from minikedro.runner._worker import start_worker
+from minikedro.runner.remote import RemoteRunner
 from minikedro.runner.runner import _MAX_WINDOWS_WORKERS, _most_nodes_at_once
 
 if TYPE_CHECKING:

@@ -1,23 +1,20 @@
 """Running a node in another process: the one protocol of Parallel, Executor and Dask runners.
 
-Public (to the runners) names: ``RemoteRunner``, ``Relay``, ``run_task``,
-``start_worker``, ``HookFailed``, ``portable_error``. Kedro counterpart:
-``_run_node_synchronization`` in ``kedro/runner/parallel_runner.py`` (which
-re-creates the hooks in each worker, so what they record is lost).
+Public (to the runners): ``RemoteRunner``, ``Relay``. The worker's half is
+``_worker.py``. Kedro counterpart: ``_run_node_synchronization`` in
+``kedro/runner/parallel_runner.py``, which re-creates the hooks in each worker,
+so what they record is lost; here every hook runs in the driver instead.
 
-    driver (this process)                              worker
+    driver (this process)                              worker (_worker.py)
     loop ─ _submit_node ─ executor.submit ────────────▶ run_task: run_node(node, its
       (node, datasets it touches, relay address)         datasets, a hook stand-in)
     Relay (Listener, a thread per worker) ◀── Client ───┘ each hook call, log record
     _NodeFuture done ◀───────────────────────────────── what it saved to memory outputs
 
-Every node and dataset hook runs here, in ``SequentialRunner``'s order, with
-the driver's node and catalog; ``before_node_run``'s reply carries replaced
-inputs and ``node.func`` back. Only implemented hooks are relayed, and their
-``data``/``inputs``/``outputs`` only if an implementation takes them. A hook
-that raises fails the node with its own exception (``HookFailed`` carries a
-token for it). Workers connect with a key made for the run; a run whose hooks
-and logs need no relay opens none.
+Hooks run in ``SequentialRunner``'s order with the driver's node and catalog;
+``before_node_run``'s reply carries replaced inputs and ``node.func`` back.
+Only implemented hooks are relayed, with ``data``/``inputs``/``outputs`` only
+if an implementation takes them; a run that needs no relay opens none.
 """
 from __future__ import annotations
 
@@ -26,45 +23,30 @@ import itertools
 import logging
 import os
 import pickle
-import signal
 import threading
 from concurrent.futures import Executor, Future
-from logging.handlers import QueueHandler
 from multiprocessing import active_children
 from multiprocessing.connection import Client, Listener, Pipe, wait
 from typing import TYPE_CHECKING, Any, Callable
 
 from minikedro.hooks import _create_hook_manager
-from minikedro.io import DataCatalog, MemoryDataset
+from minikedro.runner._worker import DATA_ARGUMENTS, RELAYED_HOOKS, HookFailed, pickles, run_task
 from minikedro.runner.runner import AbstractRunner
-from minikedro.runner.task import run_node
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
 
-__all__ = ["HookFailed", "Relay", "RemoteRunner", "portable_error", "run_task", "start_worker"]
-
-RELAYED_HOOKS = ("before_node_run", "after_node_run", "on_node_error", "before_dataset_loaded",
-                 "after_dataset_loaded", "before_dataset_saved", "after_dataset_saved")
-_DATA_ARGUMENTS = frozenset({"data", "inputs", "outputs"})  # sent only if a hook takes them
+__all__ = ["Relay", "RemoteRunner"]
 
 
 # -- what can travel
-
-
-def _pickles(value: Any) -> bool:
-    try:
-        pickle.loads(pickle.dumps(value))
-    except Exception:
-        return False
-    return True
 
 
 def _why_unpicklable(func: Any, error: Exception) -> str:
     seen = "func"
     while isinstance(func, functools.partial):
         for key, value in [*enumerate(func.args), *func.keywords.items()]:
-            if not _pickles(value):
+            if not pickles(value):
                 return f"{seen} is a partial whose argument {key!r} is {_kind(value)}"
         func, seen = func.func, f"{seen}.func"
     qualname = getattr(func, "__qualname__", "")
@@ -72,13 +54,13 @@ def _why_unpicklable(func: Any, error: Exception) -> str:
         return f"{seen} is a lambda ({qualname}); give it a name with def at module level"
     if "<locals>" in qualname:
         return f"{seen} is a local function or closure ({qualname}); move it to module level"
-    if getattr(func, "__wrapped__", None) is not None and not _pickles(func):
+    if getattr(func, "__wrapped__", None) is not None and not pickles(func):
         return (f"{seen} is a wrapper made with functools.wraps, which gave it the name "
                 f"{qualname!r}: pickle looks the function up by that name and finds the "
                 f"unwrapped one")
     owner = getattr(func, "__self__", func)  # a bound method's object, or a callable object
     for key, value in sorted(getattr(owner, "__dict__", {}).items()):
-        if not _pickles(value):
+        if not pickles(value):
             return f"attribute {key!r} of {seen} ({type(owner).__name__}) holds {_kind(value)}"
     return f"{type(error).__name__}: {error}"
 
@@ -89,39 +71,6 @@ def _kind(value: Any) -> str:
     return f"an unpicklable {type(value).__module__}.{type(value).__qualname__}"
 
 
-def portable_error(error: BaseException, where: str) -> BaseException:
-    """``error`` if it can travel between processes, else an instance of its nearest
-    built-in base saying what it was (``original_type``), where, and why it could not."""
-    try:
-        pickle.loads(pickle.dumps(error))
-        return error
-    except Exception as why:
-        original = f"{type(error).__module__}.{type(error).__qualname__}"
-        message = (f"{original}: {error} ({where}; the exception itself cannot be sent "
-                   f"between processes: {type(why).__name__}: {why})")
-    for base in type(error).__mro__:
-        if base.__module__ == "builtins" and issubclass(base, Exception):
-            try:
-                stand_in = base(message)
-            except Exception:  # a built-in that wants other arguments (UnicodeError...)
-                continue
-            stand_in.original_type = original  # type: ignore[attr-defined]
-            return stand_in
-    return error  # not an Exception (KeyboardInterrupt...): those pickle anyway
-
-
-def _portable(arguments: dict[str, Any]) -> dict[str, Any]:
-    """Replace each value (or dict entry) that cannot travel by a description."""
-    def fix(value: Any) -> Any:
-        if isinstance(value, BaseException):
-            return portable_error(value, "raised in a worker process")
-        return value if _pickles(value) else (
-            f"<{type(value).__name__} object: cannot be sent to the parent process>")
-
-    return {key: {k: fix(v) for k, v in value.items()} if isinstance(value, dict) else fix(value)
-            for key, value in arguments.items()}
-
-
 def _lives_here(dataset: Any) -> bool:
     """Whether the dataset's data is in this process's memory only (not shared, not stored)."""
     return (getattr(dataset, "_EPHEMERAL", False)
@@ -129,17 +78,6 @@ def _lives_here(dataset: Any) -> bool:
 
 
 # -- the driver's side: the relay
-
-
-class HookFailed(Exception):
-    """Raised in a worker when a hook raised in the driver, which swaps it back (``token``)."""
-
-    def __init__(self, token: int, summary: str) -> None:
-        super().__init__(token, summary)
-        self.token = token
-
-    def __str__(self) -> str:
-        return f"a hook failed in the driver process: {self.args[1]}"
 
 
 class Relay:
@@ -247,7 +185,7 @@ class Relay:
         except Exception as error:
             failure = error
         replies, func = reply
-        if func is not None and not _pickles(func):
+        if func is not None and not pickles(func):
             raise ValueError(
                 f"A before_node_run hook replaced the function of node '{node.name}' "
                 f"(node.func = ...), but {self._runner} cannot send the new function to the "
@@ -256,7 +194,7 @@ class Relay:
                 f"__call__ calls the wrapped function), or run with ThreadRunner or "
                 f"SequentialRunner.")
         names = sorted(name for answer in replies if isinstance(answer, dict)
-                       for name, value in answer.items() if not _pickles(value))
+                       for name, value in answer.items() if not pickles(value))
         raise ValueError(
             f"A before_node_run hook replaced input(s) {', '.join(map(repr, names))} of node "
             f"'{node.name}' with data that cannot be sent to the worker process that runs the "
@@ -270,127 +208,6 @@ def _while_handling(error: BaseException, hook: Any, arguments: dict[str, Any]) 
         raise error
     except BaseException:
         return hook(**arguments)
-
-
-# -- the worker's side
-
-_line: tuple[Any, Any] | None = None  # in a worker: (relay address, its connection)
-_line_lock = threading.Lock()  # one request and its answer at a time
-_stopping = False  # in a worker: SIGTERM came, the run is being stopped
-_running = False  # in a worker: a node is running
-
-
-def _ask(relay: tuple[Any, bytes], message: tuple) -> tuple[str, Any]:
-    """Send ``message`` to the relay, connecting on first use; return its answer."""
-    global _line
-    with _line_lock:
-        if _line is None or _line[0] != relay:
-            if _line is not None:
-                _line[1].close()  # the relay of an earlier run
-            try:
-                _line = (relay, Client(relay[0], authkey=relay[1]))
-            except OSError as error:
-                raise ConnectionError(
-                    f"this worker cannot reach the driver's relay at {relay[0]!r}, through "
-                    f"which node and dataset hooks and log records go ({error})") from error
-        _line[1].send(message)  # pickles first: nothing is sent if that fails
-        return _line[1].recv()
-
-
-class _RelayedHooks:
-    """The driver's hook manager, for ``run_node`` in a worker: the node goes by name, the
-    catalog not at all; what cannot be pickled arrives described."""
-
-    def __init__(self, relay: Any, wanted: dict[str, frozenset]) -> None:
-        self._relay, self._wanted = relay, wanted
-        self.hook = self
-
-    def has_impls(self, hook_name: str) -> bool:
-        return hook_name in self._wanted
-
-    def __getattr__(self, hook_name: str) -> Any:
-        if hook_name not in RELAYED_HOOKS:
-            raise AttributeError(hook_name)
-        return functools.partial(self._forward, hook_name)
-
-    def _forward(self, hook_name: str, **arguments: Any) -> list[Any]:
-        node = arguments.pop("node")
-        arguments.pop("catalog", None)
-        for name in _DATA_ARGUMENTS - self._wanted[hook_name]:
-            arguments.pop(name, None)
-        try:
-            status, value = _ask(self._relay, ("hook", hook_name, node.name, arguments))
-        except OSError:
-            raise
-        except Exception:  # cannot be pickled here: nothing was sent
-            status = "unreadable"
-        if status == "unreadable":
-            status, value = _ask(self._relay, ("hook", hook_name, node.name, _portable(arguments)))
-        if status == "failed":
-            raise HookFailed(*value)
-        if value is None:
-            return []
-        replies, func = value
-        if func is not None:  # a hook replaced node.func in the driver: run that
-            node.func = func
-        return replies
-
-
-    def put_nowait(self, record: logging.LogRecord) -> None:
-        """A spawned worker's ``QueueHandler`` queue: its records go to the relay."""
-        _ask(self._relay, ("log", record))
-
-
-def start_worker(relay: Any = None, levels: dict[str, int] | None = None) -> None:
-    """Prepare a worker process: a process pool's ``initializer``.
-
-    Ctrl-C is the driver's to handle. SIGTERM, which the driver sends to stop
-    a run, fails the running node at once (a save in progress removes its
-    temporary file as it unwinds) and every node handed to the worker after
-    it, so the pool empties its queue and ends as usual. Given a relay, log
-    records go there, filtered by the driver's logger ``levels``.
-    """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _stop_worker)
-    if relay is not None:  # a spawned worker has no handlers of its own
-        for name, level in (levels or {}).items():
-            logging.getLogger(name or None).setLevel(level)
-        root = logging.getLogger()
-        for handler in root.handlers[:]:
-            root.removeHandler(handler)
-        root.addHandler(QueueHandler(_RelayedHooks(relay, {})))  # type: ignore[arg-type]
-
-
-def _stop_worker(signum: int, frame: Any) -> None:
-    global _stopping
-    _stopping = True
-    if _running:  # never between nodes: the pool's own loop must not fail
-        raise KeyboardInterrupt("the run was stopped")
-
-
-def run_task(node: Node, datasets: dict[str, Any], outbox: list[str], relay: Any,
-             wanted: dict[str, frozenset], is_async: bool, run_id: str | None) -> dict[str, Any]:
-    """Run a node where the executor put it, with ``datasets`` (memory inputs carry their
-    data); return what it saved to ``outbox``, its outputs that live in the driver.
-    ``wanted``: each relayed hook, with the data arguments it takes."""
-    global _running
-    if _stopping:
-        raise KeyboardInterrupt("the run was stopped")
-    saved = {name: MemoryDataset() for name in outbox}
-    _running = True
-    try:
-        run_node(node, DataCatalog({**datasets, **saved}), _RelayedHooks(relay, wanted),
-                 is_async, run_id)
-    except HookFailed:
-        raise
-    except Exception as error:
-        portable = portable_error(error, f"raised by node '{node.name}' in a worker process")
-        if portable is error:
-            raise
-        raise portable from error  # the worker's traceback still shows the original
-    finally:
-        _running = False
-    return {name: dataset.load() for name, dataset in saved.items() if dataset.exists()}
 
 
 # -- the runners' common part
@@ -440,7 +257,7 @@ class RemoteRunner(AbstractRunner):
         hook_manager = hook_manager if hook_manager is not None else _create_hook_manager()
         wants = getattr(hook_manager, "wants", None)
         self._wanted = {
-            name: frozenset(a for a in _DATA_ARGUMENTS if wants is None or wants(name, a))
+            name: frozenset(a for a in DATA_ARGUMENTS if wants is None or wants(name, a))
             for name in RELAYED_HOOKS if hook_manager.has_impls(name)}
         if not (self._wanted or logs):
             super()._run(pipeline, catalog, hook_manager, run_id)
