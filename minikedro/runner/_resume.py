@@ -1,22 +1,11 @@
 """Which nodes must (re)run, judged from what the catalog has persisted.
 
-Two questions, one idea: data kept only in memory (an *ephemeral* dataset,
-``_EPHEMERAL = True``, or a name the catalog does not know) is gone when a run
-ends, so whoever needs it must run again; data a persisted dataset holds can be
-picked up where it lies.
-
-- ``nodes_to_resume_from(pipeline, unfinished, catalog)``: after a failed run,
-  the smallest set of node names to pass to ``--from-nodes`` so that every
-  unfinished node runs again (``report_unfinished`` logs it). Kedro:
-  ``_find_nodes_to_resume_from`` in ``kedro/runner/runner.py``.
-- ``nodes_with_missing_outputs(pipeline, catalog)``: the nodes an
-  ``only_missing_outputs`` run must execute; ``only_missing_outputs`` also logs
-  what it skips. Kedro: ``AbstractRunner._filter_pipeline_for_missing_outputs``.
-
-Only a failed run or ``run(only_missing_outputs=True)`` imports this module.
-
-Both walk the graph once (linear in nodes + edges) and ask each dataset's
-``exists()`` at most once.
+Data kept only in memory (an *ephemeral* dataset, or a name the catalog does
+not know) is gone when a run ends, so whoever needs it must run again; data a
+persisted dataset holds can be picked up where it lies. Kedro counterparts:
+``_find_nodes_to_resume_from`` and ``_filter_pipeline_for_missing_outputs``.
+Only a failed run or ``run(only_missing_outputs=True)`` imports this module;
+both walks are linear in nodes + edges and ask each ``exists()`` at most once.
 """
 from __future__ import annotations
 
@@ -54,20 +43,11 @@ def report_unfinished(pipeline: Pipeline, catalog: Any, done: set[Node],
 
 
 def nodes_to_resume_from(pipeline: Pipeline, unfinished: Iterable[Node], catalog: Any) -> list[str]:
-    """Find the nodes a resumed run should start from, nearest to the failure.
+    """The sorted names for ``--from-nodes`` that rerun every ``unfinished`` node.
 
-    Walks back from the unfinished nodes through ephemeral inputs (their
-    producers must run again to recreate them), stopping at persisted or free
-    inputs; then adds everything downstream. The answer is the first nodes of
-    that set: those with no parent inside it.
-
-    Args:
-        pipeline: The pipeline of the failed run.
-        unfinished: The nodes that did not complete.
-        catalog: The run's catalog, asked which inputs are persisted.
-
-    Returns:
-        Sorted node names for ``--from-nodes``.
+    Walks back through ephemeral inputs (their producers must recreate them),
+    stopping at persisted or free ones, adds everything downstream, and
+    answers the nodes of that set with no parent inside it.
     """
     producer_of = {name: node for node in pipeline.nodes for name in node.outputs}
     rerun = set(unfinished)
@@ -91,23 +71,13 @@ def nodes_to_resume_from(pipeline: Pipeline, unfinished: Iterable[Node], catalog
 
 
 def nodes_with_missing_outputs(pipeline: Pipeline, catalog: Any) -> list[Node]:
-    """Find the nodes to run so that every missing output gets made, and no more.
+    """The nodes, in pipeline order, to run so that every missing output gets made.
 
-    Going from the last nodes to the first, a node runs when:
-
-    1. it has no outputs (Kedro: it is there for its side effects);
-    2. one of its persisted outputs does not exist;
-    3. one of its outputs is a free output of the pipeline kept only in memory
-       (the caller gets it from ``run()``, and memory does not survive a run:
-       Kedro skips such a node and hands back an empty dataset);
-    4. a node that runs reads one of its outputs that is ephemeral or missing.
-
-    Args:
-        pipeline: The pipeline to filter.
-        catalog: The catalog, asked which outputs are persisted and exist.
-
-    Returns:
-        The nodes to run, in the pipeline's order.
+    From the last node back, a node runs when it has no outputs (it is there
+    for its side effects); a persisted output of it is missing; an output is a
+    free output kept in memory (memory does not survive a run, and the caller
+    gets free outputs from ``run()``); or a node that runs reads an output of
+    it that is ephemeral or missing.
     """
     children_of = _children(pipeline.node_dependencies)
     free_outputs = pipeline.outputs()

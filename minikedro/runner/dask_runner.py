@@ -2,19 +2,12 @@
 
 Public names: ``DaskRunner``. Kedro counterpart: the ``DaskRunner`` Kedro's
 deployment guide has users copy; ours is ``ExecutorRunner`` fed with
-``client.get_executor()``, so scheduling, hooks and resume hints are those of
-every other runner. Dask is an optional extra (``pip install 'minikedro[dask]'``),
-imported only when a ``DaskRunner`` is made.
-
-A node travels as ``ExecutorRunner`` sends it (pickled with cloudpickle, so
-lambdas travel too): datasets other than memory ones are loaded and saved by
-the workers, so their files must be where every worker sees them, and workers
-must import minikedro and the project. Hook calls reach the driver's relay
-through a Unix socket from a ``LocalCluster``, over TCP (on the interface that
-leads to the scheduler) from a remote cluster; a worker that cannot reach it
-(a firewall, NAT) fails the node that needed a hook, naming the address. A run
-without node or dataset hooks needs no relay. Ctrl-C cancels the tasks; what
-the run started is closed when it ends.
+``client.get_executor()``, so it schedules, relays hooks and suggests resumes as
+every runner does. Dask (``pip install 'minikedro[dask]'``) is imported only
+when a ``DaskRunner`` is made. Tasks are pickled with cloudpickle, so lambdas
+travel too. Workers reach the relay through a Unix socket on a ``LocalCluster``,
+over TCP from a remote one; a worker that cannot (a firewall, NAT) fails the
+node that needed a hook, naming the address.
 """
 from __future__ import annotations
 
@@ -42,29 +35,17 @@ class DaskRunner(ExecutorRunner):
             a ``distributed`` cluster object. None starts a ``LocalCluster``
             for the run and closes it afterwards.
         client_kwargs: Keyword arguments for ``distributed.Client``.
-        is_async: Load a node's inputs and save its outputs concurrently on
-            threads in the worker.
+        is_async: Load and save each node's data concurrently on threads in the worker.
         **cluster_kwargs: Keyword arguments for the ``LocalCluster`` (only
-            without ``address``), e.g. ``n_workers=4``. Defaults: processes, one
-            thread per worker, its web server on any free port.
+            without ``address``), e.g. ``n_workers=4``.
 
     Raises:
-        ImportError: Dask (``distributed``) is not installed; the message says
-            how to install it.
+        ImportError: Dask (``distributed``) is not installed; says how to install it.
         ValueError: ``cluster_kwargs`` given with an ``address``.
-
-    Example:
-        >>> DaskRunner(n_workers=2).run(pipeline, catalog)  # a local cluster
-        >>> DaskRunner("tcp://scheduler:8786").run(pipeline, catalog)
     """
 
-    def __init__(
-        self,
-        address: Any = None,
-        client_kwargs: dict[str, Any] | None = None,
-        is_async: bool = False,
-        **cluster_kwargs: Any,
-    ) -> None:
+    def __init__(self, address: Any = None, client_kwargs: dict[str, Any] | None = None,
+                 is_async: bool = False, **cluster_kwargs: Any) -> None:
         _distributed()
         if address is not None and cluster_kwargs:
             raise ValueError(

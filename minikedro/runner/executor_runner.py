@@ -2,14 +2,9 @@
 
 Public names: ``ExecutorRunner``. Kedro counterpart: none built in (Kedro's
 deployment docs have users copy a ``DaskRunner``; ours is a small subclass).
-
-A node travels as under every remote runner (``remote.py``) and its hooks fire
-here, in the driver. Memory datasets live here: an input travels with its data,
-and what a node saves to one comes back with its result. Other datasets travel
-pickled and workers load and save them: their data must be where every worker
-reaches it. What cannot be pickled is named before any node runs. Ctrl-C
-cancels the nodes not started and stops the processes of an executor the
-runner made; nodes running on your executor are waited for.
+Nodes travel and hooks fire in the driver as under every remote runner
+(``remote.py``). Memory datasets stay here; other datasets travel pickled and
+workers load and save them, so their data must be where every worker reaches it.
 """
 from __future__ import annotations
 
@@ -50,20 +45,12 @@ class ExecutorRunner(RemoteRunner):
             a factory string naming neither an ``Executor`` subclass nor a registered one.
         TypeError: ``executor`` has no ``submit``; ``executor_factory`` is neither
             callable nor a string.
-
-    Example:
-        >>> with ProcessPoolExecutor(4) as pool:
-        ...     outputs = ExecutorRunner(executor=pool).run(pipeline, catalog)
     """
 
-    def __init__(
-        self,
-        executor: Executor | None = None,
-        executor_factory: Callable[..., Executor] | str | None = None,
-        factory_kwargs: dict[str, Any] | None = None,
-        is_async: bool = False,
-        **more_factory_kwargs: Any,
-    ) -> None:
+    def __init__(self, executor: Executor | None = None,
+                 executor_factory: Callable[..., Executor] | str | None = None,
+                 factory_kwargs: dict[str, Any] | None = None, is_async: bool = False,
+                 **more_factory_kwargs: Any) -> None:
         kwargs = dict(factory_kwargs or {})
         twice = sorted(set(kwargs) & set(more_factory_kwargs))
         if twice:
@@ -95,7 +82,6 @@ class ExecutorRunner(RemoteRunner):
 
     def _run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None,
              run_id: str | None = None) -> None:
-        """Check what must travel, open the executor, and run the shared loop on it."""
         self._check(pipeline, catalog)
         with self._open_executor() as executor:
             self._lent = _Lent(executor, self._workers_of(executor))
@@ -109,8 +95,6 @@ class ExecutorRunner(RemoteRunner):
 
     def _get_executor(self, max_workers: int) -> Executor:
         return self._lent
-
-    # -- what a subclass for another executor changes --------------------------------------
 
     @contextmanager
     def _open_executor(self) -> Iterator[Executor]:
@@ -158,26 +142,19 @@ class _Lent(Executor):
 
 
 def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executor:
-    """The default executor: processes started fresh (``spawn``), as remote workers are.
-
-    A run that works here does not fail on a cluster for relying on what a
-    forked worker would have copied; and the driver, which runs threads, never forks.
-    """
+    """The default: spawned processes, like remote workers, so a run that works here
+    does not rely on what a fork copies; and the driver, which runs threads, never forks."""
     kwargs.setdefault("mp_context", multiprocessing.get_context("spawn"))
     kwargs.setdefault("initializer", start_worker)
     return ProcessPoolExecutor(max_workers, **kwargs)
 
 
 def _resolve_factory(spec: Callable[..., Executor] | str | None) -> Callable[..., Executor]:
-    """Turn ``executor_factory`` into a callable.
+    """Turn ``executor_factory`` into a callable (errors as ``ExecutorRunner`` documents).
 
     A string comes from configuration, which is data: it may name an
-    ``Executor`` subclass or a factory ``settings.py`` registers in
-    ``EXECUTOR_FACTORIES``, never any other function. A callable is used as given.
-
-    Raises:
-        TypeError: Neither a callable nor a string.
-        ValueError: A string naming nothing importable, or neither kind of factory.
+    ``Executor`` subclass or a factory registered in ``EXECUTOR_FACTORIES``,
+    never any other function.
     """
     if spec is None:
         return _spawned_processes

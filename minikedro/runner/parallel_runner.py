@@ -1,22 +1,15 @@
 """``ParallelRunner``: run independent nodes at the same time in worker processes.
 
 Public names: ``ParallelRunner``. Kedro counterpart: ``kedro/runner/parallel_runner.py``.
-
-Nodes travel to a ``ProcessPoolExecutor`` as under every remote runner
-(``remote.py``), and their hooks run here. ``SharedMemoryDataset`` s keep
-their data in a ``multiprocessing`` manager, a process of its own started for
-the run (``_DataServer``), where workers load and save it themselves::
+Nodes travel to a ``ProcessPoolExecutor`` and their hooks run here, as under every
+remote runner (``remote.py``). ``SharedMemoryDataset`` s keep their data in a
+``multiprocessing`` manager started for the run, where workers load and save it::
 
     this process: scheduling loop, relay ──── node ────▶ worker processes
     manager process: the shared data ◀──── load / save ────┘
 
-Before any node runs, the runner refuses a catalog that is not a
-``SharedMemoryDataCatalog``, datasets and nodes that cannot be pickled, and
-outputs to process-local ``MemoryDataset`` s. ``KEDRO_MP_CONTEXT`` (or
-``MINIKEDRO_MP_CONTEXT``) picks the start method. A worker that dies raises
-``WorkerCrashedError``; Ctrl-C or SIGTERM fails the running nodes at once.
-Pool, relay and manager live in ``with`` blocks, and the results are copied
-back here at the end, so they stay loadable.
+``KEDRO_MP_CONTEXT`` (or ``MINIKEDRO_MP_CONTEXT``) picks the start method. The
+results are copied back here at the end, so they stay loadable.
 """
 from __future__ import annotations
 
@@ -117,7 +110,7 @@ def _levels() -> dict[str, int]:
             if isinstance(logger, logging.Logger) and logger.level != logging.NOTSET}}
 
 
-# -- the shared data: one shelf in the manager's process, one handle per dataset ------------
+# -- the shared data: one shelf in the manager's process, one handle per dataset
 
 _shelves: dict[Any, Any] = {}  # manager address -> this process's proxy of its shelf
 _shelf_served: Any = None  # in the manager's process: the shelf
@@ -153,13 +146,9 @@ def _the_shelf() -> _Shelf:
 
 
 class _DataServer(BaseManager):
-    """The run's manager: serves the shared data from a process of its own.
-
-    Its ``MemoryDataset()``, which ``SharedMemoryDataset.set_manager`` calls,
-    hands out a ``_Shelved`` handle, not a proxy of a new object: a proxy costs
-    three connections to make and two more each time a worker unpickles it
-    (about 1 ms each); through a handle, each process uses one proxy of its own.
-    """
+    """The run's manager. Its ``MemoryDataset()`` (what ``SharedMemoryDataset`` calls)
+    hands out a ``_Shelved`` handle, not a proxy of a new object: a proxy costs three
+    connections to make and two more each time a worker unpickles it (~1 ms each)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -205,7 +194,7 @@ class _Shelved:
         _shelf_at(self._address).release(self._key)
 
 
-# -- what is checked before a run --------------------------------------------------------------
+# -- what is checked before a run
 
 
 def _start_method() -> Any:

@@ -144,8 +144,11 @@ class Relay:
                     kind, *arguments = pickle.loads(message)
                 except Exception:  # the worker sends what can travel instead
                     kind = "unreadable"
-                answer = (("unreadable", None) if kind == "unreadable" else
-                          self._log(*arguments) if kind == "log" else self._call(*arguments))
+                if kind == "log":  # the worker applied our levels
+                    logging.getLogger(arguments[0].name).handle(arguments[0])
+                    answer: tuple = ("ok", None)
+                else:
+                    answer = self._call(*arguments) if kind == "hook" else ("unreadable", None)
                 try:
                     connection.send(answer)
                 except OSError:
@@ -160,7 +163,10 @@ class Relay:
         try:
             hook = getattr(self._hooks.hook, hook_name)
             if hook_name == "on_node_error":
-                replies = _while_handling(arguments["error"], hook, arguments)
+                try:  # Kedro's docs have this hook read sys.exc_info()
+                    raise arguments["error"]
+                except BaseException:
+                    replies = hook(**arguments)
             else:
                 replies = hook(**arguments)
             if hook_name != "before_node_run":
@@ -173,10 +179,6 @@ class Relay:
             token = next(self._tokens)
             self._failures[token] = error
             return "failed", (token, f"{type(error).__name__}: {error}")
-
-    def _log(self, record: logging.LogRecord) -> tuple:
-        logging.getLogger(record.name).handle(record)  # the worker applied our levels
-        return "ok", None
 
     def _check_sendable(self, reply: tuple, node: Node) -> None:
         try:  # refuse a before_node_run outcome that cannot reach the worker
@@ -200,14 +202,6 @@ class Relay:
             f"'{node.name}' with data that cannot be sent to the worker process that runs the "
             f"node ({type(failure).__name__}: {failure}): return picklable data, or run with "
             f"ThreadRunner or SequentialRunner.")
-
-
-def _while_handling(error: BaseException, hook: Any, arguments: dict[str, Any]) -> Any:
-    """Call ``hook`` in an ``except`` block for ``error``: Kedro's docs read ``sys.exc_info()``."""
-    try:
-        raise error
-    except BaseException:
-        return hook(**arguments)
 
 
 # -- the runners' common part
