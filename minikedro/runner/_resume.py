@@ -59,14 +59,8 @@ def nodes_to_resume_from(pipeline: Pipeline, unfinished: Iterable[Node], catalog
                 rerun.add(producer)
                 queue.append(producer)
 
+    rerun.update(pipeline.from_nodes(*(node.name for node in rerun)).nodes)
     parents_of = pipeline.node_dependencies
-    children_of = _children(parents_of)
-    queue = deque(rerun)
-    while queue:
-        for child in children_of[queue.popleft()]:
-            if child not in rerun:
-                rerun.add(child)
-                queue.append(child)
     return sorted(node.name for node in rerun if not parents_of[node] & rerun)
 
 

@@ -1,8 +1,7 @@
 """Kedro-compatibility-only runner names, outside the path a reader of the core follows.
 
 Public name: ``Task`` (``from minikedro.runner import Task`` loads this module).
-Kedro counterpart: ``kedro.runner.task.Task``, which Kedro 1.x's own runners
-build for every node; minikedro's runners call ``run_node`` instead.
+Kedro counterpart: ``kedro.runner.task.Task``; minikedro's runners call ``run_node``.
 """
 from __future__ import annotations
 
@@ -20,10 +19,8 @@ __all__ = ["Task"]
 class Task:
     """One node's run as an object, for custom runners written against Kedro 1.x.
 
-    ``Task(node, catalog, is_async, hook_manager, run_id).execute()`` is
-    ``run_node(node, catalog, hook_manager, is_async, run_id)``, as is calling
-    the task. ``parallel`` is accepted for Kedro's signature and ignored: the
-    process runners relay every hook to the parent process themselves.
+    ``parallel`` is accepted for Kedro's signature and ignored: the process
+    runners relay every hook to the parent process themselves.
     """
 
     def __init__(self, node: Node, catalog: Any, is_async: bool = False, hook_manager: Any = None,
