@@ -146,8 +146,8 @@ def parse_entry(config: Any) -> DatasetEntry:
 @functools.lru_cache(maxsize=None)
 def _arguments_of(kind: type) -> tuple[frozenset, tuple, bool]:
     """The constructor's keyword names, those without a default, and whether it takes ``**kwargs``."""
-    try:
-        params = inspect.signature(kind).parameters
+    try:  # __init__'s own: Python < 3.11 reports AbstractDataset.__new__'s (*args, **kwargs)
+        params = dict(list(inspect.signature(kind.__init__).parameters.items())[1:])
     except (TypeError, ValueError):  # no introspectable signature: let the call decide
         return frozenset(), (), True
     names = [n for n, p in params.items() if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]

@@ -156,11 +156,12 @@ def dataset_config(dataset: AbstractDataset) -> dict[str, Any]:
     config: dict[str, Any] = {"type": f"{kind.__module__}.{kind.__qualname__}"}
     args, kwargs = dataset._init_args or ((), {})
     try:
-        bound = inspect.signature(kind).bind(*args, **kwargs)
+        # __init__'s own signature: Python < 3.11 reports AbstractDataset.__new__'s (*args, **kwargs).
+        bound = inspect.signature(kind.__init__).bind(dataset, *args, **kwargs)
     except (TypeError, ValueError):
         config.update(kwargs)
     else:
-        for name, value in bound.arguments.items():
+        for name, value in list(bound.arguments.items())[1:]:
             kind_of = bound.signature.parameters[name].kind
             if kind_of is inspect.Parameter.VAR_KEYWORD:
                 config.update(value)
