@@ -36,7 +36,8 @@ REPEAT = 3  # each figure is the best of this many runs
 GOAL_GROWTH = 12.0
 GOAL_TOTAL_SECONDS = 2.5
 # Kedro's cost on the wide shape grows quadratically (on the 2-core machine,
-# 10,000 nodes took 70x as long as 1,000): 100,000 would take most of an hour.
+# 10,000 nodes took 60 to 70 times as long as 1,000): 100,000 nodes would take
+# most of an hour.
 KEDRO_MAX_NODES = {"wide": 10_000}
 
 
