@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import shlex
 import signal
 import sys
 import threading
@@ -21,7 +22,7 @@ from typing import Any, NoReturn, Sequence
 
 import minikedro
 
-__all__ = ["build_parser", "main"]
+__all__ = ["build_parser", "command_line", "main"]
 
 LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
 
@@ -288,21 +289,18 @@ def _error_message(exc: BaseException, args: argparse.Namespace) -> str:
 def _how_to_resume(args: argparse.Namespace) -> str:
     """``. To resume: <command>`` when a run stopped after some nodes ran, else nothing.
 
-    The runner's ``minikedro run --from-nodes "..."``, started as this process was, then
-    the other options the command line gave, in ``RunOptions`` order (``--config``
-    names the run file again): the resumed run finishes what this one set out to do.
+    The runner's ``minikedro run --from-nodes "..."``, typed as this process was
+    started, then the options the command line gave in ``RunOptions`` order
+    (``--config`` names the run file again): it finishes what this run set out to do.
     """
-    import shlex
-
     hint = getattr(getattr(args, "active_runner", None), "resume_hint", None)
     if not hint:
         return ""
     from minikedro.framework.run_options import OPTIONS
 
-    session = getattr(args, "active_session", None)
-    program = _program_words(getattr(getattr(session, "metadata", None), "package_name", None))
-    if program and hint.startswith("minikedro run"):
-        hint = shlex.join(program) + hint[len("minikedro run"):]
+    package = getattr(getattr(args.active_session, "metadata", None), "package_name", None)
+    if hint.startswith("minikedro run"):
+        hint = command_line("run", package=package) + hint[len("minikedro run"):]
     given = [("--project", args.project), ("--config", args.config)] + [
         (option.metadata["flags"][-1], getattr(args, name)) for name, option in OPTIONS.items()
         if name != "from_nodes"]  # the hint replaces it
@@ -311,24 +309,26 @@ def _how_to_resume(args: argparse.Namespace) -> str:
     return ". To resume: " + " ".join(filter(None, (hint, shlex.join(words))))
 
 
-def _program_words(project_package: str | None = None) -> list[str] | None:
-    """How the user started this program, when it was not as ``minikedro run`` (else None).
+def command_line(*words: str, package: str | None = None) -> str:
+    """``minikedro WORDS`` as the user can type it where they stand.
 
-    ``python -m minikedro`` gives the interpreter (by name if that finds it on
-    ``PATH``) and ``-m minikedro run``, even when a ``minikedro`` command (maybe
-    another copy) is installed; a project's ``python -m <package>`` (Kedro's
-    template ``__main__.py``) gives ``-m <package>``.
+    Started as ``python -m minikedro`` (say ``python -S -m minikedro`` with nothing
+    installed), or as a project's ``python -m <package>`` (Kedro's template
+    ``__main__.py``, whose one command is ``run``): the same again, the interpreter
+    by name if that name finds it on ``PATH``. Otherwise the ``minikedro`` command,
+    or ``python -m minikedro`` where there is none.
     """
     import os
     import shutil
 
     script = sys.argv[0] if sys.argv else ""
-    package = os.path.basename(os.path.dirname(os.path.abspath(script)))
-    if os.path.basename(script) != "__main__.py" or package not in ("minikedro", project_package):
-        return None
+    started = os.path.basename(os.path.dirname(os.path.abspath(script)))
+    if os.path.basename(script) != "__main__.py" or started not in ("minikedro", package):
+        if os.path.basename(script) == "minikedro" or shutil.which("minikedro"):
+            return shlex.join(["minikedro", *words])
+        started = "minikedro"
     found = shutil.which(os.path.basename(sys.executable))
-    same = found is not None and os.path.abspath(found) == os.path.abspath(sys.executable)
-    python = os.path.basename(sys.executable) if same else sys.executable
-    if package == "minikedro":
-        return [python, "-m", "minikedro", "run"]
-    return [python, "-m", package] + (["run"] if sys.argv[1:2] == ["run"] else [])
+    same = found is not None and os.path.realpath(found) == os.path.realpath(sys.executable)
+    if started == package and sys.argv[1:2] != ["run"]:
+        words = words[1:]  # "run" is implied
+    return shlex.join([os.path.basename(sys.executable) if same else sys.executable, "-m", started, *words])

@@ -10,6 +10,7 @@ import json
 import re
 import logging
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -442,6 +443,34 @@ def test_new_scaffolds_a_project_that_runs_at_once(tmp_path, capsys):
     assert "starting with a letter" in error_line(capsys)
 
 
+def test_pipeline_create_on_a_bare_python_suggests_python_m_minikedro(tmp_path):
+    # python -S -m minikedro from the checkout: no minikedro command exists for
+    # this Python, so "Next:" must repeat python -m minikedro, and work as pasted.
+    from tests.test_project import bare_python, run_from_the_checkout
+
+    python = bare_python("3.9")
+    assert run_from_the_checkout(python, "-m", "minikedro", "new", "Bare Pipe", "--example=n",
+                                 "--directory", str(tmp_path)).returncode == 0
+    created = tmp_path / "bare-pipe"
+    result = run_from_the_checkout(python, "-m", "minikedro", "pipeline", "create", "greeting",
+                                   "--project", str(created))
+    assert result.returncode == 0, result.stderr
+    told, command = result.stdout.splitlines()[-2:]
+    assert told == "Pipeline 'greeting' created. Next: add nodes to its pipeline.py, then run it:"
+    assert command == "  " + shlex.join([python, "-m", "minikedro", "run", "--pipeline", "greeting",
+                                         "--project", str(created)])
+    write_files(created / "src/bare_pipe/pipelines/greeting", {"pipeline.py": """
+        from minikedro.pipeline import Pipeline, node
+
+
+        def create_pipeline(**kwargs):
+            return Pipeline([node(lambda: "hello", None, "greeting", name="greet_node")])
+    """})
+    result = run_from_the_checkout(python, *shlex.split(command)[1:])
+    assert result.returncode == 0, result.stderr
+    assert "Completed 1 out of 1 tasks" in result.stderr
+
+
 def test_the_command_line_imports_lazily(project):
     probe = (
         "import json, sys\nfrom minikedro.cli import main\n"
@@ -481,26 +510,31 @@ def test_the_resume_command_repeats_what_chose_the_nodes(project, capsys):
                     f"--from-inputs numbers_raw --to-outputs exploded --async")
 
 
-def test_the_resume_command_starts_as_the_user_started_minikedro(monkeypatch):
+def test_commands_are_suggested_as_the_user_started_minikedro(monkeypatch):
     from minikedro import cli
 
     python = sys.executable
     monkeypatch.setattr(shutil, "which", lambda name: python if name == os.path.basename(python) else None)
     monkeypatch.setattr(sys, "argv", ["/site/minikedro/__main__.py", "run", "-p", "x"])
-    assert cli._program_words() == [os.path.basename(python), "-m", "minikedro", "run"]
+    assert cli.command_line("run", "-p", "x y") == f"{os.path.basename(python)} -m minikedro run -p 'x y'"
+    # A project's own __main__.py runs "python -m spaceflights [run] OPTIONS".
     monkeypatch.setattr(sys, "argv", ["/proj/src/spaceflights/__main__.py", "-p", "x"])
-    assert cli._program_words("spaceflights") == [os.path.basename(python), "-m", "spaceflights"]
+    assert cli.command_line("run", "-p", "x", package="spaceflights") == (
+        f"{os.path.basename(python)} -m spaceflights -p x")
+    monkeypatch.setattr(sys, "argv", ["/proj/src/spaceflights/__main__.py", "run", "-p", "x"])
     monkeypatch.setattr(shutil, "which", lambda name: None)  # "python3" is not this python
-    assert cli._program_words("spaceflights") == [python, "-m", "spaceflights"]
-    monkeypatch.setattr(sys, "argv", ["/venv/lib/pytest/__main__.py"])  # main() called in pytest
-    assert cli._program_words("spaceflights") is None
+    assert cli.command_line("run", package="spaceflights") == shlex.join([python, "-m", "spaceflights", "run"])
+    # main() called in pytest, or a notebook: the minikedro command if there is one.
+    monkeypatch.setattr(sys, "argv", ["/venv/lib/pytest/__main__.py"])
+    assert cli.command_line("run", package="spaceflights") == shlex.join([python, "-m", "minikedro", "run"])
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/" + name)
+    assert cli.command_line("run") == "minikedro run"
     # Even with a minikedro command installed, python -m minikedro is repeated as
     # such: that command may belong to another copy of minikedro.
-    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/" + name)
-    monkeypatch.setattr(sys, "argv", ["/site/minikedro/__main__.py", "run"])
-    assert cli._program_words()[1:] == ["-m", "minikedro", "run"]
+    monkeypatch.setattr(sys, "argv", ["/site/minikedro/__main__.py", "new", "x"])
+    assert cli.command_line("run").endswith(" -m minikedro run")
     monkeypatch.setattr(sys, "argv", ["/usr/bin/minikedro", "run"])  # the console script
-    assert cli._program_words() is None
+    assert cli.command_line("pipeline", "create", "p") == "minikedro pipeline create p"
 
 
 def test_the_default_log_shows_info_from_minikedro_and_the_projects_code_only(tmp_path):

@@ -88,15 +88,12 @@ def _ask(prompt: str) -> str | None:
 
 def new(args: argparse.Namespace) -> int:
     """``minikedro new``: a project that runs at once (``kedro new --name=... --example=y``)."""
-    from minikedro.framework.starter import create_project, new_project_message
+    from minikedro.cli import command_line
+    from minikedro.framework.config_files import read_config_file, toml_library
+    from minikedro.framework.starter import create_project
 
-    name, directory = args.name_option or args.name, args.directory
-    if args.config:
-        from minikedro.framework.config_files import read_config_file
-
-        settings = read_config_file(args.config)
-        name = name or settings.get("project_name")
-        directory = directory or settings.get("output_dir")
+    settings = read_config_file(args.config) if args.config else {}
+    name = args.name_option or args.name or settings.get("project_name")
     if args.starter:
         raise ValueError(f"starters are not available: minikedro new writes one small project "
                          f"that runs at once (drop --starter {args.starter})")
@@ -108,10 +105,22 @@ def new(args: argparse.Namespace) -> int:
     example = str(args.example).strip().lower()
     if example not in ("y", "yes", "n", "no", "true", "false"):
         raise ValueError(f"--example takes y or n, got {args.example!r}")
-    wanted = example in ("y", "yes", "true")
-    path = create_project(name, directory or ".", example=wanted)
-    if not args.quiet:
-        print(new_project_message(name, path, example=wanted))
+    example = example in ("y", "yes", "true")
+    folder = create_project(name, args.directory or settings.get("output_dir") or ".", example=example)
+    if args.quiet:
+        return 0
+    relative = os.path.relpath(folder)
+    project = ("--project", folder.as_posix() if relative.startswith("..") else relative)
+    print(f"Created project {name!r} in {folder}")
+    if toml_library() is None:
+        print("This Python cannot read TOML (that needs Python 3.11+ or pip install tomli), "
+              "so the configuration is JSON: conf/base/catalog.json, conf/base/parameters.json")
+    if example:
+        print(f"Next: {command_line('run', *project)}")
+    else:
+        print("Next: the project has no pipeline yet. Create one, add nodes to its pipeline.py, then "
+              f"run it:\n  {command_line('pipeline', 'create', 'data_processing', *project)}\n"
+              f"  {command_line('run', *project)}")
     return 0
 
 
@@ -123,12 +132,14 @@ def _project(args: argparse.Namespace) -> Any:
 
 def pipeline_create(args: argparse.Namespace) -> int:
     """``minikedro pipeline create NAME``: the files of a new, empty modular pipeline."""
+    from minikedro.cli import command_line
     from minikedro.framework.starter import create_pipeline
 
     for path in create_pipeline(_project(args), args.name, args.env, args.skip_config):
         print(f"Created {path}")
-    print(f"Pipeline {args.name!r} created: add nodes to its pipeline.py; "
-          f"'minikedro run --pipeline {args.name}' runs it")
+    project = ("--project", args.project) if args.project else ()
+    print(f"Pipeline {args.name!r} created. Next: add nodes to its pipeline.py, then run it:\n"
+          f"  {command_line('run', '--pipeline', args.name, *project)}")
     return 0
 
 

@@ -1,8 +1,8 @@
 """Write project files: ``minikedro new`` and ``minikedro pipeline create/delete``.
 
-Public names: ``create_project``, ``new_project_message``, ``package_name_for``,
-``create_pipeline``, ``delete_pipeline``, ``pipeline_files`` (Kedro: its project
-template, ``kedro pipeline create/delete``).
+Public names: ``create_project``, ``package_name_for``, ``create_pipeline``,
+``delete_pipeline``, ``pipeline_files`` (Kedro: its project template, ``kedro
+pipeline create/delete``).
 
 A new project (``FILES``) cleans a CSV of temperature readings and writes a
 per-city summary as JSON. Its ``conf/base`` catalog and parameters are TOML,
@@ -15,9 +15,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import keyword
-import os
 import re
-import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -26,8 +24,8 @@ from typing import Any
 
 from minikedro.framework.config_files import toml_library
 
-__all__ = ["create_pipeline", "create_project", "delete_pipeline", "new_project_message",
-           "package_name_for", "pipeline_files"]
+__all__ = ["create_pipeline", "create_project", "delete_pipeline", "package_name_for",
+           "pipeline_files"]
 
 EXAMPLE_ONLY = ("data/", "src/$package/pipelines/data_processing/")
 # The example's configuration as data: conf/base/<name>.json where TOML cannot be read.
@@ -225,36 +223,6 @@ def create_project(name: str, directory: str | Path = ".", example: bool = True)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(Template(text).safe_substitute(values), encoding="utf-8")
     return folder.resolve()
-
-
-def _command(*words: str) -> str:
-    """``minikedro WORDS`` as the user can type it here: ``python -m minikedro`` unless installed."""
-    script = os.path.basename(sys.argv[0]) if sys.argv else ""
-    if script == "minikedro" or (script != "__main__.py" and shutil.which("minikedro")):
-        program = ["minikedro"]
-    else:  # the interpreter by name when that name finds this one on PATH, else by path
-        python = os.path.basename(sys.executable)
-        same = os.path.realpath(shutil.which(python) or "") == os.path.realpath(sys.executable)
-        program = [python if same else sys.executable, "-m", "minikedro"]
-    return shlex.join([*program, *words])
-
-
-def new_project_message(name: str, folder: Path, example: bool = True) -> str:
-    """What ``minikedro new`` prints: where the project is, and commands that work from here."""
-    relative = os.path.relpath(folder)
-    project = ["--project", folder.as_posix() if relative.startswith("..") else relative]
-    lines = [f"Created project {name!r} in {folder}"]
-    if toml_library() is None:
-        lines.append("This Python cannot read TOML (that needs Python 3.11+ or pip install tomli), "
-                     "so the configuration is JSON: conf/base/catalog.json, conf/base/parameters.json")
-    if example:
-        lines.append(f"Next: {_command('run', *project)}")
-    else:
-        lines += ["Next: the project has no pipeline yet. Create one, add nodes to its "
-                  "pipeline.py, then run it:",
-                  f"  {_command('pipeline', 'create', 'data_processing', *project)}",
-                  f"  {_command('run', *project)}"]
-    return "\n".join(lines)
 
 
 def _pipeline_folder(metadata: Any, name: str) -> Path:
