@@ -85,6 +85,7 @@ _line: tuple[Any, Any] | None = None  # (relay address, its connection)
 _line_lock = threading.Lock()  # one request and its answer at a time
 _stopping = False  # SIGTERM came: the run is being stopped
 _running = False  # a node is running
+_logs_to: Any = None  # the relay this process sends its log records to
 
 
 def _ask(relay: tuple[Any, bytes], message: tuple) -> tuple[str, Any]:
@@ -147,24 +148,29 @@ class _RelayedHooks:
         _ask(self._relay, ("log", record))
 
 
-def start_worker(relay: Any = None, levels: dict[str, int] | None = None) -> None:
+def start_worker() -> None:
     """Prepare a worker process: a process pool's ``initializer``.
 
     Ctrl-C is the driver's to handle. SIGTERM, which the driver sends to stop
     a run, fails the running node at once (a save in progress removes its
     temporary file as it unwinds) and every node handed over after it, so the
-    pool empties its queue and ends as usual. Given a relay, log records go
-    there, filtered by the driver's logger ``levels``.
+    pool empties its queue and ends as usual.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop_worker)
-    if relay is not None:  # a spawned worker has no handlers of its own
-        for name, level in (levels or {}).items():
+
+
+def _send_logs(relay: Any, levels: dict[str, int]) -> None:
+    """Send this process's log records to ``relay``, filtered by the driver's logger ``levels``."""
+    global _logs_to
+    if _logs_to != relay:  # a spawned worker has no handlers of its own
+        for name, level in levels.items():
             logging.getLogger(name or None).setLevel(level)
         root = logging.getLogger()
         for handler in root.handlers[:]:
             root.removeHandler(handler)
         root.addHandler(QueueHandler(_RelayedHooks(relay, {})))  # type: ignore[arg-type]
+        _logs_to = relay
 
 
 def _stop_worker(signum: int, frame: Any) -> None:
@@ -175,13 +181,16 @@ def _stop_worker(signum: int, frame: Any) -> None:
 
 
 def run_task(node: Node, datasets: dict[str, Any], outbox: list[str], relay: Any,
-             wanted: dict[str, frozenset], is_async: bool, run_id: str | None) -> dict[str, Any]:
+             wanted: dict[str, frozenset], levels: dict[str, int] | None, is_async: bool,
+             run_id: str | None) -> dict[str, Any]:
     """Run ``node`` with ``datasets`` (memory inputs carry their data); return what it
     saved to ``outbox``, its outputs that live in the driver. ``wanted``: each relayed
-    hook, with the data arguments it takes."""
+    hook, with the data arguments it takes; ``levels``: send log records, so filtered."""
     global _running
     if _stopping:
         raise KeyboardInterrupt("the run was stopped")
+    if levels is not None:
+        _send_logs(relay, levels)
     saved = {name: MemoryDataset() for name in outbox}
     _running = True
     try:

@@ -66,7 +66,7 @@ class DaskRunner(ExecutorRunner):
         return f"DaskRunner({where}, is_async={self._is_async})"
 
     @contextmanager
-    def _open_executor(self) -> Iterator[Any]:
+    def _open_executor(self, pipeline: Any, catalog: Any) -> Iterator[tuple]:
         """Connect to the cluster (or start one) and provide its executor."""
         distributed = _distributed()
         with ExitStack() as stack:
@@ -78,13 +78,10 @@ class DaskRunner(ExecutorRunner):
             # pure=False: a node has side effects and must run each time it is sent.
             executor = self._client.get_executor(pure=False)
             try:
-                yield executor
+                yield executor, sum(self._client.nthreads().values())
             finally:
                 executor.shutdown(wait=True)
                 self._client = None
-
-    def _workers_of(self, executor: Any) -> int:
-        return sum(self._client.nthreads().values())
 
     def _relay_address(self) -> Any:
         if self._address is None:  # a LocalCluster: its workers are on this machine

@@ -11,14 +11,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pkgutil
-from concurrent import futures
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from minikedro.runner._worker import start_worker
 from minikedro.runner.remote import RemoteRunner
-from minikedro.runner.runner import _most_nodes_at_once
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Pipeline
@@ -71,7 +69,6 @@ class ExecutorRunner(RemoteRunner):
         self._executor = executor
         self._factory = None if executor is not None else _resolve_factory(executor_factory)
         self._factory_kwargs = kwargs
-        self._lent: _Lent | None = None  # the run's executor, as the loop sees it
 
     def __repr__(self) -> str:
         if self._executor is not None:
@@ -80,65 +77,23 @@ class ExecutorRunner(RemoteRunner):
         return (f"ExecutorRunner(executor_factory={name}, factory_kwargs="
                 f"{self._factory_kwargs}, is_async={self._is_async})")
 
-    def _run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None,
-             run_id: str | None = None) -> None:
-        self._check(pipeline, catalog)
-        with self._open_executor() as executor:
-            self._lent = _Lent(executor, self._workers_of(executor))
-            try:
-                self._run_with_relay(pipeline, catalog, hook_manager, run_id)
-            finally:
-                self._lent = None
-
-    def _get_required_workers_count(self, pipeline: Pipeline) -> int:
-        return min(self._lent.workers if self._lent else 1, _most_nodes_at_once(pipeline))
-
-    def _get_executor(self, max_workers: int) -> Executor:
-        return self._lent
-
     @contextmanager
-    def _open_executor(self) -> Iterator[Executor]:
+    def _open_executor(self, pipeline: Pipeline, catalog: Any) -> Iterator[tuple]:
         """Provide the run's executor; shut it down afterwards if the runner made it."""
+        workers = self._factory_kwargs.get("max_workers") or os.cpu_count() or 1
         if self._executor is not None:
             self._bystanders = None  # not ours: its processes are left alone
-            yield self._executor
+            yield self._executor, workers
             return
-        self._bystanders = set(multiprocessing.active_children())
+        with self._made_here(self._make_executor) as executor:
+            yield executor, workers
+
+    def _make_executor(self) -> Executor:
         executor = self._factory(**self._factory_kwargs)
         if not callable(getattr(executor, "submit", None)):
             raise TypeError(f"executor_factory {self._factory!r} returned a "
                             f"{type(executor).__name__}, which has no submit()")
-        try:
-            yield executor
-        finally:
-            executor.shutdown(wait=True)
-
-    def _workers_of(self, executor: Executor) -> int:
-        """How many nodes ``executor`` runs at once: as configured, else the CPU count."""
-        return self._factory_kwargs.get("max_workers") or os.cpu_count() or 1
-
-
-class _Lent(Executor):
-    """The run's executor as the scheduling loop sees it: shutting it down only
-    cancels and waits for the run's own tasks; whoever made the executor shuts it down."""
-
-    def __init__(self, executor: Executor, workers: int) -> None:
-        self._executor, self.workers = executor, max(1, workers)
-        self._sent: list[Future] = []
-
-    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
-        self._sent = [future for future in self._sent if not future.done()]
-        self._sent.append(self._executor.submit(fn, *args, **kwargs))
-        return self._sent[-1]
-
-    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:  # noqa: D102
-        for future in self._sent if cancel_futures else ():
-            future.cancel()
-        for future in self._sent if wait else ():
-            try:  # not futures.wait(): a pool that cancels a future itself never wakes it
-                future.exception()
-            except futures.CancelledError:
-                pass
+        return executor
 
 
 def _spawned_processes(max_workers: int | None = None, **kwargs: Any) -> Executor:

@@ -13,15 +13,17 @@ results are copied back here at the end, so they stay loadable.
 """
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import multiprocessing
 import os
 import sys
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from multiprocessing.managers import BaseManager
 from multiprocessing.reduction import ForkingPickler
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from minikedro.io import MemoryDataset, SharedMemoryDataCatalog, SharedMemoryDataset
 from minikedro.runner._worker import start_worker
@@ -66,41 +68,30 @@ class ParallelRunner(RemoteRunner):
     def _dumps(self, obj: Any) -> Any:
         return ForkingPickler.dumps(obj)
 
-    def _run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None,
-             run_id: str | None = None) -> None:
+    def _check(self, pipeline: Pipeline, catalog: Any, datasets: bool = True) -> None:
         self._context = _start_method()
         _check_catalog(pipeline, catalog)
-        self._check(pipeline, catalog, datasets=False)  # validate_catalog checked those
+        super()._check(pipeline, catalog, datasets=False)  # validate_catalog checked those
+
+    @contextmanager
+    def _open_executor(self, pipeline: Pipeline, catalog: Any) -> Iterator[tuple]:
+        """Start the run's data manager, then its process pool."""
+        forked = self._context.get_start_method() == "fork"
+        # A forked worker inherits this process's logging; a spawned one sends its records.
+        self._levels = None if forked else _levels()
+        workers = self._get_required_workers_count(pipeline)
         with _DataServer(ctx=self._context) as server:
             catalog.set_manager_datasets(server)
             try:
-                # A forked worker inherits this process's logging; a spawned one
-                # sends its records through the relay.
-                logs = self._context.get_start_method() != "fork"
-                self._run_with_relay(pipeline, catalog, hook_manager, run_id, logs, start=False)
+                with self._made_here(functools.partial(
+                        ProcessPoolExecutor, workers, self._context, start_worker)) as pool:
+                    if forked:  # a fork-based pool forks all its workers at the first submit:
+                        pool.submit(int).result()  # now, while this process has one thread
+                    yield pool, workers
             finally:  # results stay loadable after the run: fetch them all in one go
                 _shelves[server.address] = _Shelf(_shelf_at(server.address).contents())
                 catalog.set_manager_datasets(None)
                 del _shelves[server.address]
-
-    def _get_executor(self, max_workers: int) -> Executor:
-        relay, forked = self._relay, self._context.get_start_method() == "fork"
-        self._bystanders = set(multiprocessing.active_children())
-        executor = ProcessPoolExecutor(
-            max_workers=max_workers, mp_context=self._context, initializer=start_worker,
-            initargs=(None, None) if forked or relay is None else (relay.address, _levels()),
-        )
-        if forked:
-            # A fork-based pool forks all its workers at the first submit: do it
-            # while this process has a single thread, before the relay's start.
-            try:
-                executor.submit(int).result()
-            except BaseException:
-                executor.shutdown(wait=True)
-                raise
-        if relay is not None:
-            relay.start()
-        return executor
 
 
 def _levels() -> dict[str, int]:

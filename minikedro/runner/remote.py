@@ -24,14 +24,16 @@ import logging
 import os
 import pickle
 import threading
+from concurrent import futures
 from concurrent.futures import Executor, Future
+from contextlib import contextmanager, nullcontext
 from multiprocessing import active_children
 from multiprocessing.connection import Client, Listener, Pipe, wait
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from minikedro.hooks import _create_hook_manager
 from minikedro.runner._worker import DATA_ARGUMENTS, RELAYED_HOOKS, HookFailed, pickles, run_task
-from minikedro.runner.runner import AbstractRunner
+from minikedro.runner.runner import AbstractRunner, _most_nodes_at_once
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
@@ -83,8 +85,8 @@ def _lives_here(dataset: Any) -> bool:
 class Relay:
     """Serves a run's hook calls and log records to its workers: ``address`` reaches it.
 
-    ``start()`` after forking any workers (a fork copies only the forking
-    thread). A thread per worker: hooks of nodes running at once run at once.
+    Make it after forking any workers (a fork copies only the forking thread).
+    A thread per worker: hooks of nodes running at once run at once.
     """
 
     def __init__(self, runner: str, pipeline: Pipeline, catalog: Any, hook_manager: Any,
@@ -100,18 +102,14 @@ class Relay:
         self._threads = [threading.Thread(target=self._accept, name="minikedro-relay")]
 
     def __enter__(self) -> Relay:
-        return self
-
-    def start(self) -> None:
         self._threads[0].start()
+        return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self._stop.send_bytes(b"")
-        if self._threads[0].is_alive():
-            Client(self.address[0], authkey=self.address[1]).close()  # wakes accept()
+        Client(self.address[0], authkey=self.address[1]).close()  # wakes accept()
         for thread in self._threads:
-            if thread.ident is not None:
-                thread.join()
+            thread.join()
         for connection in (self._listener, self._stopped, self._stop):
             connection.close()
 
@@ -208,12 +206,18 @@ class Relay:
 
 
 class RemoteRunner(AbstractRunner):
-    """What runners whose workers share no memory with this one have in common: a subclass
-    opens its executor, then calls ``_run_with_relay``; ``_dumps`` pickles as it does."""
+    """What runners whose workers share no memory with this one have in common: a
+    subclass provides ``_open_executor``, and ``_dumps`` if it pickles otherwise."""
 
+    _lent: _Lent | None = None  # the run's executor, as the loop sees it
     _relay: Relay | None = None
     _wanted: dict[str, frozenset] = {}
+    _levels: dict[str, int] | None = None  # set: workers send their log records to the relay
     _bystanders: set | None = None  # child processes older than the executor; None: not ours
+
+    def _open_executor(self, pipeline: Pipeline, catalog: Any) -> Any:
+        """A context manager providing ``(executor, how many nodes it runs at once)``."""
+        raise NotImplementedError
 
     def _dumps(self, obj: Any) -> Any:
         return pickle.dumps(obj)
@@ -245,25 +249,40 @@ class RemoteRunner(AbstractRunner):
                 "functools.wraps); a dataset holding a connection, lock or open file cannot "
                 "travel (memory datasets stay here). Or run with ThreadRunner or SequentialRunner.")
 
-    def _run_with_relay(self, pipeline: Pipeline, catalog: Any, hook_manager: Any,
-                        run_id: str | None, logs: bool = False, start: bool = True) -> None:
-        """Run the shared loop, with a relay if a hook (or, with ``logs``, a log line) needs one."""
+    def _run(self, pipeline: Pipeline, catalog: Any, hook_manager: Any = None,
+             run_id: str | None = None) -> None:
+        """Check, open the executor, then a relay if a hook or a log line needs one; run the loop."""
         hook_manager = hook_manager if hook_manager is not None else _create_hook_manager()
+        self._check(pipeline, catalog)
         wants = getattr(hook_manager, "wants", None)
         self._wanted = {
             name: frozenset(a for a in DATA_ARGUMENTS if wants is None or wants(name, a))
             for name in RELAYED_HOOKS if hook_manager.has_impls(name)}
-        if not (self._wanted or logs):
-            super()._run(pipeline, catalog, hook_manager, run_id)
-            return
-        with Relay(type(self).__name__, pipeline, catalog, hook_manager,
-                   self._relay_address()) as self._relay:
-            if start:
-                self._relay.start()
-            try:
-                super()._run(pipeline, catalog, hook_manager, run_id)
-            finally:
-                self._relay = None
+        with self._open_executor(pipeline, catalog) as (executor, workers):
+            relay = Relay(type(self).__name__, pipeline, catalog, hook_manager,
+                          self._relay_address()) if self._wanted or self._levels else None
+            with relay or nullcontext():
+                self._lent, self._relay = _Lent(executor, workers), relay
+                try:
+                    super()._run(pipeline, catalog, hook_manager, run_id)
+                finally:
+                    self._lent = self._relay = None
+
+    @contextmanager
+    def _made_here(self, make: Callable[[], Executor]) -> Iterator[Executor]:
+        """Provide an executor the run makes and shuts down; Ctrl-C stops its processes."""
+        self._bystanders = set(active_children())
+        executor = make()
+        try:
+            yield executor
+        finally:
+            executor.shutdown(wait=True)
+
+    def _get_required_workers_count(self, pipeline: Pipeline) -> int:
+        return min(self._lent.workers if self._lent else 1, _most_nodes_at_once(pipeline))
+
+    def _get_executor(self, max_workers: int) -> Executor:
+        return self._lent
 
     def _submit_node(self, executor: Executor, node: Node, catalog: Any, hook_manager: Any,
                      run_id: str | None) -> Future:
@@ -278,7 +297,7 @@ class RemoteRunner(AbstractRunner):
                 datasets[name] = dataset
         relay = self._relay
         sent = executor.submit(run_task, node, datasets, outbox, relay and relay.address,
-                               self._wanted, self._is_async, run_id)
+                               self._wanted, self._levels, self._is_async, run_id)
         return _NodeFuture(sent, functools.partial(self._finish, relay, catalog))
 
     @staticmethod
@@ -298,6 +317,29 @@ class RemoteRunner(AbstractRunner):
             for process in set(active_children()) - self._bystanders:
                 process.terminate()
         executor.shutdown(wait=True, cancel_futures=True)
+
+
+class _Lent(Executor):
+    """The run's executor as the scheduling loop sees it: shutting it down only
+    cancels and waits for the run's own tasks; whoever made the executor shuts it down."""
+
+    def __init__(self, executor: Executor, workers: int) -> None:
+        self._executor, self.workers = executor, max(1, workers)
+        self._sent: list[Future] = []
+
+    def submit(self, fn: Callable, /, *args: Any, **kwargs: Any) -> Future:  # noqa: D102
+        self._sent = [future for future in self._sent if not future.done()]
+        self._sent.append(self._executor.submit(fn, *args, **kwargs))
+        return self._sent[-1]
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:  # noqa: D102
+        for future in self._sent if cancel_futures else ():
+            future.cancel()
+        for future in self._sent if wait else ():
+            try:  # not futures.wait(): a pool that cancels a future itself never wakes it
+                future.exception()
+            except futures.CancelledError:
+                pass
 
 
 class _NodeFuture(Future):
