@@ -1,0 +1,481 @@
+"""A record of every run, kept current as it goes: what ran, when, for how long, how it ended.
+
+Public names: ``RunRecorder`` (the hooks that keep ``.minikedro/runs/<run_id>.json``),
+``list_runs``, ``load_run``, ``runs_main`` and ``runs_show_main`` (``minikedro runs`` and
+``minikedro runs show ID|last``), ``resumable_run``, ``plan_resume`` and ``describe_plan``
+(``minikedro run --resume``). Kedro keeps no such record; a real ``--resume`` is Kedro #5440.
+
+A record, one node per line::
+
+    {"run_id", "command", "started", "finished", "status", "error", "pid", "pipeline_names",
+     "runner", "max_workers", "options", "nodes": [
+      {"name", "status", "started", "finished", "seconds", "error"}, ...]}
+
+Times are ISO 8601 local times with their UTC offset. A run is ``running``, then
+``completed``, ``failed`` or ``interrupted``; readers show a ``running`` record whose
+process is gone (killed with SIGKILL, say) as ``interrupted``. A node is ``not_run``,
+``running``, ``completed``, ``failed`` or ``skipped`` (not run because a node it depends on
+failed, under ``--keep-going``); a node still running when the run ends has ``failed``.
+
+Writing stays cheap and linear in the nodes: the hooks only change memory, under a lock
+(under ``ThreadRunner`` they fire from worker threads); a daemon thread rewrites the file
+atomically when something changed, re-encoding only the nodes that changed and waiting
+20 times as long as its last write took; the last write, when the run ends, is made at once.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import logging
+import os
+import threading
+import time
+from datetime import datetime
+from json.encoder import encode_basestring
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping
+
+from minikedro.hooks import hook_impl
+from minikedro.observe.progress import ProgressLine, format_seconds, timing_summary
+
+if TYPE_CHECKING:
+    from minikedro.pipeline import Node, Pipeline
+
+__all__ = ["RunRecorder", "describe_plan", "list_runs", "load_run", "plan_resume",
+           "resumable_run", "runs_main", "runs_show_main"]
+
+logger = logging.getLogger(__name__)
+
+_TICK = 0.1  # the writer's pace: at most ten progress redraws, and ten writes, a second
+_WRITE_PACE = 20  # wait 20 times as long as a write took: writing stays near 5% of a run
+_LISTED = 20  # node names shown in one line before "and N more"
+_now = time.time  # the clock of the record's times (tests replace it)
+
+
+def runs_folder(project_path: str | os.PathLike) -> Path:
+    """Where a project's run records are: ``<project>/.minikedro/runs``."""
+    return Path(project_path) / ".minikedro" / "runs"
+
+
+@functools.lru_cache(maxsize=4)
+def _local_second(whole: int) -> tuple[str, str]:
+    """A second's local date and time, and UTC offset: shared by every time within it."""
+    text = datetime.fromtimestamp(whole).astimezone().isoformat()
+    return text[:19], text[19:]
+
+
+def _iso(timestamp: float | None) -> str | None:
+    """``timestamp`` in ISO 8601 local time with offset, to the millisecond."""
+    if timestamp is None:
+        return None
+    date, offset = _local_second(int(timestamp))
+    return f"{date}.{int(timestamp % 1 * 1000):03d}{offset}"
+
+
+def _json_text(text: str | None) -> str:
+    return "null" if text is None else encode_basestring(text)
+
+
+def _node_json(entry: dict[str, Any]) -> str:
+    """One node's line of the record (made by hand: five times faster than ``json.dumps``)."""
+    started, finished = entry["started"], entry["finished"]
+    seconds = "null" if started is None or finished is None else f"{finished - started:.6f}"
+    return (f'{{"name": {_json_text(entry["name"])}, "status": "{entry["status"]}", '
+            f'"started": {_json_text(_iso(started))}, "finished": {_json_text(_iso(finished))}, '
+            f'"seconds": {seconds}, "error": {_json_text(entry["error"])}}}')
+
+
+class RunRecorder:
+    """The hooks that keep a run's record, log its timings, and draw its progress line.
+
+    Register it on the run's hook manager: ``before_pipeline_run`` starts it, and
+    ``after_pipeline_run`` or ``on_pipeline_error`` finishes it. Code that runs a runner
+    itself calls ``start()`` and ``finish(status)``; so does whoever sees a Ctrl-C
+    (``finish("interrupted")``), as no hook fires then.
+
+    Args:
+        project_path: The project; the record goes to ``.minikedro/runs/<run_id>.json``.
+        run_id: The run's id (the session id).
+        command: The command line that started the run, as a list; None from Python.
+        pipeline: The pipeline about to run, filtered.
+        pipeline_names: The registered pipelines it was made of.
+        runner: The runner: its class name is recorded, and ``max_workers`` if it has it.
+        options: The run's options as JSON values (what ``--resume`` runs with again).
+        keep: How many records to keep: older ones are deleted when this run starts.
+        progress: Draw a progress line on stderr.
+    """
+
+    def __init__(self, project_path: str | os.PathLike, run_id: str, command: list[str] | None,
+                 pipeline: Pipeline, pipeline_names: list[str], runner: Any,
+                 options: Mapping[str, Any], keep: int = 50, progress: bool = False) -> None:
+        self.path = runs_folder(project_path) / f"{run_id}.json"
+        self.status = "running"
+        self._pipeline, self._runner, self._keep = pipeline, runner, keep
+        workers = getattr(runner, "max_workers", getattr(runner, "_max_workers", None))
+        self._header: dict[str, Any] = {
+            "run_id": run_id, "command": command, "started": None, "finished": None,
+            "status": "running", "error": None, "pid": os.getpid(),
+            "pipeline_names": list(pipeline_names), "runner": type(runner).__name__,
+            "max_workers": workers, "options": dict(options)}
+        self._nodes = [{"name": node.name, "status": "not_run", "started": None, "finished": None,
+                        "error": None} for node in pipeline.nodes]
+        self._position = {entry["name"]: i for i, entry in enumerate(self._nodes)}
+        self._encoded: list[str] = [""] * len(self._nodes)  # each node's JSON, as last written
+        self._changed = set(range(len(self._nodes)))  # nodes to encode again
+        self._running: dict[str, None] = {}  # the names of the nodes running, oldest first
+        self._ended = self._most_at_once = 0
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._writer: threading.Thread | None = None
+        self._progress = ProgressLine() if progress else None
+        self._write_failed = False
+
+    def __repr__(self) -> str:
+        return f"RunRecorder({str(self.path)!r}, status={self.status!r})"
+
+    # -- hooks
+
+    @hook_impl
+    def before_pipeline_run(self) -> None:
+        self.start()
+
+    @hook_impl
+    def before_node_run(self, node: Node) -> None:
+        i = self._position.get(node.name)
+        if i is None:  # not in the pipeline this recorder was made for
+            return
+        with self._lock:
+            entry = self._nodes[i]
+            entry["status"], entry["started"] = "running", _now()
+            self._running[entry["name"]] = None
+            if len(self._running) > self._most_at_once:
+                self._most_at_once = len(self._running)
+            self._changed.add(i)
+
+    @hook_impl
+    def after_node_run(self, node: Node) -> None:
+        self._node_ended(node, "completed", None)
+
+    @hook_impl
+    def on_node_error(self, error: BaseException, node: Node) -> None:
+        self._node_ended(node, "failed", f"{type(error).__name__}: {error}")
+
+    @hook_impl
+    def after_pipeline_run(self) -> None:
+        self.finish("completed")
+
+    @hook_impl
+    def on_pipeline_error(self, error: BaseException) -> None:
+        self.finish("failed", error)
+
+    def _node_ended(self, node: Node, status: str, error: str | None) -> None:
+        i = self._position.get(node.name)
+        if i is None:
+            return
+        with self._lock:
+            entry = self._nodes[i]
+            entry["status"], entry["finished"], entry["error"] = status, _now(), error
+            self._running.pop(entry["name"], None)
+            self._ended += 1
+            self._changed.add(i)
+
+    # -- the run's start and end
+
+    def start(self) -> None:
+        """Delete the oldest records, write this one, start the writer; again: nothing."""
+        if self._writer is not None:
+            return
+        self._header["started"] = _now()
+        self._forget_old_runs()
+        self._write()
+        self._writer = threading.Thread(target=self._keep_writing, name="minikedro-run-record",
+                                        daemon=True)
+        if self._progress is not None:
+            for handler in logging.getLogger().handlers:
+                if getattr(handler, "stream", None) is self._progress.stream:
+                    handler.addFilter(self._progress)
+        self._writer.start()
+
+    def finish(self, status: str, error: BaseException | None = None) -> None:
+        """End the record with ``status`` (completed, failed, interrupted) and log the timings.
+
+        Only the first call counts; before ``start()`` there is nothing to finish.
+        """
+        if self._writer is None or self.status != "running":
+            return
+        self.status = status
+        self._stop.set()
+        self._writer.join()
+        if self._progress is not None:
+            for handler in logging.getLogger().handlers:
+                handler.removeFilter(self._progress)
+            self._progress.clear()
+        ended = _now()
+        skipped = {node.name for node in getattr(self._runner, "skipped_nodes", None) or ()}
+        failed = {node.name for node in getattr(self._runner, "failed_nodes", None) or ()}
+        with self._lock:
+            for i, entry in enumerate(self._nodes):
+                if entry["name"] in failed and entry["status"] != "failed":  # saving it failed
+                    entry["status"], entry["error"] = "failed", f"{type(error).__name__}: {error}"
+                elif entry["status"] == "running":  # stopped mid-way: Ctrl-C, a worker killed
+                    entry["status"], entry["error"] = "failed", f"did not finish: the run {status}"
+                elif entry["name"] in skipped and entry["status"] == "not_run":
+                    entry["status"] = "skipped"
+                else:
+                    continue
+                entry["finished"] = entry["finished"] or ended
+                self._changed.add(i)
+        self._header.update(status=status, finished=ended,
+                            error=None if error is None else f"{type(error).__name__}: {error}")
+        self._write()
+        seconds = {entry["name"]: entry["finished"] - entry["started"] for entry in self._nodes
+                   if entry["started"] is not None and entry["finished"] is not None}
+        workers = self._header["max_workers"] or self._most_at_once
+        logger.info("%s", timing_summary(self._pipeline, seconds, ended - self._header["started"],
+                                         workers))
+
+    def _forget_old_runs(self) -> None:
+        """Delete all but the newest ``keep - 1`` records, making room for this run's."""
+        try:
+            records = sorted(self.path.parent.glob("*.json"), key=lambda p: p.stat().st_mtime)
+            for old in records[:max(0, len(records) - self._keep + 1)]:
+                old.unlink()
+        except OSError as error:  # a record another run deleted meanwhile, a read-only folder
+            logger.debug("Could not delete old run records: %s", error)
+
+    def _keep_writing(self) -> None:
+        """The writer thread: redraw the progress line, and write the record when it changed."""
+        next_write = 0.0
+        while not self._stop.wait(_TICK):
+            if self._progress is not None:
+                self._progress.draw(self._progress_text())
+            if self._changed and time.perf_counter() >= next_write:
+                began = time.perf_counter()
+                self._write()
+                next_write = time.perf_counter() + _WRITE_PACE * (time.perf_counter() - began)
+
+    def _progress_text(self) -> str:
+        with self._lock:
+            running, ended = list(self._running), self._ended
+        elapsed = format_seconds(_now() - self._header["started"])
+        return f"[{ended}/{len(self._nodes)}] {elapsed}  {', '.join(running)}"
+
+    def _write(self) -> None:
+        """Write the record atomically: the nodes that changed are encoded again, only them."""
+        from minikedro.datasets.files import atomic_write
+
+        with self._lock:
+            changed, self._changed = self._changed, set()
+            for i in changed:
+                self._encoded[i] = _node_json(self._nodes[i])
+        header = {**self._header, "started": _iso(self._header["started"]),
+                  "finished": _iso(self._header["finished"])}
+        # The header's JSON object, left open for the nodes: one per line.
+        text = f'{json.dumps(header)[:-1]}, "nodes": [\n' + ",\n".join(self._encoded) + "\n]}\n"
+        try:
+            with atomic_write(self.path, "w", encoding="utf-8") as file:
+                file.write(text)
+        except OSError as error:  # the run goes on without its record
+            if not self._write_failed:
+                logger.warning("Could not write the run record %s: %s", self.path, error)
+            self._write_failed = True
+
+
+# -- reading records
+
+
+def _alive(pid: Any) -> bool:
+    """Whether process ``pid`` runs on this machine; on Windows, always assumed to."""
+    if os.name == "nt" or not isinstance(pid, int):  # os.kill(pid, 0) would end it on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
+
+def _read(path: Path) -> dict[str, Any] | None:
+    """The record in ``path``, its status as it stands; None (with a warning) if it is none."""
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+        if not (isinstance(record, dict) and isinstance(record.get("nodes"), list)
+                and all(isinstance(entry, dict) and "name" in entry for entry in record["nodes"])
+                and {"run_id", "started", "status"} <= record.keys()):
+            raise ValueError("it is JSON, but not a run record")
+        datetime.fromisoformat(record["started"])  # sorting needs it
+    except (OSError, ValueError, TypeError) as error:
+        logger.warning("Skipping %s: not a readable run record (%s)", path, error)
+        return None
+    if record["status"] == "running" and not _alive(record.get("pid")):
+        record["status"] = "interrupted"  # killed: nothing was left to say so
+    return record
+
+
+def list_runs(project_path: str | os.PathLike) -> list[dict[str, Any]]:
+    """The project's run records, newest first; unreadable files are skipped with a warning."""
+    records = [record for path in runs_folder(project_path).glob("*.json")
+               if (record := _read(path)) is not None]
+    return sorted(records, key=lambda r: (datetime.fromisoformat(r["started"]), r["run_id"]),
+                  reverse=True)
+
+
+def load_run(project_path: str | os.PathLike, run: str = "last") -> dict[str, Any]:
+    """The record of run ``run`` (an id, or ``"last"``: the newest).
+
+    Raises:
+        ValueError: There is no such record; the message lists the newest ones.
+    """
+    records = list_runs(project_path)
+    found = records[:1] if run == "last" else [r for r in records if r["run_id"] == run]
+    if found:
+        return found[0]
+    folder = runs_folder(project_path)
+    if not records:
+        raise ValueError(f"no run recorded in {folder}: runs are recorded by 'minikedro run'")
+    newest = ", ".join(r["run_id"] for r in records[:5])
+    raise ValueError(f"no run {run!r} recorded in {folder}; the newest: {newest} "
+                     f"(see them all with 'minikedro runs')")
+
+
+def _table(rows: list[list[str]]) -> str:
+    widths = [max(len(row[column]) for row in rows) for column in range(len(rows[0]))]
+    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip()
+                     for row in rows)
+
+
+def _wall(record: dict[str, Any]) -> str:
+    if not record.get("finished"):
+        return "-"
+    seconds = datetime.fromisoformat(record["finished"]) - datetime.fromisoformat(record["started"])
+    return format_seconds(seconds.total_seconds())
+
+
+def _project_path(args: argparse.Namespace) -> Path:
+    from minikedro.framework.startup import find_project
+
+    return find_project(getattr(args, "project", None))
+
+
+def runs_main(args: argparse.Namespace) -> int:
+    """``minikedro runs``: a table of the recorded runs, newest first."""
+    records = list_runs(_project_path(args))
+    if not records:
+        print("No runs recorded yet: 'minikedro run' records each run.")
+        return 0
+    rows = [["RUN ID", "STARTED", "STATUS", "NODES", "WALL TIME"]] + [
+        [r["run_id"], str(r["started"])[:19].replace("T", " "), r["status"],
+         f"{sum(n.get('status') == 'completed' for n in r['nodes'])}/{len(r['nodes'])}", _wall(r)]
+        for r in records]
+    print(_table(rows))
+    return 0
+
+
+def runs_show_main(args: argparse.Namespace) -> int:
+    """``minikedro runs show ID|last``: one run's nodes, in the order they started."""
+    record = load_run(_project_path(args), args.run)
+    started = datetime.fromisoformat(record["started"])
+    command = record.get("command")
+    workers = f" (max_workers={record['max_workers']})" if record.get("max_workers") else ""
+    print(f"run {record['run_id']}: {record['status']}, wall time {_wall(record)}\n"
+          f"command: {' '.join(command) if command else '(from Python)'}\n"
+          f"runner: {record.get('runner')}{workers}\n")
+    nodes = sorted(record["nodes"], key=lambda n: (n.get("started") is None, n.get("started") or ""))
+    rows = [["NODE", "STARTED", "TIME", "STATUS"]] + [
+        [n["name"],
+         "-" if not n.get("started") else
+         f"+{format_seconds((datetime.fromisoformat(n['started']) - started).total_seconds())}",
+         "-" if n.get("seconds") is None else format_seconds(n["seconds"]), str(n.get("status"))]
+        for n in nodes]
+    print(_table(rows))
+    for n in nodes:
+        if n.get("error"):
+            print(f"\n{n['name']}: {n['error']}")
+    return 0
+
+
+# -- resuming
+
+
+def resumable_run(project_path: str | os.PathLike) -> dict[str, Any]:
+    """The newest run's record, if that run failed or was interrupted.
+
+    Raises:
+        ValueError: No run is recorded, or the newest one completed or is still running.
+    """
+    records = list_runs(project_path)
+    if not records:
+        raise ValueError(f"nothing to resume: no run is recorded in {runs_folder(project_path)}; "
+                         f"start one with 'minikedro run'")
+    record = records[0]
+    if record["status"] == "completed":
+        raise ValueError(f"nothing to resume: the last run, {record['run_id']}, completed; "
+                         f"to run again, leave out --resume")
+    if record["status"] == "running":
+        raise ValueError(f"the last run, {record['run_id']}, is still running (pid "
+                         f"{record.get('pid')}): resume it once it has ended")
+    return record
+
+
+def plan_resume(record: dict[str, Any], pipelines: Mapping[str, Pipeline], catalog: Any) -> list[str]:
+    """The nodes that finish the recorded run, in pipeline order.
+
+    Those that did not complete, and the nodes upstream whose outputs they need but that
+    are not persisted: kept in memory only, or missing from their dataset.
+
+    Args:
+        record: The run's record (from ``resumable_run``).
+        pipelines: The project's registered pipelines (``minikedro.framework.project.pipelines``).
+        catalog: The catalog of a run with the record's options.
+
+    Raises:
+        ValueError: A recorded pipeline or node no longer exists, or every node completed.
+    """
+    from minikedro.pipeline import Pipeline
+    from minikedro.runner._resume import _is_ephemeral
+
+    names, run_id = record.get("pipeline_names") or ["__default__"], record["run_id"]
+    unknown = [name for name in names if name not in pipelines]
+    if unknown:
+        raise ValueError(f"cannot resume run {run_id}: pipeline(s) {', '.join(unknown)} are no "
+                         f"longer registered; start a new run instead")
+    pipeline = Pipeline([pipelines[name] for name in names])
+    present = {node.name for node in pipeline.nodes}
+    gone = [entry["name"] for entry in record["nodes"] if entry["name"] not in present]
+    if gone:
+        raise ValueError(f"cannot resume run {run_id}: node(s) {_names(gone)} are no longer in "
+                         f"pipeline(s) {', '.join(names)}; start a new run instead")
+    to_run = {entry["name"] for entry in record["nodes"] if entry.get("status") != "completed"}
+    if not to_run:
+        raise ValueError(f"nothing to resume: every node of run {run_id} completed")
+    ran = pipeline.only_nodes(*(entry["name"] for entry in record["nodes"]))
+    made_here = {name for node in ran.nodes for name in node.outputs}
+    kept: dict[str, bool] = {}  # dataset -> persisted and there; each asked once
+    needed: set[str] = set()  # outputs a node to run reads, that are not kept
+    for node in reversed(ran.nodes):  # every reader before its producer
+        if node.name not in to_run:
+            if needed.isdisjoint(node.outputs):
+                continue
+            to_run.add(node.name)
+        for name in node.inputs:
+            if name in made_here and name not in kept:
+                kept[name] = not _is_ephemeral(name, catalog) and catalog.exists(name)
+            if name in made_here and not kept[name]:
+                needed.add(name)
+    return [node.name for node in ran.nodes if node.name in to_run]
+
+
+def describe_plan(record: dict[str, Any], node_names: list[str]) -> str:
+    """The line ``--resume`` prints first: which run it resumes, and the nodes it will run."""
+    done = sum(entry.get("status") == "completed" for entry in record["nodes"])
+    return (f"Resuming run {record['run_id']} ({record['status']}, {done} of "
+            f"{len(record['nodes'])} nodes completed): will run {len(node_names)} node(s): "
+            f"{_names(node_names)}")
+
+
+def _names(names: list[str]) -> str:
+    more = f" and {len(names) - _LISTED} more" if len(names) > _LISTED else ""
+    return ", ".join(names[:_LISTED]) + more
