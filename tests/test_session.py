@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from minikedro.framework.context import KedroContext, _absolute_paths, _absolute_sqlite_urls
+from minikedro.framework.context import KedroContext, _in_project
 from minikedro.framework.session import KedroSession, KedroSessionError
 from minikedro.io import DataCatalog
 from minikedro.runner import ParallelRunner, SequentialRunner, ThreadRunner
@@ -57,7 +57,7 @@ def test_relative_file_paths_are_made_absolute_against_the_project(project, monk
     monkeypatch.chdir(tmp_path)  # somewhere else entirely
     KedroSession.create(project_path=project).run()
     assert (project / "data/08_reporting/total.json").exists()
-    converted = _absolute_paths(
+    converted = _in_project(
         {"a": {"filepath": "data/x.csv", "dataset": {"path": "y"}}, "b": {"filepath": "s3://b/k"}},
         project,
     )
@@ -81,7 +81,7 @@ def test_relative_sqlite_urls_in_credentials_name_files_in_the_project(project, 
     catalog.save("table", [{"a": 1}])
     assert (project / "data/db.sqlite").is_file() and not (tmp_path / "data").exists()
     kept = {"mem": "sqlite:///:memory:", "abs": "sqlite:////srv/db.sqlite", "pg": "postgresql://h/db"}
-    assert _absolute_sqlite_urls({"x": kept}, project) == {"x": kept}
+    assert _in_project({"x": kept}, project) == {"x": kept}
 
 
 def test_environment_from_argument_or_kedro_env(project, monkeypatch):

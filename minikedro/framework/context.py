@@ -1,53 +1,43 @@
-"""A project's configuration turned into catalogs and parameters: Kedro's ``KedroContext``.
+"""A project's configuration turned into parameters and catalogs: Kedro's ``KedroContext``.
 
 Public names: ``KedroContext``, ``KedroContextError``, ``CatalogCommandsMixin``
-(``describe_datasets``, ``list_patterns``, ``resolve_patterns``: what
-``minikedro catalog`` asks) and ``compose_classes``, all where Kedro has them.
+(what ``minikedro catalog`` asks a catalog) and ``compose_classes``.
 
-The context merges ``--params`` over the parameters (``context.params``) and
-builds catalogs from the catalog configuration, with the parameters added as
-``params:...`` datasets, firing ``after_catalog_created``. Relative file paths
-in the catalog (and relative ``sqlite:///`` URLs in the credentials) are made
-absolute against the project folder, as Kedro does, so a run started with
-``--project`` from elsewhere reads and writes the project's ``data/``.
+Relative file paths and ``sqlite:///`` URLs in the catalog and credentials are
+made absolute against the project folder, as Kedro does for paths, so a run
+started with ``--project`` from elsewhere uses the project's ``data/``.
 """
 from __future__ import annotations
 
 from pathlib import Path, PurePosixPath
 from typing import Any, Iterable
 
+from minikedro.framework import project
 from minikedro.framework.config_files import MissingConfigException, merge_dicts
 from minikedro.io.core import is_parameter
 
 __all__ = ["CatalogCommandsMixin", "KedroContext", "KedroContextError", "compose_classes"]
 
 PATH_KEYS = ("filepath", "path", "filename")
+SQLITE = "sqlite:///"
 
 
-def _in_project(path: str, project_path: Path) -> str:
-    return (project_path / PurePosixPath(path)).as_posix()
+def _in_project(config: Any, project_path: Path, key: Any = None) -> Any:
+    """A copy of ``config`` whose relative local paths name files in ``project_path``.
 
-
-def _absolute_paths(config: Any, project_path: Path) -> Any:
-    """A copy of ``config`` with relative local ``filepath``/``path``/``filename`` made absolute."""
-    if not isinstance(config, dict):
+    A path is a ``filepath``/``path``/``filename`` value without ``://``, or a ``sqlite:///`` URL.
+    """
+    if isinstance(config, dict):
+        return {name: _in_project(value, project_path, name) for name, value in config.items()}
+    if isinstance(config, str) and config.startswith(SQLITE):
+        prefix, path = SQLITE, config[len(SQLITE):]
+    elif isinstance(config, str) and key in PATH_KEYS and "://" not in config:
+        prefix, path = "", config
+    else:
         return config
-    return {key: _in_project(value, project_path)
-            if key in PATH_KEYS and isinstance(value, str) and "://" not in value
-            and not Path(value).is_absolute() else _absolute_paths(value, project_path)
-            for key, value in config.items()}
-
-
-def _absolute_sqlite_urls(credentials: Any, project_path: Path) -> Any:
-    """A copy of ``credentials`` whose relative ``sqlite:///file`` URLs name files in the project."""
-    if isinstance(credentials, dict):
-        return {key: _absolute_sqlite_urls(value, project_path) for key, value in credentials.items()}
-    prefix = "sqlite:///"
-    if isinstance(credentials, str) and credentials.startswith(prefix):
-        path = credentials[len(prefix):]
-        if path and not path.startswith((":", "/")) and not Path(path).is_absolute():
-            return prefix + _in_project(path, project_path)
-    return credentials
+    if not path or path.startswith((":", "/")) or Path(path).is_absolute():  # :memory:, /srv/db
+        return config
+    return prefix + (project_path / PurePosixPath(path)).as_posix()
 
 
 class KedroContextError(Exception):
@@ -96,9 +86,7 @@ class KedroContext:
     @property
     def catalog(self) -> Any:
         """A new ``settings.DATA_CATALOG_CLASS`` catalog that also has ``CatalogCommandsMixin``'s methods."""
-        from minikedro.framework.project import settings
-
-        catalog_class = settings.DATA_CATALOG_CLASS
+        catalog_class = project.settings.DATA_CATALOG_CLASS
         if not issubclass(catalog_class, CatalogCommandsMixin):
             catalog_class = compose_classes(catalog_class, CatalogCommandsMixin)
         return self._get_catalog(catalog_class=catalog_class)
@@ -112,13 +100,9 @@ class KedroContext:
             save_version: The version versioned datasets save under.
             load_versions: ``{dataset: version}`` to load instead of the newest.
         """
-        if catalog_class is None:
-            from minikedro.framework.project import settings
-
-            catalog_class = settings.DATA_CATALOG_CLASS
-        conf_catalog = _absolute_paths(self.config_loader["catalog"], self.project_path)
-        conf_creds = _absolute_sqlite_urls(_config_or_empty(self.config_loader, "credentials"),
-                                           self.project_path)
+        catalog_class = catalog_class or project.settings.DATA_CATALOG_CLASS
+        conf_catalog = _in_project(self.config_loader["catalog"], self.project_path)
+        conf_creds = _in_project(_config_or_empty(self.config_loader, "credentials"), self.project_path)
         catalog = catalog_class.from_config(conf_catalog, credentials=conf_creds,
                                             load_versions=load_versions, save_version=save_version)
         parameters = self.params
@@ -135,20 +119,12 @@ class KedroContext:
 
 def _named_pipelines(pipelines: Iterable[Any] | str | None) -> list[tuple[str, Any]]:
     """``[(name, Pipeline)]`` for registered names or ``Pipeline`` objects; None: all registered."""
-    from minikedro.framework.project import pipelines as registered
-
     if pipelines is None:
-        return [(name, registered[name]) for name in sorted(registered)]
-    chosen = []
-    for i, item in enumerate([pipelines] if isinstance(pipelines, str) else pipelines):
-        if not isinstance(item, str):
-            chosen.append((f"pipeline_{i}", item))
-        elif item in registered:
-            chosen.append((item, registered[item]))
-        else:
-            raise ValueError(f"pipeline {item!r} not found; registered pipelines: "
-                             f"{', '.join(sorted(registered)) or 'none'}")
-    return chosen
+        return sorted(project.pipelines.items())
+    items = [pipelines] if isinstance(pipelines, str) else list(pipelines)
+    found = project.pipelines._select([item for item in items if isinstance(item, str)])
+    return [(item, found[item]) if isinstance(item, str) else (f"pipeline_{i}", item)
+            for i, item in enumerate(items)]
 
 
 class CatalogCommandsMixin:

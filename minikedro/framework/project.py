@@ -1,21 +1,28 @@
-"""A configured project's settings and pipelines: Kedro's ``framework.project``.
+"""A project: where it is, its settings and its pipelines (Kedro's ``framework.startup`` and ``.project``).
 
-Public names: ``settings``, ``pipelines``, ``find_pipelines``,
-``configure_project``, ``PACKAGE_NAME``.
+Public names: ``ProjectMetadata``, ``ProjectError``, ``find_project``,
+``read_project_metadata``, ``bootstrap_project`` (also in
+``minikedro.framework.startup``, Kedro's path); ``settings``, ``pipelines``,
+``configure_project``, ``find_pipelines``, ``PipelineNotFoundError``, ``PACKAGE_NAME``.
 
-``configure_project(package_name)`` (called by ``bootstrap_project``) points
-``settings`` at ``<package>.settings`` and ``pipelines`` at
-``<package>.pipeline_registry``. Both are lazy: the registry is imported on
-first use, so ``minikedro --help`` works in a project whose pipelines are
-broken, and a run imports only what it runs where the registry allows it.
+A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` table
+(else Kedro's ``[tool.kedro]``): ``package_name`` (required), ``source_dir``
+(default ``"src"``), ``project_name`` (default: the folder's name). A Python
+that cannot read TOML (3.9/3.10 without ``tomli``) goes by the layout instead:
+a ``pyproject.toml`` beside exactly one ``src/<package>/pipeline_registry.py``,
+as ``minikedro new`` and Kedro's template write them.
 
-Settings (all optional; no ``settings.py`` means all defaults): ``HOOKS``
-(hook instances), ``CONF_SOURCE`` (``"conf"``), ``CONFIG_LOADER_CLASS``,
-``CONFIG_LOADER_ARGS`` (merged over ``{"base_env": "base",
-"default_run_env": "local"}``), ``DATA_CATALOG_CLASS``, ``CONTEXT_CLASS`` (a
-class, or its dotted path) and ``EXECUTOR_FACTORIES`` (``{name: callable}``
-that a run file may name as ``ExecutorRunner``'s ``executor_factory``).
-``DISABLE_HOOKS_FOR_PLUGINS`` and ``SESSION_STORE_*`` are accepted and
+``bootstrap_project`` makes the package importable, then ``configure_project``
+points ``settings`` at ``<package>.settings`` and ``pipelines`` at
+``<package>.pipeline_registry``. Both load lazily, so ``minikedro --help``
+works in a project whose pipelines are broken, and a run imports only the
+pipelines it runs where the registry allows it.
+
+Settings, all optional: ``HOOKS`` (instances), ``CONF_SOURCE``,
+``CONFIG_LOADER_CLASS``, ``CONFIG_LOADER_ARGS`` (over ``base_env="base"``,
+``default_run_env="local"``), ``DATA_CATALOG_CLASS``, ``CONTEXT_CLASS`` (classes
+or dotted paths) and ``EXECUTOR_FACTORIES`` (``{name: callable}`` a run file may
+name). ``DISABLE_HOOKS_FOR_PLUGINS`` and ``SESSION_STORE_*`` are accepted and
 ignored: there are no plugins and no session store.
 """
 from __future__ import annotations
@@ -23,21 +30,25 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
+import os
 import pkgutil
+import sys
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
-__all__ = ["PACKAGE_NAME", "configure_project", "find_pipelines", "pipelines", "settings"]
+from minikedro.framework.config_files import toml_library
+
+__all__ = ["PACKAGE_NAME", "PipelineNotFoundError", "ProjectError", "ProjectMetadata",
+           "bootstrap_project", "configure_project", "find_pipelines", "find_project",
+           "pipelines", "read_project_metadata", "settings"]
 
 PACKAGE_NAME: str | None = None
-
-# Why find_pipelines() last skipped each pipeline it could not build: {name: reason}.
-_skipped: dict[str, str] = {}
-# While a run loads the registry: the pipelines it runs. find_pipelines(raise_errors=True)
-# then raises only for these, and skips any other broken pipeline with a warning.
-_needed_by_run: set[str] | None = None
+TABLE_HEADER = "[tool.minikedro]"
+NO_TOML = ("this Python cannot read TOML, so pyproject.toml is not read and a project is a "
+           "folder with a pyproject.toml and one src/<package>/pipeline_registry.py; to read "
+           f"its {TABLE_HEADER} table, pip install tomli or use Python 3.11+")
 
 _DEFAULTS: dict[str, Any] = {
     "CONF_SOURCE": "conf",
@@ -52,6 +63,143 @@ _DEFAULTS: dict[str, Any] = {
     "DATA_CATALOG_CLASS": "minikedro.io:DataCatalog",
     "CONTEXT_CLASS": "minikedro.framework.context:KedroContext",
 }
+# Why find_pipelines() last skipped each pipeline it could not build: {name: reason}.
+_skipped: dict[str, str] = {}
+# While a run loads the registry: the pipelines it runs. find_pipelines(raise_errors=True)
+# then raises only for these, and skips any other broken pipeline with a warning.
+_needed_by_run: set[str] | None = None
+
+
+class ProjectError(ValueError):
+    """No project where one was expected, or a project described wrongly."""
+
+
+class PipelineNotFoundError(KeyError, ValueError):
+    """A pipeline ``register_pipelines()`` does not return: Kedro's ``ValueError``, a ``KeyError`` too."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class ProjectMetadata(NamedTuple):
+    """What ``[tool.minikedro]`` says about a project, with paths made absolute."""
+
+    project_path: Path
+    package_name: str
+    source_dir: Path
+    project_name: str
+    config_file: Path
+
+
+def _project_table(folder: Path) -> dict[str, Any] | None:
+    """What marks ``folder`` as a project (see the module docstring), or None."""
+    pyproject = folder / "pyproject.toml"
+    if not pyproject.is_file():
+        return None
+    toml = toml_library()
+    if toml is None:
+        found = sorted(p.parent.name for p in (folder / "src").glob("*/pipeline_registry.py"))
+        return {"package_name": found[0]} if len(found) == 1 else None
+    text = pyproject.read_text(encoding="utf-8")
+    if "kedro" not in text:
+        return None  # cheap test first: most pyproject.toml files up the tree are not ours
+    try:
+        tools = toml.loads(text).get("tool", {})
+    except toml.TOMLDecodeError as exc:
+        raise ProjectError(f"cannot parse {pyproject}: {exc}") from exc
+    table = tools.get("minikedro", tools.get("kedro"))
+    return table if isinstance(table, dict) else None
+
+
+def find_project(start: str | os.PathLike | None = None) -> Path:
+    """The nearest folder at or above ``start`` (default: the current one) that is a project.
+
+    Raises:
+        ProjectError: No such folder up to the filesystem root.
+    """
+    start = Path(start if start is not None else os.getcwd()).resolve()
+    if not start.exists():
+        raise ProjectError(f"project folder {start} does not exist")
+    for folder in (start, *start.parents):
+        if _project_table(folder) is not None:
+            return folder
+    raise ProjectError(
+        f"no minikedro project found in {start} or any folder above it: a project has a "
+        f"pyproject.toml with a {TABLE_HEADER} (or Kedro's [tool.kedro]) table"
+        f"{' (' + NO_TOML + ')' if toml_library() is None else ''}. Run from inside a "
+        f"project, pass --project PATH, or create one with 'minikedro new NAME'")
+
+
+def read_project_metadata(project_path: str | os.PathLike) -> ProjectMetadata:
+    """Read ``[tool.minikedro]`` from ``project_path/pyproject.toml``.
+
+    Raises:
+        ProjectError: The file or the table is missing, or ``package_name`` is.
+    """
+    project_path = Path(project_path).resolve()
+    pyproject = project_path / "pyproject.toml"
+    table = _project_table(project_path)
+    if table is None:
+        missing = NO_TOML if toml_library() is None else f"has no {TABLE_HEADER} table"
+        raise ProjectError(f"{pyproject} does not exist or {missing}")
+    package_name = table.get("package_name")
+    if not package_name or not isinstance(package_name, str):
+        raise ProjectError(f'{pyproject}: {TABLE_HEADER} needs package_name = "<your package>"')
+    return ProjectMetadata(project_path, package_name, project_path / str(table.get("source_dir", "src")),
+                           str(table.get("project_name", project_path.name)), pyproject)
+
+
+def bootstrap_project(project_path: str | os.PathLike) -> ProjectMetadata:
+    """Make a project's package importable and configure ``settings`` and ``pipelines``.
+
+    ``source_dir`` goes first on ``sys.path`` and on ``PYTHONPATH`` (so worker
+    processes started with ``spawn`` import the project too).
+
+    Raises:
+        ProjectError: The metadata is wrong or the package folder is missing.
+    """
+    metadata = read_project_metadata(project_path)
+    source, package = metadata.source_dir, metadata.package_name
+    if not (source / package).is_dir() and not (source / f"{package}.py").is_file():
+        raise ProjectError(f"package {package!r} not found in {source}: check package_name "
+                           f"and source_dir in {metadata.config_file}")
+    source_str = str(source)
+    if source_str not in sys.path:
+        sys.path.insert(0, source_str)
+    python_path = os.environ.get("PYTHONPATH", "")
+    if source_str not in python_path.split(os.pathsep):
+        os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (source_str, python_path) if p)
+    # One process bootstrapping two projects whose packages share a name (tests do) must
+    # not reuse the first one's modules.
+    loaded = sys.modules.get(package)
+    origin = getattr(loaded, "__file__", None) or next(iter(getattr(loaded, "__path__", [])), "")
+    if loaded is not None and not os.path.realpath(origin).startswith(os.path.realpath(source) + os.sep):
+        for name in [n for n in sys.modules if n == package or n.startswith(package + ".")]:
+            del sys.modules[name]
+    configure_project(package)
+    return metadata
+
+
+def _why(error: BaseException) -> str:
+    """``Type: message``, with a hint for Kedro code that still imports ``kedro``."""
+    hint = ""
+    if (isinstance(error, ModuleNotFoundError)
+            and (error.name or "").split(".")[0] in ("kedro", "kedro_datasets")):
+        hint = (" (this project runs on minikedro: import from 'minikedro' where Kedro code "
+                "imports from 'kedro', and from 'minikedro.datasets' for 'kedro_datasets')")
+    return f"{type(error).__name__}: {error}{hint}"
+
+
+def _import_project_module(module_name: str, what: str) -> Any:
+    """Import one of the project's own modules, naming it (and its file) when that fails."""
+    try:
+        return importlib.import_module(module_name)
+    except Exception as exc:
+        try:
+            where = f" ({importlib.util.find_spec(module_name).origin})"
+        except Exception:  # never hide the import's own error behind this one
+            where = ""
+        raise ImportError(f"cannot import {what}, {module_name}{where}: {_why(exc)}") from exc
 
 
 class _ProjectSettings:
@@ -92,13 +240,16 @@ class _ProjectPipelines(Mapping):
         self._registry_module = registry_module
         self._content = None
 
-    def _for_run(self, names: list[str]) -> dict[str, Any]:
-        """The registered pipelines among ``names``, importing no more than the registry needs.
+    def _select(self, names: list[str]) -> dict[str, Any]:
+        """The registered pipelines ``names``, importing no more than the registry needs.
 
         A ``register_pipelines`` that takes ``pipelines_to_find`` (Kedro 1.x's
-        template passes it on to ``find_pipelines``) is asked for ``names``
-        only. Any other is called as usual, except that a pipeline the run does
-        not need only warns when broken, even with ``raise_errors=True``.
+        template passes it on to ``find_pipelines``) is asked for ``names`` only.
+        Any other is called as usual, except that a pipeline not in ``names``
+        only warns when broken, even with ``raise_errors=True``.
+
+        Raises:
+            PipelineNotFoundError: A name is not registered.
         """
         global _needed_by_run
         if self._content is None and "__default__" not in names:
@@ -113,7 +264,20 @@ class _ProjectPipelines(Mapping):
             finally:
                 _needed_by_run = None
         content = self._load()
-        return {name: content[name] for name in names if name in content}
+        missing = [name for name in names if name not in content]
+        if missing:
+            import difflib
+
+            close = sorted({match for name in missing
+                            for match in difflib.get_close_matches(name, sorted(content), n=3)})
+            raise PipelineNotFoundError(
+                f"Failed to find the pipeline named {', '.join(map(repr, missing))}; registered "
+                f"pipelines: {', '.join(sorted(content)) or 'none'}."
+                + (f" Did you mean: {', '.join(map(repr, close))}?" if close else "")
+                + f" It needs to be returned by register_pipelines() in "
+                f"{(self._registry_module or '').replace('.', '/')}.py"
+                + "".join(f"; {_skipped[name]}" for name in missing if name in _skipped))
+        return {name: content[name] for name in names}
 
     def _load(self) -> dict[str, Any]:
         if self._content is None:
@@ -127,10 +291,8 @@ class _ProjectPipelines(Mapping):
         if module_name is None:
             return None
         if importlib.util.find_spec(module_name) is None:
-            raise LookupError(
-                f"no pipeline registry: create {module_name.replace('.', '/')}.py with a "
-                f"register_pipelines() function returning {{name: Pipeline}}"
-            )
+            raise LookupError(f"no pipeline registry: create {module_name.replace('.', '/')}.py with "
+                              f"a register_pipelines() function returning {{name: Pipeline}}")
         register = getattr(_import_project_module(module_name, "the pipeline registry"),
                            "register_pipelines", None)
         if register is None:
@@ -162,28 +324,6 @@ class _ProjectPipelines(Mapping):
         if self._content is None:
             return f"<pipelines from {self._registry_module or 'nowhere'}, not loaded yet>"
         return f"<pipelines {sorted(self._content)}>"
-
-
-def _why(error: BaseException) -> str:
-    """``Type: message``, with a hint for Kedro code that still imports ``kedro``."""
-    missing = (getattr(error, "name", None) or "").split(".")[0]
-    hint = ""
-    if isinstance(error, ModuleNotFoundError) and missing in ("kedro", "kedro_datasets"):
-        hint = (" (this project runs on minikedro: import from 'minikedro' where Kedro code "
-                "imports from 'kedro', and from 'minikedro.datasets' for 'kedro_datasets')")
-    return f"{type(error).__name__}: {error}{hint}"
-
-
-def _import_project_module(module_name: str, what: str) -> Any:
-    """Import one of the project's own modules, naming it (and its file) when that fails."""
-    try:
-        return importlib.import_module(module_name)
-    except Exception as exc:
-        try:
-            where = f" ({importlib.util.find_spec(module_name).origin})"
-        except Exception:  # never hide the import's own error behind this one
-            where = ""
-        raise ImportError(f"cannot import {what}, {module_name}{where}: {_why(exc)}") from exc
 
 
 settings = _ProjectSettings()

@@ -1,14 +1,14 @@
 """One run of a project, with its hooks: Kedro's ``KedroSession``.
 
-Public names: ``KedroSession``, ``KedroSessionError``, ``PipelineNotFoundError``,
-``bootstrap_project`` (from :mod:`minikedro.framework.startup`). The command line
-does what Python code can (``KedroSession.create(...).run(...)``). ``run`` picks and
-filters the registered pipelines, builds the catalog (the runner's
-``catalog_class`` where it declares one, as ``ParallelRunner`` does, else
-``settings.DATA_CATALOG_CLASS``), and fires the pipeline hooks around
-``runner.run`` while holding the locks on the persisted datasets the run writes
-and reads (:mod:`minikedro.framework.run_lock`). Left out from Kedro: the session
-store (``save_on_close`` is ignored) and plugins found through entry points.
+Public names: ``KedroSession``, ``KedroSessionError``, and, where Kedro has them,
+``PipelineNotFoundError`` and ``bootstrap_project`` (from :mod:`minikedro.framework.project`).
+``run`` picks and filters the registered pipelines, builds the catalog (the
+runner's ``catalog_class`` where it declares one, as ``ParallelRunner`` does,
+else ``settings.DATA_CATALOG_CLASS``) and fires the pipeline hooks around
+``runner.run``, holding locks on the persisted datasets the run uses
+(:mod:`minikedro.framework.run_lock`). The command line does no more than
+``KedroSession.create(...).run(...)``. Left out from Kedro: the session store
+(``save_on_close`` is ignored) and plugins found through entry points.
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ from typing import Any, Iterable
 
 import minikedro
 from minikedro.framework.hooks import PluginManager
-from minikedro.framework.startup import bootstrap_project, find_project
+from minikedro.framework.project import (PipelineNotFoundError, bootstrap_project, find_project,
+                                         pipelines, settings)
 from minikedro.io.core import generate_timestamp
 
 __all__ = ["KedroSession", "KedroSessionError", "PipelineNotFoundError", "bootstrap_project"]
@@ -32,13 +33,6 @@ _FILTERS = ("tags", "node_names", "from_nodes", "to_nodes", "from_inputs", "to_o
 
 class KedroSessionError(Exception):
     """A session used the wrong way (a second run, a runner class instead of an instance)."""
-
-
-class PipelineNotFoundError(KeyError, ValueError):
-    """A pipeline ``register_pipelines()`` does not return: Kedro's ``ValueError``, a ``KeyError`` too."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 class KedroSession:
@@ -76,8 +70,6 @@ class KedroSession:
             ProjectError: No project, or a wrong ``[tool.minikedro]`` table.
             TypeError: ``settings.HOOKS`` holds a class instead of an instance.
         """
-        from minikedro.framework.project import settings
-
         metadata = bootstrap_project(find_project(project_path))
         hook_manager = PluginManager()
         for hook in settings.HOOKS:
@@ -90,29 +82,25 @@ class KedroSession:
         return cls(generate_timestamp(), metadata, env, dict(runtime_params or {}), conf_source,
                    hook_manager)
 
+    def close(self) -> None:
+        """Nothing to save: kept so ``with`` and ``close()`` read as in Kedro."""
+
     def __enter__(self) -> KedroSession:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    def close(self) -> None:
-        """Nothing to save: kept so ``with`` and ``close()`` read as in Kedro."""
-
     def __repr__(self) -> str:
         return f"KedroSession(project={self.metadata.project_name!r}, env={self.env!r})"
 
     def _get_config_loader(self) -> Any:
-        from minikedro.framework.project import settings
-
         return settings.CONFIG_LOADER_CLASS(conf_source=str(self.conf_source), env=self.env,
                                             runtime_params=self.runtime_params,
                                             **settings.CONFIG_LOADER_ARGS)
 
     def load_context(self) -> Any:
         """A new ``settings.CONTEXT_CLASS`` context; fires ``after_context_created``."""
-        from minikedro.framework.project import settings
-
         loader = self._get_config_loader()
         context = settings.CONTEXT_CLASS(
             package_name=self.metadata.package_name, project_path=self.metadata.project_path,
@@ -169,17 +157,12 @@ class KedroSession:
             runner = SequentialRunner()
         catalog = context._get_catalog(catalog_class=getattr(runner, "catalog_class", None),
                                        save_version=self.session_id, load_versions=load_versions)
-        run_params = {
-            **arguments, **filters, "pipeline_names": names,
-            "session_id": self.session_id,
-            "run_id": self.session_id,  # Kedro 1.x's name; its MLflow hook example reads it
-            "project_path": self.metadata.project_path.as_posix(),
-            "env": context.env,
-            "kedro_version": minikedro.__version__,  # Kedro 1.x's key: Kedro hooks read it
-            "minikedro_version": minikedro.__version__,
-            "runner": type(runner).__name__,
-            "is_async": getattr(runner, "_is_async", False),
-            "runtime_params": self.runtime_params,
+        run_params = {  # Kedro 1.x's keys, which its hooks (the MLflow example) read
+            **arguments, **filters, "pipeline_names": names, "env": context.env,
+            "session_id": self.session_id, "run_id": self.session_id,
+            "kedro_version": minikedro.__version__, "minikedro_version": minikedro.__version__,
+            "project_path": self.metadata.project_path.as_posix(), "runner": type(runner).__name__,
+            "is_async": getattr(runner, "_is_async", False), "runtime_params": self.runtime_params,
         }
         from minikedro.framework.run_lock import RunLock, datasets_to_lock
 
@@ -202,24 +185,7 @@ class KedroSession:
 
     def _filtered_pipeline(self, names: list[str], filters: dict[str, list[str]]) -> Any:
         """The sum of the registered pipelines ``names``, filtered; raises as ``run`` says."""
-        from minikedro.framework.project import _skipped, pipelines
-
-        selected = pipelines._for_run(names)  # imports only what the run needs, where it can
-        missing = [name for name in names if name not in selected]
-        if missing:
-            import difflib
-
-            registered = sorted(pipelines)
-            close = sorted({match for name in missing
-                            for match in difflib.get_close_matches(name, registered, n=3)})
-            raise PipelineNotFoundError(
-                f"Failed to find the pipeline named {', '.join(map(repr, missing))}; registered "
-                f"pipelines: {', '.join(registered) or 'none'}."
-                + (f" Did you mean: {', '.join(map(repr, close))}?" if close else "")
-                + f" It needs to be returned by register_pipelines() in "
-                f"{self.metadata.package_name}/pipeline_registry.py"
-                + "".join(f"; {_skipped[name]}" for name in missing if name in _skipped))
-        pipeline, shown = sum(selected[name] for name in names), " + ".join(names)
+        pipeline, shown = sum(pipelines._select(names).values()), " + ".join(names)
         if not pipeline.nodes:
             raise ValueError(f"pipeline {shown} has no nodes to run")
         tags, existing = filters["tags"], sorted({tag for node in pipeline.nodes for tag in node.tags})
