@@ -13,7 +13,7 @@ from minikedro.runner.runner import AbstractRunner, SequentialRunner, ThreadRunn
 from minikedro.runner.task import run_node
 
 _LAZY = {"ParallelRunner": "parallel_runner", "ExecutorRunner": "executor_runner",
-         "DaskRunner": "dask_runner", "Task": "compat"}
+         "DaskRunner": "dask_runner", "Task": "compat", "NodesFailedError": "_resume"}
 
 __all__ = ["AbstractRunner", "SequentialRunner", "ThreadRunner", "WorkerCrashedError", "run_node",
            *_LAZY]

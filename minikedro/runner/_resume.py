@@ -1,4 +1,4 @@
-"""Which nodes must (re)run, judged from what the catalog has persisted.
+"""What a failed run reports, and which nodes must (re)run, judged from what is persisted.
 
 Data kept only in memory (an *ephemeral* dataset, or a name the catalog does
 not know) is gone when a run ends, so whoever needs it must run again; data a
@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from concurrent.futures import BrokenExecutor
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Iterable
 
 from minikedro.io.core import is_parameter
@@ -18,7 +20,7 @@ from minikedro.io.core import is_parameter
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
 
-__all__ = ["nodes_to_resume_from", "nodes_with_missing_outputs", "only_missing_outputs",
+__all__ = ["NodesFailedError", "failure_to_raise", "nodes_to_resume_from", "nodes_with_missing_outputs", "only_missing_outputs",
            "report_unfinished"]
 
 _LISTED = 20  # node names shown in a log line before "and N more"
@@ -124,3 +126,75 @@ def _children(parents_of: dict[Node, set[Node]]) -> dict[Node, list[Node]]:
         for parent in parents:
             children_of[parent].append(node)
     return children_of
+
+
+class NodesFailedError(RuntimeError):
+    """Nodes failed in a ``keep_going`` run (more than one, or some were skipped).
+
+    Attributes:
+        errors: ``{failed node name: its exception}``.
+        skipped: ``{failed node name: the names of the nodes skipped because of it}``.
+    """
+
+    def __init__(self, message: str, errors: dict[str, BaseException],
+                 skipped: dict[str, list[str]]) -> None:
+        super().__init__(message)
+        self.errors, self.skipped = errors, skipped
+
+
+def failure_to_raise(runner: Any, pipeline: Pipeline, failures: list[tuple[Node, BaseException]],
+                     done: set[Node]) -> BaseException:
+    """Log the failed nodes once, set ``runner.failed_nodes``/``skipped_nodes``; return what to raise:
+    a ``WorkerCrashedError`` if a worker died, the node's own error if it alone failed,
+    else a ``NodesFailedError`` naming each failure and what it kept from running."""
+    from minikedro.runner.runner import WorkerCrashedError
+    from minikedro.runner.task import _exit_as_error
+
+    failures = [(node, _exit_as_error(error)) for node, error in failures]
+    runner.failed_nodes = sorted((node for node, _ in failures), key=attrgetter("name"))
+    crashed = sorted(node.name for node, error in failures if isinstance(error, BrokenExecutor))
+    if crashed:
+        cause = next(e for _, e in failures if isinstance(e, BrokenExecutor))
+        message = (f"A worker died while running node(s) {', '.join(map(repr, crashed))} "
+                   f"(the executor reported: {cause}). Something ended the worker process "
+                   f"from outside Python's error handling: os._exit(), a signal such as "
+                   f"SIGKILL from the out-of-memory killer, or a crash in native code.")
+        runner._logger.error("%s", message)
+        crash = WorkerCrashedError(message, crashed)
+        crash.__cause__ = cause
+        return crash
+    for node, error in failures:
+        runner._logger.error("Node '%s' failed with %s: %s", node.name, type(error).__name__, error)
+    if not runner.keep_going:
+        return failures[0][1]
+    skipped = _skipped_because(pipeline, [node for node, _ in failures], done)
+    runner.skipped_nodes = [node for node in pipeline.nodes if node in skipped]
+    if len(failures) == 1 and not skipped:
+        return failures[0][1]
+    because: dict[str, list[str]] = {node.name: [] for node, _ in failures}
+    for node in runner.skipped_nodes:
+        for cause in skipped[node]:
+            because[cause.name].append(node.name)
+    lines = []
+    for node, error in sorted(failures, key=lambda failure: failure[0].name):
+        because[node.name].sort()
+        lines.append(f"- '{node.name}' failed with {type(error).__name__}: {error}; skipped "
+                     f"because of it: {', '.join(because[node.name]) or 'none'}")
+    failed = NodesFailedError(f"{len(failures)} node(s) failed and {len(skipped)} node(s) were "
+                              f"skipped because they depend on them:\n" + "\n".join(lines),
+                              {node.name: error for node, error in failures}, because)
+    failed.__cause__ = failures[0][1]
+    return failed
+
+
+def _skipped_because(pipeline: Pipeline, failed: list[Node], done: set[Node]
+                     ) -> dict[Node, set[Node]]:
+    """``{node that did not run: the failed nodes upstream of it}``, one walk in pipeline order."""
+    causes: dict[Node, set[Node]] = {node: {node} for node in failed}
+    skipped = {}
+    for node, parents in pipeline.node_dependencies.items():
+        if node not in done and node not in causes:
+            mine = set().union(*(causes.get(parent, ()) for parent in parents))
+            if mine:
+                causes[node] = skipped[node] = mine
+    return skipped

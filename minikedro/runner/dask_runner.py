@@ -45,7 +45,8 @@ class DaskRunner(ExecutorRunner):
     """
 
     def __init__(self, address: Any = None, client_kwargs: dict[str, Any] | None = None,
-                 is_async: bool = False, **cluster_kwargs: Any) -> None:
+                 is_async: bool = False, *, keep_going: bool = False,
+                 **cluster_kwargs: Any) -> None:
         _distributed()
         if address is not None and cluster_kwargs:
             raise ValueError(
@@ -53,7 +54,7 @@ class DaskRunner(ExecutorRunner):
                 f"{', '.join(sorted(cluster_kwargs))}: those configure the LocalCluster "
                 f"started when no address is given; configure your cluster where it runs"
             )
-        super().__init__(is_async=is_async)  # _open_executor below replaces its factory
+        super().__init__(is_async=is_async, keep_going=keep_going)  # _open_executor below replaces its factory
         self._address = address
         self._client_kwargs = dict(client_kwargs or {})
         self._cluster_kwargs = {**_LOCAL_DEFAULTS, **cluster_kwargs}

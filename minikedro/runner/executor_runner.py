@@ -47,8 +47,8 @@ class ExecutorRunner(RemoteRunner):
 
     def __init__(self, executor: Executor | None = None,
                  executor_factory: Callable[..., Executor] | str | None = None,
-                 factory_kwargs: dict[str, Any] | None = None, is_async: bool = False,
-                 **more_factory_kwargs: Any) -> None:
+                 factory_kwargs: dict[str, Any] | None = None, is_async: bool = False, *,
+                 keep_going: bool = False, **more_factory_kwargs: Any) -> None:
         kwargs = dict(factory_kwargs or {})
         twice = sorted(set(kwargs) & set(more_factory_kwargs))
         if twice:
@@ -65,7 +65,7 @@ class ExecutorRunner(RemoteRunner):
             if not callable(getattr(executor, "submit", None)):
                 raise TypeError(f"executor must be a concurrent.futures.Executor (something "
                                 f"with submit()), got {type(executor).__name__}")
-        super().__init__(is_async=is_async)
+        super().__init__(is_async=is_async, keep_going=keep_going)
         self._executor = executor
         self._factory = None if executor is not None else _resolve_factory(executor_factory)
         self._factory_kwargs = kwargs

@@ -49,10 +49,11 @@ class ParallelRunner(RemoteRunner):
 
     catalog_class = SharedMemoryDataCatalog  # what KedroSession builds for it (and subclasses)
 
-    def __init__(self, max_workers: int | None = None, is_async: bool = False) -> None:
+    def __init__(self, max_workers: int | None = None, is_async: bool = False, *,
+                 keep_going: bool = False) -> None:
         if max_workers is not None:
             self._validate_max_workers(max_workers)
-        super().__init__(is_async=is_async)
+        super().__init__(is_async=is_async, keep_going=keep_going)
         self._max_workers = max_workers
         self._context: Any = None
 

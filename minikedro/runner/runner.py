@@ -14,9 +14,9 @@ order (a topological order, ties by name); any executor goes through this loop::
 
 The loop keeps at most two tasks per worker in flight and takes ready nodes in
 ``pipeline.nodes`` order, so runs are reproducible. When a node fails nothing new
-starts, what is running finishes, the nodes that did not run and the argument
-that resumes the run are logged (``runner.resume_hint``), and the node's
-exception is re-raised unchanged. On Ctrl-C what has not started is cancelled
+starts (with ``keep_going``, only what depends on it), what is running finishes,
+the nodes that did not run and the argument that resumes the run are logged
+(``runner.resume_hint``), and the node's exception is re-raised unchanged. On Ctrl-C what has not started is cancelled
 and ``_interrupt`` stops the executor (ThreadRunner waits for running nodes).
 """
 from __future__ import annotations
@@ -32,13 +32,12 @@ from concurrent.futures import BrokenExecutor, Executor, Future, ThreadPoolExecu
 from graphlib import TopologicalSorter
 from heapq import heappop, heappush
 from itertools import chain
-from operator import attrgetter
 from queue import SimpleQueue
 from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 from minikedro.hooks import _create_hook_manager
-from minikedro.runner.task import _exit_as_error, run_node
+from minikedro.runner.task import run_node
 
 if TYPE_CHECKING:
     from minikedro.pipeline import Node, Pipeline
@@ -67,16 +66,19 @@ class AbstractRunner(ABC):
     something else entirely (a dry run) overrides ``_run``.
 
     Attributes:
+        keep_going: When a node fails, run every node that does not depend on it.
         resume_hint: After a failed run, the command that resumes it, e.g.
             ``minikedro run --from-nodes "a,b"``; otherwise ``None``.
         failed_nodes: After a failed run, the nodes whose task raised, by name.
+        skipped_nodes: After a ``keep_going`` run, the nodes an ancestor's failure kept from running.
     """
 
-    def __init__(self, is_async: bool = False) -> None:
+    def __init__(self, is_async: bool = False, *, keep_going: bool = False) -> None:
         """``is_async``: load each node's inputs, and save its outputs, concurrently on threads."""
-        self._is_async = is_async
+        self._is_async, self.keep_going = is_async, keep_going
         self.resume_hint: str | None = None
         self.failed_nodes: list[Node] = []
+        self.skipped_nodes: list[Node] = []
 
     @property
     def _logger(self) -> logging.Logger:
@@ -98,9 +100,10 @@ class AbstractRunner(ABC):
 
         Raises:
             ValueError: Free inputs missing from the catalog (all are named).
-            Exception: A node's exception, unchanged.
+            Exception: A node's exception, unchanged (with ``keep_going``, if it was the
+                only one to fail and nothing was skipped; else ``NodesFailedError``).
         """
-        self.resume_hint, self.failed_nodes = None, []
+        self.resume_hint, self.failed_nodes, self.skipped_nodes = None, [], []
         if only_missing_outputs:
             from minikedro.runner._resume import only_missing_outputs as keep_missing
 
@@ -199,14 +202,26 @@ class AbstractRunner(ABC):
         max_workers = self._get_required_workers_count(pipeline)
         executor = self._get_executor(max_workers)
         in_flight: dict[Future, Node] = {}
+        failures: list[tuple[Node, BaseException]] = []
         try:
             if executor is None:
+                stopped: set[Node] = set()  # failed, or skipped because an ancestor failed
+                parents_of = pipeline.node_dependencies if self.keep_going else {}
                 for node in nodes:
+                    if stopped and not stopped.isdisjoint(parents_of[node]):
+                        stopped.add(node)
+                        continue
                     try:
                         run_node(node, catalog, hook_manager, self._is_async, run_id)
                     except (Exception, SystemExit) as error:
-                        raise self._failure([(node, error)])
+                        failures.append((node, error))
+                        if not self.keep_going:
+                            break
+                        stopped.add(node)
+                        continue
                     completed(node)
+                if failures:
+                    raise self._failure(pipeline, failures, done)
                 return
             # graphlib works on positions in pipeline.nodes: ints hash faster than nodes.
             position = {node: i for i, node in enumerate(nodes)}
@@ -215,12 +230,12 @@ class AbstractRunner(ABC):
             sorter.prepare()
             ready: list[int] = []  # a heap of positions: earliest in pipeline.nodes first
             finished: SimpleQueue[Future] = SimpleQueue()  # futures, as they complete
-            failures: list[tuple[Node, BaseException]] = []
+            stop = False  # a node failed, and the run does not keep going
             most_in_flight = 1 if max_workers == 1 else 2 * max_workers
             with executor:
                 try:
                     while True:
-                        if not failures:
+                        if not stop:
                             for i in sorter.get_ready():
                                 heappush(ready, i)
                             while ready and len(in_flight) < most_in_flight:
@@ -238,7 +253,8 @@ class AbstractRunner(ABC):
                         error = future.exception()
                         if error is not None:
                             failures.append((node, error))
-                            for other in in_flight:  # those not started yet never will
+                            stop = stop or not self.keep_going or isinstance(error, BrokenExecutor)
+                            for other in in_flight if stop else ():  # not started: never will
                                 other.cancel()
                             continue
                         sorter.done(position[node])
@@ -249,7 +265,7 @@ class AbstractRunner(ABC):
                     self._interrupt(executor)
                     raise
             if failures:
-                raise self._failure(failures)
+                raise self._failure(pipeline, failures, done)
         except BaseException:
             running = sorted(node.name for future, node in in_flight.items() if not future.done())
             if running:
@@ -261,25 +277,12 @@ class AbstractRunner(ABC):
             self._suggest_resume(pipeline, catalog, set(done))
             raise
 
-    def _failure(self, failures: list[tuple[Node, BaseException]]) -> BaseException:
-        """Log the failed nodes once; return the exception to raise."""
-        failures = [(node, _exit_as_error(error)) for node, error in failures]
-        self.failed_nodes = sorted((node for node, _ in failures), key=attrgetter("name"))
-        crashed = sorted(node.name for node, error in failures if isinstance(error, BrokenExecutor))
-        if not crashed:
-            for node, error in failures:
-                self._logger.error("Node '%s' failed with %s: %s",
-                                   node.name, type(error).__name__, error)
-            return failures[0][1]
-        cause = next(e for _, e in failures if isinstance(e, BrokenExecutor))
-        message = (f"A worker died while running node(s) {', '.join(map(repr, crashed))} "
-                   f"(the executor reported: {cause}). Something ended the worker process "
-                   f"from outside Python's error handling: os._exit(), a signal such as "
-                   f"SIGKILL from the out-of-memory killer, or a crash in native code.")
-        self._logger.error("%s", message)
-        crash = WorkerCrashedError(message, crashed)
-        crash.__cause__ = cause
-        return crash
+    def _failure(self, pipeline: Pipeline, failures: list[tuple[Node, BaseException]],
+                 done: list[Node]) -> BaseException:
+        """Log the failed nodes once; return the exception to raise (``_resume.py``)."""
+        from minikedro.runner._resume import failure_to_raise
+
+        return failure_to_raise(self, pipeline, failures, set(done))
 
     def _suggest_resume(self, pipeline: Pipeline, catalog: Any, done: set[Node]) -> None:
         """Log the nodes that did not run and how to resume (``_resume.py``); set ``resume_hint``."""
@@ -319,14 +322,15 @@ class ThreadRunner(AbstractRunner):
 
     _log_as = "minikedro.runner.thread_runner"
 
-    def __init__(self, max_workers: int | None = None, is_async: bool = False) -> None:
+    def __init__(self, max_workers: int | None = None, is_async: bool = False, *,
+                 keep_going: bool = False) -> None:
         if is_async:
             warnings.warn("ThreadRunner doesn't support loading and saving the node inputs and "
                           "outputs asynchronously with threads. Setting 'is_async' to False.",
                           stacklevel=2)
         if max_workers is not None:
             self._validate_max_workers(max_workers)
-        super().__init__(is_async=False)
+        super().__init__(is_async=False, keep_going=keep_going)
         self._max_workers = max_workers
 
     def __repr__(self) -> str:
