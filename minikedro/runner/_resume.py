@@ -38,7 +38,11 @@ def report_unfinished(pipeline: Pipeline, catalog: Any, done: set[Node],
     if not done:
         logger.warning("No nodes ran. Repeat the previous command to attempt a new run.")
         return None
-    argument = f'--from-nodes "{",".join(nodes_to_resume_from(pipeline, unfinished, catalog))}"'
+    try:
+        argument = f'--from-nodes "{",".join(nodes_to_resume_from(pipeline, unfinished, catalog))}"'
+    except Exception:  # never hide the run's own error behind this one
+        logger.debug("Could not work out where to resume the run", exc_info=True)
+        return None
     logger.warning("You can resume the pipeline run from the nearest nodes with persisted inputs "
                    "by adding the following argument to your previous command:\n  %s", argument)
     return f"minikedro run {argument}"

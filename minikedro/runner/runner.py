@@ -274,7 +274,7 @@ class AbstractRunner(ABC):
                 if future.done() and not future.cancelled() and future.exception() is None:
                     done.append(node)
                     logger.info("Completed node: %s", node.name)
-            self._suggest_resume(pipeline, catalog, set(done))
+            self._suggest_resume_scenario(pipeline, done, catalog)
             raise
 
     def _failure(self, pipeline: Pipeline, failures: list[tuple[Node, BaseException]],
@@ -284,19 +284,12 @@ class AbstractRunner(ABC):
 
         return failure_to_raise(self, pipeline, failures, set(done))
 
-    def _suggest_resume(self, pipeline: Pipeline, catalog: Any, done: set[Node]) -> None:
-        """Log the nodes that did not run and how to resume (``_resume.py``); set ``resume_hint``."""
-        try:
-            from minikedro.runner._resume import report_unfinished
-
-            self.resume_hint = report_unfinished(pipeline, catalog, done, self._logger)
-        except Exception:  # never hide the run's own error behind this one
-            self._logger.debug("Could not report the unfinished nodes", exc_info=True)
-
     def _suggest_resume_scenario(self, pipeline: Pipeline, done_nodes: Any,
                                  catalog: Any = None) -> None:
-        """Kedro 1.x's name for ``_suggest_resume``, for custom runners that call it."""
-        self._suggest_resume(pipeline, catalog, set(done_nodes))
+        """Log the nodes that did not run and how to resume (``_resume.py``); set ``resume_hint``."""
+        from minikedro.runner._resume import report_unfinished
+
+        self.resume_hint = report_unfinished(pipeline, catalog, set(done_nodes), self._logger)
 
 
 class SequentialRunner(AbstractRunner):
