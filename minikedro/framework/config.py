@@ -1,30 +1,17 @@
 """Read a project's ``conf/`` folder: Kedro's ``OmegaConfigLoader``, without OmegaConf.
 
-Public names: ``AbstractConfigLoader``, ``OmegaConfigLoader`` (also
-``ConfigLoader``), ``is_config_archive``, ``remove_unpacked_archives``, and,
-from :mod:`minikedro.framework.config_files`, ``read_config_file``,
-``merge_dicts``, ``BadConfigException``, ``MissingConfigException``,
-``CONFIG_EXTENSIONS``. ``minikedro.config`` offers the loader names where Kedro
-users import them from (``kedro.config``).
+Public names: ``AbstractConfigLoader``, ``OmegaConfigLoader`` (also ``ConfigLoader``),
+``is_config_archive``, ``remove_unpacked_archives``; re-exported from
+:mod:`minikedro.framework.config_files`: ``read_config_file``, ``merge_dicts``,
+``BadConfigException``, ``MissingConfigException``, ``CONFIG_EXTENSIONS``.
 
-As in Kedro:
-
-- ``conf/base`` is read first, then the run environment (default ``local``).
-  ``loader["catalog"]`` (``"parameters"``, ``"credentials"``, ``"globals"``,
-  ``"logging"``) collects the files matching Kedro's patterns, for example
-  ``catalog*``, ``catalog*/**`` and ``**/catalog*``.
-- Within one environment, two files defining one top-level key (for
-  parameters: one nested key) is an error naming both. Between environments
-  the run environment wins per top-level key (Kedro's "destructive" merge);
-  ``merge_strategy={"parameters": "soft"}`` merges nested keys instead.
-- ``--params`` values are merged into the parameters of each environment that
-  has parameter files, so they can replace a whole base table: a warning
-  names the keys lost that way.
-- ``${...}`` interpolation (:mod:`minikedro.framework.config_resolvers`); keys
-  starting with ``_`` hold values to interpolate and are dropped from all but
-  the parameters.
-- ``conf_source`` may be a ``.zip`` or ``.tar.gz`` of the folder: it is
-  unpacked once per process into a temporary folder removed at exit.
+As in Kedro: ``conf/base`` is read, then the run environment over it, each from
+the files Kedro's patterns match (``catalog*``, ``catalog*/**``, ``**/catalog*``).
+One key defined twice in one environment is an error naming both files.
+``--params`` merge into the parameters of each environment with parameter files;
+a warning names base keys lost that way. Keys starting with ``_`` only hold
+values for ``${...}`` and are dropped (but from the parameters). ``conf_source``
+may be a zip or tar of the folder, unpacked once into a temporary folder.
 """
 from __future__ import annotations
 
@@ -90,11 +77,8 @@ def remove_unpacked_archives() -> None:
 
 
 class AbstractConfigLoader(UserDict):
-    """Kedro's base class for config loaders: a dict of configuration by key.
-
-    Subclasses implement ``__getitem__``; ``get(key, default)`` returns
-    ``default`` for a key the loader does not know.
-    """
+    """Kedro's base class for config loaders, a dict of configuration by key: subclasses
+    implement ``__getitem__``; ``get(key, default)`` gives ``default`` for a key they do not know."""
 
     def __init__(self, conf_source: str | os.PathLike, env: str | None = None,
                  runtime_params: dict[str, Any] | None = None, **kwargs: Any) -> None:
@@ -111,11 +95,7 @@ class AbstractConfigLoader(UserDict):
 
 
 def _pattern_to_regex(pattern: str) -> re.Pattern:
-    """A glob over ``/``-separated relative paths, ``**`` spanning folders.
-
-    Written out because ``Path.glob``'s ``**`` matches files only from Python
-    3.13 on; this behaves the same everywhere.
-    """
+    """A glob over relative posix paths whose ``**`` spans folders (``Path.glob``'s does from 3.13)."""
     parts = re.split(r"(\*\*/|\*\*|\*|\?)", pattern)
     swaps = {"**/": "(?:.*/)?", "**": ".*", "*": "[^/]*", "?": "[^/]"}
     return re.compile("".join(swaps.get(p, re.escape(p)) for p in parts) + r"\Z")
@@ -140,43 +120,36 @@ def _leaf_keys(config: Mapping, prefix: str = "") -> set[str]:
 
 
 class OmegaConfigLoader(AbstractConfigLoader):
-    """Kedro's config loader: ``loader["catalog"]`` gives the merged catalog config.
+    """Kedro's config loader: ``loader["catalog"]`` is the catalog configuration, read once.
 
-    Each key is read on first access and cached. A key not in
-    ``config_patterns`` raises ``KeyError``; a key with no files gives ``{}``.
+    A key not in ``config_patterns`` raises ``KeyError``; a key with no files gives ``{}``.
 
     Args:
         conf_source: The configuration folder (or an archive of it).
-        env: The run environment read over ``base_env``; ``None`` means
+        env: The run environment read over ``base_env``; default
             ``default_run_env``. An environment named explicitly must exist.
         runtime_params: ``--params`` values, merged into the parameters and
             available as ``${runtime_params:key}``.
-        config_patterns: Patterns per key, merged over the defaults
+        config_patterns: Patterns per key, over the defaults
             (``{"spark": ["spark*"]}`` adds ``loader["spark"]``).
         base_env: The environment read first (default ``"base"``).
-        default_run_env: The environment used when ``env`` is ``None``
-            (default ``"local"``); it may be absent.
+        default_run_env: The run environment when ``env`` is None (default
+            ``"local"``); it may be absent.
         custom_resolvers: ``{name: function}`` for ``${name:args}``.
-        merge_strategy: ``{key: "destructive" | "soft"}``; default destructive.
+        merge_strategy: ``{key: "soft"}`` merges nested keys across environments;
+            Kedro's default, ``"destructive"``, replaces each top-level key.
 
     Raises:
         MissingConfigException: ``conf_source`` or an explicit ``env`` folder is missing.
         BadConfigException: An unknown merge strategy.
     """
 
-    def __init__(
-        self,
-        conf_source: str | os.PathLike,
-        env: str | None = None,
-        runtime_params: dict[str, Any] | None = None,
-        *,
-        config_patterns: dict[str, list[str]] | None = None,
-        base_env: str | None = None,
-        default_run_env: str | None = None,
-        custom_resolvers: dict[str, Callable[..., Any]] | None = None,
-        merge_strategy: dict[str, str] | None = None,
-        **ignored: Any,
-    ) -> None:
+    def __init__(self, conf_source: str | os.PathLike, env: str | None = None,
+                 runtime_params: dict[str, Any] | None = None, *,
+                 config_patterns: dict[str, list[str]] | None = None, base_env: str | None = None,
+                 default_run_env: str | None = None,
+                 custom_resolvers: dict[str, Callable[..., Any]] | None = None,
+                 merge_strategy: dict[str, str] | None = None, **ignored: Any) -> None:
         super().__init__(conf_source, env, runtime_params)
         self.base_env = base_env or "base"
         self.conf_source = Path(conf_source)
@@ -192,17 +165,14 @@ class OmegaConfigLoader(AbstractConfigLoader):
                 raise BadConfigException(f"merge_strategy for {key!r} is {strategy!r}; "
                                          f"valid strategies: {', '.join(MERGE_STRATEGIES)}")
         if not self.conf_source.is_dir():
-            raise MissingConfigException(
-                f"configuration folder {self.conf_source} does not exist "
-                f"(set CONF_SOURCE in settings.py or pass --conf-source)"
-            )
+            raise MissingConfigException(f"configuration folder {self.conf_source} does not exist "
+                                         f"(set CONF_SOURCE in settings.py or pass --conf-source)")
         if env and env != self.base_env and not (self.conf_source / env).is_dir():
             available = sorted(p.name for p in self.conf_source.iterdir()
                                if p.is_dir() and not p.name.startswith("."))
             raise MissingConfigException(
                 f"environment {env!r} not found: {self.conf_source / env} does not exist "
-                f"(environments available: {', '.join(available) or 'none'})"
-            )
+                f"(environments available: {', '.join(available) or 'none'})")
         self._cache: dict[str, dict[str, Any]] = {}
         self._own_keys: dict[tuple[str, str], set] = {}  # top-level keys the files define
 
@@ -244,20 +214,16 @@ class OmegaConfigLoader(AbstractConfigLoader):
     def _warn_of_dropped_parameters(self, base: dict[str, Any], override: dict[str, Any]) -> None:
         """Say which base parameters a destructive merge drops only because of ``--params``."""
         own = self._own_keys.get((self.env, "parameters"), set())
-        dropped = sorted(
-            f"{top}.{leaf}"
-            for top in override.keys() & base.keys() & self.runtime_params.keys() - own
-            if isinstance(base[top], Mapping) and isinstance(override[top], Mapping)
-            for leaf in _leaf_keys(base[top]) - _leaf_keys(override[top])
-        )
+        dropped = sorted(f"{top}.{leaf}"
+                         for top in override.keys() & base.keys() & self.runtime_params.keys() - own
+                         if isinstance(base[top], Mapping) and isinstance(override[top], Mapping)
+                         for leaf in _leaf_keys(base[top]) - _leaf_keys(override[top]))
         if dropped:
             logger.warning(
-                "Runtime parameters replace whole tables of the base parameters, because "
-                "the '%s' environment has parameter files (Kedro's destructive merge): "
-                "dropped %s. Give every key of the table in --params, or set "
-                "CONFIG_LOADER_ARGS = {\"merge_strategy\": {\"parameters\": \"soft\"}} in "
-                "settings.py to keep them.", self.env, ", ".join(dropped)
-            )
+                "Runtime parameters replace whole tables of the base parameters, because the '%s' "
+                "environment has parameter files (Kedro's destructive merge): dropped %s. Give every "
+                "key of the table in --params, or set CONFIG_LOADER_ARGS = {\"merge_strategy\": "
+                "{\"parameters\": \"soft\"}} in settings.py to keep them.", self.env, ", ".join(dropped))
 
     def load_environment(self, env: str, key: str) -> dict[str, Any]:
         """Read, combine and interpolate ``key``'s files of one environment folder.
@@ -279,32 +245,154 @@ class OmegaConfigLoader(AbstractConfigLoader):
             keys = _leaf_keys(data) if nested else set(data)
             duplicates = sorted(k for k in keys & origin.keys() if not k.startswith("_"))
             if duplicates:
-                raise BadConfigException(
-                    f"duplicate {key} keys in {origin[duplicates[0]]} and {path}: "
-                    f"{', '.join(duplicates)}; define each key once per environment"
-                )
+                raise BadConfigException(f"duplicate {key} keys in {origin[duplicates[0]]} and {path}: "
+                                         f"{', '.join(duplicates)}; define each key once per environment")
             combined = merge_dicts(combined, data) if nested else {**combined, **data}
             origin.update(dict.fromkeys(keys, path))
         self._own_keys[(env, key)] = set(combined)
         if nested and self.runtime_params:
             combined = merge_dicts(combined, self.runtime_params)
-        if "${" in repr(combined):  # cheap test; the resolvers load only when needed
-            from minikedro.framework import config_resolvers as resolvers
-
-            functions = {}
+        if "${" in repr(combined):
+            resolvers = {}
             if key != "globals":  # as in Kedro, globals may not depend on the run
-                functions["runtime_params"] = resolvers.lookup(self.runtime_params, "runtime parameter")
-                functions["globals"] = resolvers.lookup(self["globals"], "globals")
+                resolvers["runtime_params"] = _lookup(self.runtime_params, "runtime parameter")
+                resolvers["globals"] = _lookup(self["globals"], "globals")
             if key == "credentials":
-                functions["oc.env"] = resolvers.environment_variable
-            try:
-                combined = resolvers.resolve_interpolations(
-                    combined, {**functions, **self.custom_resolvers}, f"{folder} ({key})")
-            except resolvers.InterpolationError as exc:
-                raise BadConfigException(str(exc)) from exc
-        if not nested:
-            combined = {k: v for k, v in combined.items() if not str(k).startswith("_")}
-        return combined
+                resolvers["oc.env"] = _environment_variable
+            combined = _interpolate(combined, {**resolvers, **self.custom_resolvers}, f"{folder} ({key})")
+        return combined if nested else {k: v for k, v in combined.items() if not str(k).startswith("_")}
 
 
 ConfigLoader = OmegaConfigLoader
+
+# ${...} interpolation: ${a.b} or ${a.list.0} (a key of the same environment's files),
+# ${globals:key, default}, ${runtime_params:key, default}, ${oc.env:VARIABLE, default} (in
+# credentials only, as in Kedro), ${my_resolver:1, 2} (CONFIG_LOADER_ARGS["custom_resolvers"]);
+# \${ is a literal ${. A value that is exactly one ${...} keeps the type of what it refers to.
+# Resolver arguments are typed as --params values are. Left out: OmegaConf's other resolvers.
+
+_RESOLVER_CALL = re.compile(r"([A-Za-z_][\w.\-]*):(.*)\Z", re.DOTALL)
+_MARKS = re.compile(r"\\\$\{|\$\{|\}")  # what changes the nesting: \${, ${ and }
+
+
+def _split_template(text: str) -> list[tuple[bool, str]]:
+    """``"a${x}b"`` -> ``[(False, "a"), (True, "x"), (False, "b")]``, honouring nesting and ``\\${``."""
+    parts: list[tuple[bool, str]] = []
+    literal, depth, start, position = "", 0, 0, 0
+    for mark in _MARKS.finditer(text):
+        if depth == 0:
+            literal += text[position:mark.start()]
+            if mark.group() == "\\${":
+                literal += "${"
+            elif mark.group() == "${":
+                depth, start = 1, mark.end()
+            else:
+                literal += "}"
+            position = mark.end()
+        elif mark.group() != "\\${":
+            depth += 1 if mark.group() == "${" else -1
+            if depth == 0:
+                parts += [(False, literal)] if literal else []
+                parts.append((True, text[start:mark.start()]))
+                literal, position = "", mark.end()
+    if depth:
+        raise ValueError(f"unclosed '${{' in {text!r}")
+    literal += text[position:]
+    return parts + ([(False, literal)] if literal else [])
+
+
+def _find(source: Any, path: str) -> Any:
+    """The value at dotted ``path`` (list items by index) in ``source``; ``KeyError`` if none."""
+    for part in path.split("."):
+        if isinstance(source, list) and part.isdigit() and int(part) < len(source):
+            source = source[int(part)]
+        elif isinstance(source, Mapping) and part in source:
+            source = source[part]
+        else:
+            raise KeyError(path)
+    return source
+
+
+def _interpolate(config: dict[str, Any], resolvers: Mapping[str, Callable[..., Any]],
+                 where: str) -> dict[str, Any]:
+    """A copy of ``config`` with every ``${...}`` replaced by its value.
+
+    Raises:
+        BadConfigException: A missing key, an unknown or failing resolver, or a
+            reference cycle; the message says ``where`` and names the key.
+    """
+    from minikedro.framework.run_options import parse_value, split_commas  # one value parser
+
+    resolving: list[str] = []
+
+    def select(path: str, owner: str) -> Any:
+        try:
+            value = _find(config, path)
+        except KeyError:
+            raise BadConfigException(
+                f"{where}: {owner} refers to ${{{path}}}, which is not defined") from None
+        if path in resolving:
+            cycle = " -> ".join([*resolving[resolving.index(path):], path])
+            raise BadConfigException(f"{where}: interpolation cycle {cycle}")
+        resolving.append(path)
+        try:
+            return resolve(value, path)
+        finally:
+            resolving.pop()
+
+    def evaluate(expression: str, owner: str) -> Any:
+        expression = expression.strip()
+        call = _RESOLVER_CALL.match(expression)
+        if call is None:
+            return select(expression, owner)
+        name, arguments = call.groups()
+        if name not in resolvers:
+            raise BadConfigException(
+                f"{where}: {owner} uses unknown resolver {name!r} in ${{{expression}}}; "
+                f"resolvers available here: {', '.join(sorted(resolvers)) or 'none'}")
+        args = [interpolate(arg, owner) if "${" in arg else parse_value(arg)
+                for arg in split_commas(arguments)]
+        try:
+            return resolvers[name](*args)
+        except BadConfigException:
+            raise
+        except Exception as exc:
+            raise BadConfigException(f"{where}: {owner}: ${{{expression}}} failed: {exc}") from exc
+
+    def interpolate(text: str, owner: str) -> Any:
+        try:
+            parts = _split_template(text)
+        except ValueError as exc:
+            raise BadConfigException(f"{where}: {owner}: {exc}") from None
+        if len(parts) == 1 and parts[0][0]:
+            return evaluate(parts[0][1], owner)
+        return "".join(str(evaluate(part, owner)) if is_expr else part for is_expr, part in parts)
+
+    def resolve(value: Any, path: str) -> Any:
+        if isinstance(value, Mapping):
+            return {key: resolve(item, f"{path}.{key}" if path else str(key)) for key, item in value.items()}
+        if isinstance(value, list):
+            return [resolve(item, f"{path}[{i}]") for i, item in enumerate(value)]
+        return interpolate(value, path) if isinstance(value, str) and "${" in value else value
+
+    return resolve(config, "")
+
+
+def _lookup(source: Mapping[str, Any], kind: str) -> Callable[..., Any]:
+    """A resolver reading dotted keys of ``source``: ``${kind:a.b, default}``."""
+    def resolver(path: str, *default: Any) -> Any:
+        try:
+            return _find(source, str(path))
+        except KeyError:
+            if default:
+                return default[0]
+            raise LookupError(f"{kind} key {path!r} not found and no default value provided") from None
+
+    return resolver
+
+
+def _environment_variable(name: str, *default: Any) -> Any:
+    """``${oc.env:NAME, default}``: the variable's value, else the default."""
+    if str(name) not in os.environ and not default:
+        raise LookupError(f"environment variable {name!r} is not set and no default value is given")
+    return os.environ.get(str(name), *default[:1])

@@ -1,15 +1,12 @@
-"""Read one configuration file into a dict, and print data as YAML, by library only.
+"""Read one configuration file into a dict, and print data as YAML, each by a library.
 
 Public names: ``read_config_file``, ``dump_yaml``, ``toml_library``,
 ``merge_dicts``, ``BadConfigException``, ``MissingConfigException``,
-``CONFIG_EXTENSIONS`` (the loader's names are re-exported by
-:mod:`minikedro.framework.config`; Kedro reads files through OmegaConf).
+``CONFIG_EXTENSIONS`` (:mod:`minikedro.framework.config` re-exports them).
 
-Every format is read by a library, never by hand: ``.toml`` by ``tomllib``
-(Python 3.11+) or ``tomli``, ``.json`` by ``json``, ``.yml``/``.yaml`` by
-PyYAML, each imported when a file needs it. A Python 3.9/3.10 without
-``tomli`` reads JSON, and the error for a TOML file names both fixes. Parse
-errors give the file, line and column. Files are data: nothing in them runs.
+``.toml`` is read by ``tomllib`` (3.11+) or ``tomli``, ``.json`` by ``json``,
+``.yml``/``.yaml`` by PyYAML, each imported when a file needs it; a missing
+library gets an error naming the fix. Files are data: nothing in them runs.
 """
 from __future__ import annotations
 
@@ -44,15 +41,11 @@ def toml_library() -> Any:
 
 
 def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
-    """Read one TOML, JSON or YAML file (chosen by its suffix) into a dictionary.
-
-    Returns:
-        The file's top-level table; an empty YAML file gives ``{}``.
+    """The top-level table of one TOML, JSON or YAML file (by its suffix); ``{}`` if empty.
 
     Raises:
-        BadConfigException: The suffix is unknown, the file does not parse (the
-            message gives the line and column), its top level is not a table,
-            or the library its format needs is missing (the message names the fix).
+        BadConfigException: An unknown suffix, a parse error (with line and column), a
+            top level that is no table, or a missing library (the message names the fix).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -61,32 +54,27 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise BadConfigException(
-                f"cannot parse {path}: {exc.msg} (at line {exc.lineno}, column {exc.colno})"
-            ) from exc
+            raise BadConfigException(f"cannot parse {path}: {exc.msg} "
+                                     f"(at line {exc.lineno}, column {exc.colno})") from exc
     elif suffix == ".toml":
         toml = toml_library()
         if toml is None:
             raise BadConfigException(
                 f"cannot read {path}: TOML needs Python 3.11+ or the 'tomli' package. Install "
-                f"it (pip install tomli) or convert the file to JSON ({path.with_suffix('.json').name})"
-            )
+                f"it (pip install tomli) or convert the file to JSON ({path.with_suffix('.json').name})")
         try:
             data = toml.loads(text)
         except toml.TOMLDecodeError as exc:  # "... (at line 2, column 5)" or "(at end of document)"
             lines = text.splitlines() or [""]
             end = f"end of document: line {len(lines)}, column {len(lines[-1]) + 1}"
-            raise BadConfigException(
-                f"cannot parse {path}: {str(exc).replace('end of document', end)}"
-            ) from exc
+            raise BadConfigException(f"cannot parse {path}: "
+                                     f"{str(exc).replace('end of document', end)}") from exc
     elif suffix in (".yml", ".yaml"):
         try:
             import yaml
         except ImportError:
-            raise BadConfigException(
-                f"cannot read {path}: YAML files need PyYAML: "
-                f"install PyYAML (pip install PyYAML) or convert {path} to TOML/JSON"
-            ) from None
+            raise BadConfigException(f"cannot read {path}: YAML files need PyYAML: install PyYAML "
+                                     f"(pip install PyYAML) or convert {path} to TOML/JSON") from None
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -95,24 +83,17 @@ def read_config_file(path: str | os.PathLike) -> dict[str, Any]:
             problem = getattr(exc, "problem", None) or str(exc)
             raise BadConfigException(f"cannot parse {path}: {problem}{where}") from exc
     else:
-        raise BadConfigException(
-            f"cannot read {path}: unknown format {suffix!r}; use one of {', '.join(CONFIG_EXTENSIONS)}"
-        )
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise BadConfigException(
-            f"{path}: expected a table of keys at the top level, got {type(data).__name__}"
-        )
-    return data
+        raise BadConfigException(f"cannot read {path}: unknown format {suffix!r}; "
+                                 f"use one of {', '.join(CONFIG_EXTENSIONS)}")
+    if not isinstance(data, (dict, type(None))):
+        raise BadConfigException(f"{path}: expected a table of keys at the top level, "
+                                 f"got {type(data).__name__}")
+    return data or {}
 
 
 def dump_yaml(value: Any) -> str:
-    """``value`` as YAML text: ``yaml.safe_dump``'s, else JSON (which YAML reads too).
-
-    The ``registry`` and ``catalog`` commands print their answers with it, as
-    Kedro's print YAML; without PyYAML the answer is the same data as JSON.
-    """
+    """``value`` as YAML, as Kedro's ``registry`` and ``catalog`` print it: ``yaml.safe_dump``'s,
+    else JSON (which YAML reads too)."""
     try:
         import yaml
     except ImportError:
@@ -121,10 +102,7 @@ def dump_yaml(value: Any) -> str:
 
 
 def merge_dicts(base: Mapping, override: Mapping) -> dict[str, Any]:
-    """Merge ``override`` into a copy of ``base``, recursing where both hold mappings.
-
-    Neither input changes.
-    """
+    """A copy of ``base`` with ``override`` merged in, recursing where both hold mappings."""
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):

@@ -1,16 +1,12 @@
-"""A project's logging configuration: find it and apply it, as ``kedro run`` does.
+"""A project's logging configuration (a ``logging.config.dictConfig`` dict), found and applied as
+``kedro run`` does.
 
 Public names: ``find_logging_config``, ``apply_logging_config``.
 
-The first found wins: the file named by ``$MINIKEDRO_LOGGING_CONFIG`` (or
-Kedro's ``$KEDRO_LOGGING_CONFIG``), ``<conf_source>/logging.{toml,json,yml,yaml}``
-(where Kedro's template keeps it), then the ``logging*`` files of the base and
-run environments. It is a ``logging.config.dictConfig`` dictionary.
-
 Kedro's template logs through ``kedro.logging.RichHandler`` (after the rename,
-``minikedro.logging.RichHandler``); that, and ``rich.logging.RichHandler``
-when Rich is not installed, becomes a plain ``StreamHandler`` on stderr.
-Relative log file names are made absolute against the project folder.
+``minikedro.logging.RichHandler``): that, and ``rich.logging.RichHandler`` when
+Rich is not installed, becomes a ``StreamHandler`` on stderr. Relative log file
+names are made absolute against the project folder.
 """
 from __future__ import annotations
 
@@ -33,9 +29,9 @@ _RICH_LIKE_FORMAT = "[%(asctime)s] %(levelname)-8s %(message)s"
 def find_logging_config(conf_source: str | os.PathLike, loader: Mapping) -> tuple[dict, str]:
     """The project's logging configuration and where it came from; ``({}, "")`` if none.
 
-    Args:
-        conf_source: The configuration folder.
-        loader: The project's config loader, for the environments' files.
+    The first found wins: the file ``$MINIKEDRO_LOGGING_CONFIG`` (or Kedro's
+    ``$KEDRO_LOGGING_CONFIG``) names, ``<conf_source>/logging.*`` (where Kedro's
+    template keeps it), then ``loader["logging"]``: the environments' ``logging*`` files.
 
     Raises:
         MissingConfigException: The environment variable names a missing file.
@@ -72,12 +68,7 @@ def _plain_handler(handler: Any, project_path: Path) -> Any:
 
 
 def apply_logging_config(config: Mapping[str, Any], origin: str, project_path: Path) -> None:
-    """Configure logging from ``config`` (``dictConfig`` form).
-
-    Args:
-        config: What ``find_logging_config`` returned.
-        origin: Where it came from, for the error message.
-        project_path: The project folder; relative log files go there.
+    """Configure logging from what ``find_logging_config`` found at ``origin``.
 
     Raises:
         ValueError: ``dictConfig`` rejects it; the message names ``origin``.
