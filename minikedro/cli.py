@@ -2,13 +2,11 @@
 
 Public names: ``main`` (``main(argv=None) -> int``) and ``build_parser``.
 
-Mirrors Kedro's CLI (``kedro`` -> ``minikedro``). The ``run`` options come from
-one description, :class:`~minikedro.framework.run_options.RunOptions`. This
-module turns words into calls on :mod:`minikedro.framework.cli_commands` and
-results into exit codes: 0 on success, 1 with one ``error: ...`` paragraph on
-stderr for a user error (``--verbose`` adds the traceback), 2 for a malformed
-command line, 130 on Ctrl-C and 143 on SIGTERM. Importing it stays cheap:
-everything beyond ``argparse`` and ``logging`` is imported when needed.
+Mirrors Kedro's CLI (``kedro`` -> ``minikedro``); the ``run`` options come from
+:class:`~minikedro.framework.run_options.RunOptions`. Words become calls on
+:mod:`minikedro.framework.cli_commands`, and results exit codes: 0, 1 with one
+``error: ...`` paragraph on stderr (``--verbose`` adds the traceback), 2 for a
+malformed command line, 130 on Ctrl-C, 143 on SIGTERM. Importing it stays cheap.
 """
 from __future__ import annotations
 
@@ -61,12 +59,14 @@ def build_parser() -> argparse.ArgumentParser:
                         version=f"minikedro, version {minikedro.__version__}")
     parser.set_defaults(handler=lambda args: parser.print_help())  # bare "minikedro", as Kedro
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    project = argparse.ArgumentParser(add_help=False)  # the options every project command takes
+    volume = argparse.ArgumentParser(add_help=False)  # options every command but info takes
+    quiet_or_verbose = volume.add_mutually_exclusive_group()
+    quiet_or_verbose.add_argument("-q", "--quiet", action="store_true", help="print warnings and errors only")
+    quiet_or_verbose.add_argument("-v", "--verbose", action="store_true",
+                                  help="print debug messages and tracebacks")
+    project = argparse.ArgumentParser(add_help=False, parents=[volume])
     project.add_argument("--project", metavar="PATH",
                          help="project folder (default: found from the current folder up)")
-    volume = project.add_mutually_exclusive_group()
-    volume.add_argument("-q", "--quiet", action="store_true", help="log warnings and errors only")
-    volume.add_argument("-v", "--verbose", action="store_true", help="log debug messages and show tracebacks")
 
     def command(parent: Any, name: str, help: str, handler: Any, example: str = "", *, epilog: str = "",
                 parents: tuple = (project,)) -> Any:
@@ -91,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-c", "--config", metavar="FILE",
                      help="read options from the [run] table of a TOML/JSON/YAML file")
 
-    new = command(commands, "new", "Create a new project that runs at once.", do.new, parents=(),
+    new = command(commands, "new", "Create a new project that runs at once.", do.new, parents=(volume,),
                   epilog="example:\n  minikedro new spaceflights && cd spaceflights && minikedro run\n"
                          "  minikedro new --name=spaceflights --example=n\n")
     new.add_argument("name", nargs="?", help="project name; the folder and package come from it")
@@ -103,9 +103,6 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("--directory", metavar="DIR", help="where to create the project folder (default: here)")
     for flags in (("-t", "--tools"), ("-s", "--starter"), ("--checkout",), ("-tc", "--telemetry")):
         new.add_argument(*flags, dest=flags[-1].lstrip("-"), help=argparse.SUPPRESS)
-    volume = new.add_mutually_exclusive_group()
-    volume.add_argument("-q", "--quiet", action="store_true", help="print nothing on success")
-    volume.add_argument("-v", "--verbose", action="store_true", help="show tracebacks")
 
     pipeline = group("pipeline", "Create or delete a pipeline's files.")
     create = command(pipeline, "create", "Create the files of a new pipeline.", do.pipeline_create,
@@ -314,9 +311,9 @@ def command_line(*words: str, package: str | None = None) -> str:
 
     Started as ``python -m minikedro`` (say ``python -S -m minikedro`` with nothing
     installed), or as a project's ``python -m <package>`` (Kedro's template
-    ``__main__.py``, whose one command is ``run``): the same again, the interpreter
-    by name if that name finds it on ``PATH``. Otherwise the ``minikedro`` command,
-    or ``python -m minikedro`` where there is none.
+    ``__main__.py``, which runs ``WORDS[1:]``): the same again, the interpreter by
+    name if that name finds it on ``PATH``. Otherwise the ``minikedro`` command, or
+    ``python -m minikedro`` where there is none.
     """
     import os
     import shutil
@@ -329,6 +326,6 @@ def command_line(*words: str, package: str | None = None) -> str:
         started = "minikedro"
     found = shutil.which(os.path.basename(sys.executable))
     same = found is not None and os.path.realpath(found) == os.path.realpath(sys.executable)
-    if started == package and sys.argv[1:2] != ["run"]:
-        words = words[1:]  # "run" is implied
+    if started == package:
+        words = words[1:]  # the project's own __main__.py only runs
     return shlex.join([os.path.basename(sys.executable) if same else sys.executable, "-m", started, *words])

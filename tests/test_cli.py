@@ -521,9 +521,9 @@ def test_commands_are_suggested_as_the_user_started_minikedro(monkeypatch):
     monkeypatch.setattr(sys, "argv", ["/proj/src/spaceflights/__main__.py", "-p", "x"])
     assert cli.command_line("run", "-p", "x", package="spaceflights") == (
         f"{os.path.basename(python)} -m spaceflights -p x")
-    monkeypatch.setattr(sys, "argv", ["/proj/src/spaceflights/__main__.py", "run", "-p", "x"])
     monkeypatch.setattr(shutil, "which", lambda name: None)  # "python3" is not this python
-    assert cli.command_line("run", package="spaceflights") == shlex.join([python, "-m", "spaceflights", "run"])
+    assert cli.command_line("run", "-p", "x", package="spaceflights") == shlex.join(
+        [python, "-m", "spaceflights", "-p", "x"])
     # main() called in pytest, or a notebook: the minikedro command if there is one.
     monkeypatch.setattr(sys, "argv", ["/venv/lib/pytest/__main__.py"])
     assert cli.command_line("run", package="spaceflights") == shlex.join([python, "-m", "minikedro", "run"])

@@ -128,7 +128,7 @@ def test_read_run_config_rejects_wrong_types(tmp_path):
 @pytest.mark.parametrize(
     "name, kind",
     [(None, SequentialRunner), ("ThreadRunner", ThreadRunner), ("ParallelRunner", ParallelRunner),
-     ("minikedro.runner.SequentialRunner", SequentialRunner)],
+     ("minikedro.runner.SequentialRunner", SequentialRunner), ("minikedro.runner:ThreadRunner", ThreadRunner)],
 )
 def test_load_runner(name, kind):
     assert type(load_runner(name)) is kind
@@ -140,14 +140,36 @@ class RecordingRunner(SequentialRunner):
         self.arguments = dict(kwargs, is_async=is_async)
 
 
+class PoolRunner(SequentialRunner):
+    def __init__(self, is_async=False, max_workers=1):
+        super().__init__(is_async=is_async)
+
+
+class PlainRunner(SequentialRunner):
+    def __init__(self, is_async=False):
+        super().__init__(is_async=is_async)
+
+
 def test_load_runner_passes_is_async_and_params():
     runner = load_runner(f"{__name__}.RecordingRunner", True, {"max_workers": 3, "x": "y"})
     assert runner.arguments == {"is_async": True, "max_workers": 3, "x": "y"}
-    with pytest.raises(RunOptionError, match=r"^ThreadRunner does not take colour \(from "
+    with pytest.raises(RunOptionError, match=r"^PoolRunner does not take colour \(from "
                                              r"--runner-params\); it takes only: max_workers$"):
-        load_runner("ThreadRunner", params={"colour": "red"})
-    with pytest.raises(RunOptionError, match=r"^SequentialRunner does not take max_workers .*"
+        load_runner(f"{__name__}:PoolRunner", params={"colour": "red"})
+    with pytest.raises(RunOptionError, match=r"^PlainRunner does not take max_workers .*"
                                              r"it takes none$"):
-        load_runner("SequentialRunner", params={"max_workers": 2})
+        load_runner(f"{__name__}.PlainRunner", params={"max_workers": 2})
     with pytest.raises(RunOptionError, match=r"^cannot create ThreadRunner with max_workers=0: "):
         load_runner("ThreadRunner", params={"max_workers": 0})
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("Nope", r"^unknown runner 'Nope'; built-in runners: SequentialRunner, ThreadRunner, ParallelRunner"),
+     ("nowhere.Runner", r"^unknown runner 'nowhere.Runner': no module 'nowhere'; "),
+     ("minikedro.runner.NoSuchRunner", r"^unknown runner 'minikedro.runner.NoSuchRunner': no class of that name; "),
+     ("json.JSONDecoder", r"^runner 'json.JSONDecoder' is not an AbstractRunner subclass; ")],
+)
+def test_load_runner_says_what_the_name_is_not(name, message):
+    with pytest.raises(RunOptionError, match=message):
+        load_runner(name)

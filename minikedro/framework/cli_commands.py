@@ -21,13 +21,11 @@ __all__ = ["catalog", "catalog_list", "info", "new", "pipeline_create", "pipelin
 def show_logs_of(names: Sequence[str], args: argparse.Namespace,
                  folder: str | os.PathLike | None = None) -> None:
     """Show the INFO records of these loggers, and of code in ``folder``, as minikedro's are."""
-    shown = getattr(args, "log_filter", None)
     for name in names:
         logging.getLogger(name).setLevel(args.log_level)
-        if shown is not None:
-            shown.names.add(name.partition(".")[0])
-    if shown is not None and folder is not None:
-        shown.folders.append(os.path.join(str(folder), ""))
+        args.log_filter.names.add(name.partition(".")[0])
+    if folder is not None:
+        args.log_filter.folders.append(os.path.join(str(folder), ""))
 
 
 def _open_session(args: argparse.Namespace, env: str | None = None, **options: Any) -> Any:
@@ -211,21 +209,15 @@ def catalog_list(args: argparse.Namespace) -> int:
     from minikedro.framework.project import pipelines
     from minikedro.io.core import is_parameter
 
-    datasets = _catalog(args)
-    listing = {}
+    datasets, listing = _catalog(args), {}
+    last = ("default (MemoryDataset)", "parameters")  # after the dataset types, in this order
     for name in args.pipeline or sorted(pipelines):
         by_type: dict[str, list[str]] = {}
-        defaults, parameters = [], []
-        for dataset_name in sorted(_registered(name).datasets()):
-            if is_parameter(dataset_name):
-                parameters.append(dataset_name)
-            elif datasets.get(dataset_name) is None:
-                defaults.append(dataset_name)
-            else:
-                by_type.setdefault(datasets.get_type(dataset_name), []).append(dataset_name)
-        groups = [*sorted(by_type.items()), ("default (MemoryDataset)", defaults),
-                  ("parameters", parameters)]
-        listing[name] = [(title, members) for title, members in groups if members]
+        for dataset in sorted(_registered(name).datasets()):
+            kind = (last[1] if is_parameter(dataset) else last[0] if datasets.get(dataset) is None
+                    else datasets.get_type(dataset))
+            by_type.setdefault(kind, []).append(dataset)
+        listing[name] = sorted(by_type.items(), key=lambda group: (group[0] in last, group[0]))
     for name, groups in listing.items():
         print(f"{name}:")
         for title, members in groups:

@@ -3,12 +3,10 @@
 Public names: ``RunOptions``, ``OPTIONS``, ``RunOptionError``, ``split_commas``, ``parse_value``,
 ``parse_key_values``, ``parse_load_versions``, ``read_run_config``, ``load_runner``.
 
-Each ``RunOptions`` field is one option of Kedro's ``kedro run``. Its metadata
-(``flags``, ``kind``, ``metavar``, ``help``; ``to``: the call that takes it)
-builds the parser (:mod:`minikedro.cli`), checks a ``--config`` file's ``run``
-table (keys are the field names; lists may be comma-separated strings), merges
-the two (the command line wins), calls the session, and repeats the options in
-a resume command. ``parse_value`` also types ``${resolver:...}`` arguments.
+Each ``RunOptions`` field is one option of Kedro's ``kedro run``. Its metadata builds
+the parser (:mod:`minikedro.cli`), checks a ``--config`` file's ``run`` table (keys are
+the field names), merges the two (the command line wins), calls the session, and
+repeats the options in a resume command. ``parse_value`` also types resolver arguments.
 """
 from __future__ import annotations
 
@@ -33,7 +31,11 @@ class RunOptionError(ValueError):
 
 def _option(flags: str, metavar: str | None, kind: str = "text", *, help: str, to: str = "run",
             keyword: str | None = None, aliases: str = "") -> Any:
-    """A ``RunOptions`` field. ``kind``: text, flag, list, pairs (``k=v``) or versions (``ds:v``)."""
+    """A ``RunOptions`` field. ``kind``: text, flag, list, pairs (``k=v``) or versions (``ds:v``).
+
+    ``to`` names the call that takes it as ``keyword`` (default: the field's name):
+    ``"create"`` (``KedroSession.create``), ``"runner"`` (``load_runner``) or ``"run"``.
+    """
     metadata = {"flags": flags.split(), "kind": kind, "metavar": metavar, "help": help, "to": to,
                 "keyword": keyword, "aliases": aliases.split()}
     if kind in ("list", "pairs", "versions"):
@@ -43,11 +45,7 @@ def _option(flags: str, metavar: str | None, kind: str = "text", *, help: str, t
 
 @dataclass
 class RunOptions:
-    """Every option of ``minikedro run``, in the order a resume command repeats them.
-
-    ``to`` names the call that takes an option: ``"create"`` (``KedroSession.create``),
-    ``"runner"`` (``load_runner``) or ``"run"`` (``KedroSession.run``).
-    """
+    """Every option of ``minikedro run``, in the order a resume command repeats them."""
 
     pipeline: Optional[str] = _option("-p --pipeline", "NAME", keyword="pipeline_name",
                                       help="registered pipeline to run (default: __default__)")
@@ -175,11 +173,10 @@ def parse_value(text: str, _depth: int = 0) -> Any:
 
 def _items(value: Any, option: str) -> list[str]:
     """The items of a list option: a comma-separated string or a list of them."""
-    if isinstance(value, str):
-        return split_commas(value)
-    if isinstance(value, (list, tuple)) and all(isinstance(item, str) for item in value):
-        return [name for item in value for name in split_commas(item)]
-    raise RunOptionError(f"{option} must be a string or a list of strings, got {value!r}")
+    items = [value] if isinstance(value, str) else value
+    if not (isinstance(items, (list, tuple)) and all(isinstance(item, str) for item in items)):
+        raise RunOptionError(f"{option} must be a string or a list of strings, got {value!r}")
+    return [name for item in items for name in split_commas(item)]
 
 
 def _pairs(value: Any, option: str, form: str, example: str) -> dict[str, str]:
@@ -254,18 +251,16 @@ def _convert(option: Field, value: Any, source: str) -> Any:
     kind, where = option.metadata["kind"], f"{source}: {option.name}"
     if kind == "list":
         return _items(value, where)
-    if kind == "text":
-        if not isinstance(value, str):
-            raise RunOptionError(f"{where} must be a string, got {value!r}")
-        return value or None
-    if kind == "flag":
-        value = parse_value(value) if isinstance(value, str) else value
-        if not isinstance(value, bool):
-            raise RunOptionError(f"{where} must be true or false, got {value!r}")
-        return value
     if kind == "versions":
         return parse_load_versions(value)
-    return parse_key_values(value, option.metadata["flags"][-1])
+    if kind == "pairs":
+        return parse_key_values(value, option.metadata["flags"][-1])
+    if kind == "flag" and isinstance(value, str):
+        value = parse_value(value)
+    if not isinstance(value, str if kind == "text" else bool):
+        expected = "a string" if kind == "text" else "true or false"
+        raise RunOptionError(f"{where} must be {expected}, got {value!r}")
+    return value or None if kind == "text" else value
 
 
 def read_run_config(path: str | Path) -> dict[str, Any]:
@@ -317,43 +312,34 @@ def load_runner(name: str | None = None, is_async: bool = False, params: Mapping
     Raises:
         RunOptionError: Unknown name, not a runner class, or arguments it refuses.
     """
-    import inspect
     import pkgutil
+
+    from minikedro.io.catalog_config import _arguments_of
+    from minikedro.runner import AbstractRunner
 
     name = name or "SequentialRunner"
     choices = f"built-in runners: {', '.join(BUILTIN_RUNNERS)}, or a dotted path to a runner class"
-    if name in BUILTIN_RUNNERS:
-        path = f"minikedro.runner:{name}"
-    elif "." in name or ":" in name:
-        path = name if ":" in name else ":".join(name.rsplit(".", 1))
-    else:
+    if name not in BUILTIN_RUNNERS and "." not in name and ":" not in name:
         raise RunOptionError(f"unknown runner {name!r}; {choices}")
-    module, _, attribute = path.partition(":")
-    try:
-        runner_class = pkgutil.resolve_name(path)
+    try:  # a.b.C or a.b:C
+        runner_class = pkgutil.resolve_name(f"minikedro.runner:{name}" if name in BUILTIN_RUNNERS else name)
     except ModuleNotFoundError as exc:
-        if exc.name and module.startswith(exc.name):
+        if exc.name and name.startswith(exc.name):
             raise RunOptionError(f"unknown runner {name!r}: no module {exc.name!r}; {choices}") from exc
         raise
-    except (AttributeError, ValueError):  # no such name in the module; not a dotted path
-        runner_class = None
-    from minikedro.runner import AbstractRunner
-
+    except (AttributeError, ValueError) as exc:  # no such name in the module; not a dotted path
+        raise RunOptionError(f"unknown runner {name!r}: no class of that name; {choices}") from exc
     if not (isinstance(runner_class, type) and issubclass(runner_class, AbstractRunner)):
-        found = "nothing" if runner_class is None else type(runner_class).__name__
-        raise RunOptionError(f"runner {name!r} is not an AbstractRunner subclass ({module} has "
-                             f"{found} named {attribute!r}); {choices}")
-    signature = inspect.signature(runner_class).parameters.values()
-    takes = None if any(p.kind is p.VAR_KEYWORD for p in signature) else {
-        p.name for p in signature if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+        raise RunOptionError(f"runner {name!r} is not an AbstractRunner subclass; {choices}")
+    takes, _, takes_any = _arguments_of(runner_class)  # the catalog's reading of a constructor
     optional = dict(optional_params or {})
-    dropped = sorted(set(optional) - takes - {"is_async"}) if takes is not None else []
+    dropped = [] if takes_any else sorted(set(optional) - takes - {"is_async"})
     if dropped:
         logger.warning("--runner %s does not take %s: dropped from the --config file's "
                        "runner_params", name, ", ".join(dropped))
     params = {**{k: v for k, v in optional.items() if k not in dropped}, **(params or {})}
     is_async = _convert(OPTIONS["is_async"], params.pop("is_async", False), "--runner-params") or is_async
-    unknown = sorted(set(params) - takes) if takes is not None else []
+    unknown = [] if takes_any else sorted(set(params) - takes)
     if unknown:
         accepted = ", ".join(sorted(takes - {"is_async"}))
         raise RunOptionError(f"{runner_class.__name__} does not take {', '.join(unknown)} (from "

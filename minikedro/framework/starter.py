@@ -5,10 +5,9 @@ Public names: ``create_project``, ``package_name_for``, ``create_pipeline``,
 pipeline create/delete``).
 
 A new project (``FILES``) cleans a CSV of temperature readings and writes a
-per-city summary as JSON. Its ``conf/base`` catalog and parameters are TOML,
-or JSON (the same data) on a Python that cannot read TOML. ``example=False``
-leaves out the data, the catalog entries and the pipeline, as Kedro's
-``--example=n`` does.
+per-city summary as JSON. Its ``conf/base`` files are TOML, or JSON where TOML
+cannot be read; ``example=False`` leaves out the data, the catalog entries and
+the pipeline, as Kedro's ``--example=n`` does.
 """
 from __future__ import annotations
 
@@ -28,33 +27,15 @@ __all__ = ["create_pipeline", "create_project", "delete_pipeline", "package_name
            "pipeline_files"]
 
 EXAMPLE_ONLY = ("data/", "src/$package/pipelines/data_processing/")
-# The example's configuration as data: conf/base/<name>.json where TOML cannot be read.
+# conf/base/<name>: what it holds in the example, and the comment that opens its TOML form.
 EXAMPLE_CONF = {
-    "catalog": {
+    "catalog": ({
         "measurements": {"type": "CSVDataset", "filepath": "data/01_raw/measurements.csv"},
         "summary": {"type": "JSONDataset", "filepath": "data/08_reporting/summary.json"},
-    },
-    "parameters": {"processing": {"min_reading": -60.0, "max_reading": 60.0}},
-}
-TOML_CONF = {  # the same, as TOML with comments
-    "catalog": '''\
-# Datasets the pipelines read or write: [name] tables with a type and a filepath.
-# A dataset a node uses but this file does not name is kept in memory for the run.
-
-[measurements]
-type = "CSVDataset"
-filepath = "data/01_raw/measurements.csv"
-
-[summary]
-type = "JSONDataset"
-filepath = "data/08_reporting/summary.json"
-''',
-    "parameters": '''\
-# Parameters, read by nodes as "params:<key>" (or "params:<key>.<subkey>").
-[processing]
-min_reading = -60.0
-max_reading = 60.0
-''',
+    }, "# Datasets the pipelines read or write: [name] tables with a type and a filepath.\n"
+       "# A dataset a node uses but this file does not name is kept in memory for the run.\n"),
+    "parameters": ({"processing": {"min_reading": -60.0, "max_reading": 60.0}},
+                   '# Parameters, read by nodes as "params:<key>" (or "params:<key>.<subkey>").\n'),
 }
 FILES = {
     "pyproject.toml": '''\
@@ -212,11 +193,14 @@ def create_project(name: str, directory: str | Path = ".", example: bool = True)
         raise ValueError(f"{folder} already exists and is not empty; choose another name or --directory")
     files = {relative: text for relative, text in FILES.items()
              if example or not relative.startswith(EXAMPLE_ONLY)}
-    for key in ("catalog", "parameters"):
+    for key, (tables, comment) in EXAMPLE_CONF.items():
+        tables = tables if example else {}
         if toml_library() is None:
-            files[f"conf/base/{key}.json"] = json.dumps(EXAMPLE_CONF[key] if example else {}, indent=2) + "\n"
-        else:
-            files[f"conf/base/{key}.toml"] = TOML_CONF[key] if example else TOML_CONF[key].split("\n[")[0].rstrip() + "\n"
+            files[f"conf/base/{key}.json"] = json.dumps(tables, indent=2) + "\n"
+        else:  # TOML's strings and numbers are written as JSON's
+            files[f"conf/base/{key}.toml"] = comment + "".join(
+                f"\n[{name}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in table.items())
+                for name, table in tables.items())
     values = {"name": name.strip(), "package": package, "folder": folder.name}
     for relative, text in files.items():
         path = folder / Template(relative).substitute(values)
@@ -225,20 +209,16 @@ def create_project(name: str, directory: str | Path = ".", example: bool = True)
     return folder.resolve()
 
 
-def _pipeline_folder(metadata: Any, name: str) -> Path:
-    # A letter first also refuses paths and the registry's own '__default__'.
-    if not (_LETTER_FIRST.fullmatch(name) and name.isidentifier()) or keyword.iskeyword(name):
-        raise ValueError(
-            f"{name!r} is not a valid pipeline name: use letters, digits and underscores, "
-            f"starting with a letter, and not a Python keyword (for example 'data_processing')"
-        )
-    return Path(metadata.source_dir) / metadata.package_name / "pipelines" / name
-
-
-def _conf_folder(metadata: Any, env: str) -> Path:
+def _pipeline_paths(metadata: Any, name: str, env: str) -> tuple[Path, Path]:
+    """Pipeline ``name``'s package folder and the configuration folder of ``env``."""
     from minikedro.framework.project import settings
 
-    return Path(metadata.project_path) / settings.CONF_SOURCE / env
+    # A letter first also refuses paths and the registry's own '__default__'.
+    if not (_LETTER_FIRST.fullmatch(name) and name.isidentifier()) or keyword.iskeyword(name):
+        raise ValueError(f"{name!r} is not a valid pipeline name: use letters, digits and underscores, "
+                         f"starting with a letter, and not a Python keyword (for example 'data_processing')")
+    return (Path(metadata.source_dir) / metadata.package_name / "pipelines" / name,
+            Path(metadata.project_path) / settings.CONF_SOURCE / env)
 
 
 def pipeline_files(metadata: Any, name: str, env: str = "base") -> list[Path]:
@@ -247,8 +227,7 @@ def pipeline_files(metadata: Any, name: str, env: str = "base") -> list[Path]:
     Raises:
         ValueError: A bad name, or no such pipeline.
     """
-    folder = _pipeline_folder(metadata, name)
-    conf = _conf_folder(metadata, env)
+    folder, conf = _pipeline_paths(metadata, name, env)
     found = [folder] if folder.is_dir() else []
     found += sorted(conf.glob(f"parameters_{name}.*")) if conf.is_dir() else []
     if not found:
@@ -265,7 +244,7 @@ def create_pipeline(metadata: Any, name: str, env: str = "base", skip_config: bo
     Raises:
         ValueError: A bad name, or a pipeline of that name exists.
     """
-    folder = _pipeline_folder(metadata, name)
+    folder, conf = _pipeline_paths(metadata, name, env)
     if folder.exists():
         raise ValueError(f"pipeline {name!r} already exists: {folder}")
     folder.mkdir(parents=True)
@@ -273,7 +252,6 @@ def create_pipeline(metadata: Any, name: str, env: str = "base", skip_config: bo
     for filename, text in PIPELINE_FILES.items():
         (folder / filename).write_text(Template(text).substitute(name=name), encoding="utf-8")
         written.append(folder / filename)
-    conf = _conf_folder(metadata, env)
     suffixes = {path.suffix for path in conf.parent.glob("*/*.*")}
     toml = toml_library() is not None and (".toml" in suffixes or ".json" not in suffixes)
     suffix = ".yml" if suffixes & {".yml", ".yaml"} else ".toml" if toml else ".json"

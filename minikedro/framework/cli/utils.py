@@ -1,14 +1,8 @@
-"""``find_run_command``: what a Kedro project's ``__main__.py`` calls to run itself.
+"""The helpers a Kedro project template imports from ``kedro.framework.cli.utils``.
 
-Public names: ``find_run_command``, ``split_string``.
-
-Kedro's project template ends ``src/<package>/__main__.py`` with::
-
-    run = find_run_command(package_name)
-    return run(*args, **kwargs)
-
-so that ``python -m <package> [run options]`` runs the project. Here the
-command is ``minikedro run`` with those options.
+Public names: ``find_run_command``, ``split_string``. The template's
+``src/<package>/__main__.py`` ends ``run = find_run_command(package_name)``;
+``run(*args, **kwargs)``, so ``python -m <package> [options]`` is ``minikedro run``.
 """
 from __future__ import annotations
 
@@ -26,11 +20,9 @@ def split_string(ctx: Any, param: Any, value: str) -> list[str]:
 
 
 def find_run_command(package_name: str) -> Callable[..., int]:
-    """The ``run`` command for ``package_name``'s project: ``minikedro run``'s options.
+    """The project's ``run`` command: ``minikedro run`` with the arguments given (default ``sys.argv[1:]``).
 
-    The returned function takes the arguments after the program name (default
-    ``sys.argv[1:]``); with ``standalone_mode=True`` (click's default, the
-    template's choice outside a REPL) it exits with the run's exit code,
+    With ``standalone_mode=True`` (click's default) it exits with the run's exit code,
     otherwise it returns it.
     """
 
