@@ -108,8 +108,9 @@ def test_times_are_local_iso_8601_and_durations_come_from_the_clock(project, mon
     started = record["started"]
     assert started.startswith(time.strftime("%Y-%m-%dT%H:%M:%S.000", time.localtime(clock.now - 2.512)))
     assert started[-6] in "+-" and started[-3] == ":"  # the UTC offset
-    assert {e["name"]: e["seconds"] for e in record["nodes"]} == {
-        "load": 0.5, "train": 2.0, "report": pytest.approx(0.012)}
+    assert [(e["name"], e["started"], e["finished"], e["seconds"]) for e in record["nodes"]] == [
+        ("load", 0.0, 0.5, 0.5), ("report", 0.5, 0.512, pytest.approx(0.012)),
+        ("train", 0.512, 2.512, 2.0)]
     assert record["status"] == "completed"
     summary = [r.getMessage() for r in caplog.records if r.name == "minikedro.observe.records"]
     assert summary == ["Ran 3 of 3 nodes in 2.5 s; slowest: train 2.0 s, load 0.5 s, report 12 ms"]
@@ -225,10 +226,9 @@ def test_corrupt_and_foreign_records_are_named_and_skipped(project, caplog, caps
 
 
 def test_runs_show_prints_the_nodes_in_the_order_they_started(project, capsys):
-    nodes = [{"name": "late", "status": "failed", "started": "2026-01-01T10:00:02.000+00:00",
-              "seconds": 0.25, "error": "ValueError: boom"},
-             {"name": "early", "status": "completed", "started": "2026-01-01T10:00:00.100+00:00",
-              "seconds": 1.5, "error": None},
+    nodes = [{"name": "late", "status": "failed", "started": 2.0, "seconds": 0.25,
+              "error": "ValueError: boom"},
+             {"name": "early", "status": "completed", "started": 0.1, "seconds": 1.5, "error": None},
              {"name": "never", "status": "not_run", "started": None, "seconds": None, "error": None}]
     write_record(project, "run-7", "failed", finished="2026-01-01T10:00:03.000+00:00", nodes=nodes)
     assert runs_show_main(argparse.Namespace(project=str(project), run="last")) == 0

@@ -7,6 +7,8 @@ measures the nodes and calls these; nothing here knows about hooks or files.
 """
 from __future__ import annotations
 
+import heapq
+import logging
 import shutil
 import sys
 from typing import IO, TYPE_CHECKING, Any
@@ -30,12 +32,10 @@ def format_seconds(seconds: float) -> str:
 
 
 class ProgressLine:
-    """One line on a terminal, redrawn in place; a log record written to it clears it first.
+    """One line on a terminal, redrawn in place, that log records written there clear first.
 
-    Attach it as a filter (``handler.addFilter(line)``) to the logging handlers writing to
-    the same stream, so a log record never lands in the middle of the line. A drawn line
-    ends with the cursor at its start: a record that slips in between the clearing and
-    the writing (the two happen on different threads) overwrites it rather than follows it.
+    A drawn line leaves the cursor at its start: a log record that slips in between the
+    clearing and the writing (different threads) writes over the line instead of after it.
     """
 
     def __init__(self, stream: IO[str] | None = None) -> None:
@@ -45,6 +45,18 @@ class ProgressLine:
     def __repr__(self) -> str:
         return f"ProgressLine(stream={self.stream!r})"
 
+    def attach(self) -> None:
+        """Be cleared before each record of the root logger's handlers writing to the same stream."""
+        for handler in logging.getLogger().handlers:
+            if getattr(handler, "stream", None) is self.stream:
+                handler.addFilter(self)
+
+    def detach(self) -> None:
+        """Undo ``attach`` and clear the line."""
+        for handler in logging.getLogger().handlers:
+            handler.removeFilter(self)
+        self.clear()
+
     def draw(self, text: str) -> None:
         """Replace the line with ``text``, cut to the terminal's width."""
         width = shutil.get_terminal_size().columns - 1
@@ -53,14 +65,13 @@ class ProgressLine:
         self._shown = True
 
     def clear(self) -> None:
-        """Erase the line, if it is shown."""
         if self._shown:
             self._shown = False
             self.stream.write(_CLEAR)
             self.stream.flush()
 
-    def filter(self, record: Any) -> bool:
-        """As a logging filter: clear the line before the record is written; let every record pass."""
+    def filter(self, record: logging.LogRecord) -> bool:
+        """As a logging filter: clear the line, and let the record through."""
         self.clear()
         return True
 
@@ -99,7 +110,7 @@ def timing_summary(pipeline: Pipeline, seconds: dict[str, float], wall: float, w
         wall: The run's wall time.
         workers: How many nodes could run at once.
     """
-    slowest = sorted(seconds.items(), key=lambda item: (-item[1], item[0]))[:3]
+    slowest = heapq.nsmallest(3, seconds.items(), key=lambda item: (-item[1], item[0]))
     parts = [f"Ran {len(seconds)} of {len(pipeline.nodes)} nodes in {format_seconds(wall)}"]
     if slowest:
         parts.append("slowest: " + ", ".join(f"{name} {format_seconds(s)}" for name, s in slowest))

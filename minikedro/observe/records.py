@@ -1,31 +1,25 @@
 """A record of every run, kept current as it goes: what ran, when, for how long, how it ended.
 
-Public names: ``RunRecorder`` (the hooks that keep ``.minikedro/runs/<run_id>.json``),
-``list_runs``, ``load_run``, ``runs_main`` and ``runs_show_main`` (``minikedro runs`` and
-``minikedro runs show ID|last``), ``resumable_run``, ``plan_resume`` and ``describe_plan``
-(``minikedro run --resume``). Kedro keeps no such record; a real ``--resume`` is Kedro #5440.
-
-A record, one node per line::
+Public names: ``RunRecorder`` (hooks that keep ``.minikedro/runs/<run_id>.json``);
+``list_runs``, ``load_run``, ``runs_main``, ``runs_show_main`` (``minikedro runs [show ID]``);
+``resumable_run``, ``plan_resume``, ``describe_plan`` (``minikedro run --resume``). Kedro
+keeps no such record (a real ``--resume`` is Kedro #5440). A record, one node a line::
 
     {"run_id", "command", "started", "finished", "status", "error", "pid", "pipeline_names",
-     "runner", "max_workers", "options", "nodes": [
-      {"name", "status", "started", "finished", "seconds", "error"}, ...]}
+     "runner", "max_workers", "options", "nodes": [{"name", "status", "started", "finished",
+     "seconds", "error"}, ...]}
 
-Times are ISO 8601 local times with their UTC offset. A run is ``running``, then
-``completed``, ``failed`` or ``interrupted``; readers show a ``running`` record whose
-process is gone (killed with SIGKILL, say) as ``interrupted``. A node is ``not_run``,
-``running``, ``completed``, ``failed`` or ``skipped`` (not run because a node it depends on
-failed, under ``--keep-going``); a node still running when the run ends has ``failed``.
-
-Writing stays cheap and linear in the nodes: the hooks only change memory, under a lock
-(under ``ThreadRunner`` they fire from worker threads); a daemon thread rewrites the file
-atomically when something changed, re-encoding only the nodes that changed and waiting
-20 times as long as its last write took; the last write, when the run ends, is made at once.
+A run's times are local ISO 8601 with offset; a node's are seconds since the run started.
+A run is ``running``, then ``completed``, ``failed`` or ``interrupted`` (readers say so of a
+``running`` record whose process is gone: SIGKILL). A node is ``not_run``, ``running``,
+``completed``, ``failed`` or ``skipped`` (``--keep-going``: a node it needs failed).
+Hooks only change memory, under a lock (they fire on worker threads under ``ThreadRunner``);
+a daemon thread rewrites the file atomically, re-encoding the nodes that changed, and waits
+20 times as long as a write took before the next: writing costs little and stays linear.
 """
 from __future__ import annotations
 
 import argparse
-import functools
 import json
 import logging
 import os
@@ -53,63 +47,42 @@ _LISTED = 20  # node names shown in one line before "and N more"
 _now = time.time  # the clock of the record's times (tests replace it)
 
 
-def runs_folder(project_path: str | os.PathLike) -> Path:
-    """Where a project's run records are: ``<project>/.minikedro/runs``."""
+def _folder(project_path: str | os.PathLike) -> Path:
     return Path(project_path) / ".minikedro" / "runs"
 
 
-@functools.lru_cache(maxsize=4)
-def _local_second(whole: int) -> tuple[str, str]:
-    """A second's local date and time, and UTC offset: shared by every time within it."""
-    text = datetime.fromtimestamp(whole).astimezone().isoformat()
-    return text[:19], text[19:]
-
-
 def _iso(timestamp: float | None) -> str | None:
-    """``timestamp`` in ISO 8601 local time with offset, to the millisecond."""
-    if timestamp is None:
-        return None
-    date, offset = _local_second(int(timestamp))
-    return f"{date}.{int(timestamp % 1 * 1000):03d}{offset}"
+    return None if timestamp is None else datetime.fromtimestamp(timestamp).astimezone().isoformat(
+        timespec="milliseconds")
 
 
-def _json_text(text: str | None) -> str:
-    return "null" if text is None else encode_basestring(text)
-
-
-def _node_json(entry: dict[str, Any]) -> str:
-    """One node's line of the record (made by hand: five times faster than ``json.dumps``)."""
-    started, finished = entry["started"], entry["finished"]
-    seconds = "null" if started is None or finished is None else f"{finished - started:.6f}"
-    return (f'{{"name": {_json_text(entry["name"])}, "status": "{entry["status"]}", '
-            f'"started": {_json_text(_iso(started))}, "finished": {_json_text(_iso(finished))}, '
-            f'"seconds": {seconds}, "error": {_json_text(entry["error"])}}}')
+def _node_json(entry: dict[str, Any], origin: float) -> str:
+    """One node's line of the record, times counted from ``origin``; by hand: 5x ``json.dumps``."""
+    started, finished, error = entry["started"], entry["finished"], entry["error"]
+    took = None if started is None or finished is None else finished - started
+    return (f'{{"name": {encode_basestring(entry["name"])}, "status": "{entry["status"]}", '
+            f'"started": {"null" if started is None else f"{started - origin:.3f}"}, '
+            f'"finished": {"null" if finished is None else f"{finished - origin:.3f}"}, '
+            f'"seconds": {"null" if took is None else f"{took:.6f}"}, '
+            f'"error": {"null" if error is None else encode_basestring(error)}}}')
 
 
 class RunRecorder:
-    """The hooks that keep a run's record, log its timings, and draw its progress line.
+    """The hooks that keep a run's record, log its timings and draw its progress line.
 
-    Register it on the run's hook manager: ``before_pipeline_run`` starts it, and
-    ``after_pipeline_run`` or ``on_pipeline_error`` finishes it. Code that runs a runner
-    itself calls ``start()`` and ``finish(status)``; so does whoever sees a Ctrl-C
-    (``finish("interrupted")``), as no hook fires then.
-
-    Args:
-        project_path: The project; the record goes to ``.minikedro/runs/<run_id>.json``.
-        run_id: The run's id (the session id).
-        command: The command line that started the run, as a list; None from Python.
-        pipeline: The pipeline about to run, filtered.
-        pipeline_names: The registered pipelines it was made of.
-        runner: The runner: its class name is recorded, and ``max_workers`` if it has it.
-        options: The run's options as JSON values (what ``--resume`` runs with again).
-        keep: How many records to keep: older ones are deleted when this run starts.
-        progress: Draw a progress line on stderr.
+    ``before_pipeline_run`` starts it; ``after_pipeline_run`` or ``on_pipeline_error``
+    finishes it. Without those (a runner run directly, Ctrl-C) call ``start()`` and
+    ``finish(status)``. ``command`` is the argument list (None from Python); ``pipeline``
+    the filtered pipeline about to run, made of the registered ``pipeline_names``; ``runner``
+    gives its class name and ``max_workers`` if it has one; ``options`` the run's options
+    as JSON values, for ``--resume``; ``keep`` how many records to keep; ``progress``
+    whether to draw a progress line on stderr.
     """
 
     def __init__(self, project_path: str | os.PathLike, run_id: str, command: list[str] | None,
                  pipeline: Pipeline, pipeline_names: list[str], runner: Any,
                  options: Mapping[str, Any], keep: int = 50, progress: bool = False) -> None:
-        self.path = runs_folder(project_path) / f"{run_id}.json"
+        self.path = _folder(project_path) / f"{run_id}.json"
         self.status = "running"
         self._pipeline, self._runner, self._keep = pipeline, runner, keep
         workers = getattr(runner, "max_workers", getattr(runner, "_max_workers", None))
@@ -133,8 +106,6 @@ class RunRecorder:
 
     def __repr__(self) -> str:
         return f"RunRecorder({str(self.path)!r}, status={self.status!r})"
-
-    # -- hooks
 
     @hook_impl
     def before_pipeline_run(self) -> None:
@@ -180,8 +151,6 @@ class RunRecorder:
             self._ended += 1
             self._changed.add(i)
 
-    # -- the run's start and end
-
     def start(self) -> None:
         """Delete the oldest records, write this one, start the writer; again: nothing."""
         if self._writer is not None:
@@ -192,9 +161,7 @@ class RunRecorder:
         self._writer = threading.Thread(target=self._keep_writing, name="minikedro-run-record",
                                         daemon=True)
         if self._progress is not None:
-            for handler in logging.getLogger().handlers:
-                if getattr(handler, "stream", None) is self._progress.stream:
-                    handler.addFilter(self._progress)
+            self._progress.attach()
         self._writer.start()
 
     def finish(self, status: str, error: BaseException | None = None) -> None:
@@ -208,9 +175,7 @@ class RunRecorder:
         self._stop.set()
         self._writer.join()
         if self._progress is not None:
-            for handler in logging.getLogger().handlers:
-                handler.removeFilter(self._progress)
-            self._progress.clear()
+            self._progress.detach()
         ended = _now()
         skipped = {node.name for node in getattr(self._runner, "skipped_nodes", None) or ()}
         failed = {node.name for node in getattr(self._runner, "failed_nodes", None) or ()}
@@ -231,9 +196,8 @@ class RunRecorder:
         self._write()
         seconds = {entry["name"]: entry["finished"] - entry["started"] for entry in self._nodes
                    if entry["started"] is not None and entry["finished"] is not None}
-        workers = self._header["max_workers"] or self._most_at_once
-        logger.info("%s", timing_summary(self._pipeline, seconds, ended - self._header["started"],
-                                         workers))
+        wall, workers = ended - self._header["started"], self._header["max_workers"] or self._most_at_once
+        logger.info("%s", timing_summary(self._pipeline, seconds, wall, workers))
 
     def _forget_old_runs(self) -> None:
         """Delete all but the newest ``keep - 1`` records, making room for this run's."""
@@ -268,11 +232,11 @@ class RunRecorder:
         with self._lock:
             changed, self._changed = self._changed, set()
             for i in changed:
-                self._encoded[i] = _node_json(self._nodes[i])
+                self._encoded[i] = _node_json(self._nodes[i], self._header["started"])
         header = {**self._header, "started": _iso(self._header["started"]),
                   "finished": _iso(self._header["finished"])}
         # The header's JSON object, left open for the nodes: one per line.
-        text = f'{json.dumps(header)[:-1]}, "nodes": [\n' + ",\n".join(self._encoded) + "\n]}\n"
+        text = f'{json.dumps(header, default=str)[:-1]}, "nodes": [\n' + ",\n".join(self._encoded) + "\n]}\n"
         try:
             with atomic_write(self.path, "w", encoding="utf-8") as file:
                 file.write(text)
@@ -293,8 +257,8 @@ def _alive(pid: Any) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except OSError:  # someone else's process
-        return True
+    except OSError:  # someone else's process: it runs
+        pass
     return True
 
 
@@ -306,7 +270,8 @@ def _read(path: Path) -> dict[str, Any] | None:
                 and all(isinstance(entry, dict) and "name" in entry for entry in record["nodes"])
                 and {"run_id", "started", "status"} <= record.keys()):
             raise ValueError("it is JSON, but not a run record")
-        datetime.fromisoformat(record["started"])  # sorting needs it
+        for key in ("started", "finished"):  # sorting and wall times need them
+            record[key] is None or datetime.fromisoformat(record[key])
     except (OSError, ValueError, TypeError) as error:
         logger.warning("Skipping %s: not a readable run record (%s)", path, error)
         return None
@@ -317,10 +282,10 @@ def _read(path: Path) -> dict[str, Any] | None:
 
 def list_runs(project_path: str | os.PathLike) -> list[dict[str, Any]]:
     """The project's run records, newest first; unreadable files are skipped with a warning."""
-    records = [record for path in runs_folder(project_path).glob("*.json")
+    records = [record for path in _folder(project_path).glob("*.json")
                if (record := _read(path)) is not None]
-    return sorted(records, key=lambda r: (datetime.fromisoformat(r["started"]), r["run_id"]),
-                  reverse=True)
+    return sorted(records, key=lambda r: (datetime.fromisoformat(r["started"]).timestamp(),
+                                          r["run_id"]), reverse=True)
 
 
 def load_run(project_path: str | os.PathLike, run: str = "last") -> dict[str, Any]:
@@ -333,7 +298,7 @@ def load_run(project_path: str | os.PathLike, run: str = "last") -> dict[str, An
     found = records[:1] if run == "last" else [r for r in records if r["run_id"] == run]
     if found:
         return found[0]
-    folder = runs_folder(project_path)
+    folder = _folder(project_path)
     if not records:
         raise ValueError(f"no run recorded in {folder}: runs are recorded by 'minikedro run'")
     newest = ", ".join(r["run_id"] for r in records[:5])
@@ -374,24 +339,30 @@ def runs_main(args: argparse.Namespace) -> int:
     return 0
 
 
+def _number(value: Any) -> float | None:
+    """``value`` if it is a number, else None: a record is data from disk."""
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
 def runs_show_main(args: argparse.Namespace) -> int:
     """``minikedro runs show ID|last``: one run's nodes, in the order they started."""
     record = load_run(_project_path(args), args.run)
-    started = datetime.fromisoformat(record["started"])
     command = record.get("command")
     workers = f" (max_workers={record['max_workers']})" if record.get("max_workers") else ""
     print(f"run {record['run_id']}: {record['status']}, wall time {_wall(record)}\n"
           f"command: {' '.join(command) if command else '(from Python)'}\n"
           f"runner: {record.get('runner')}{workers}\n")
-    nodes = sorted(record["nodes"], key=lambda n: (n.get("started") is None, n.get("started") or ""))
+
+    def shown(seconds: float | None, sign: str = "") -> str:
+        return "-" if seconds is None else sign + format_seconds(seconds)
+
+    nodes = sorted(((_number(n.get("started")), n) for n in record["nodes"]),
+                   key=lambda pair: (pair[0] is None, pair[0] or 0.0))
     rows = [["NODE", "STARTED", "TIME", "STATUS"]] + [
-        [n["name"],
-         "-" if not n.get("started") else
-         f"+{format_seconds((datetime.fromisoformat(n['started']) - started).total_seconds())}",
-         "-" if n.get("seconds") is None else format_seconds(n["seconds"]), str(n.get("status"))]
-        for n in nodes]
+        [n["name"], shown(start, "+"), shown(_number(n.get("seconds"))), str(n.get("status"))]
+        for start, n in nodes]
     print(_table(rows))
-    for n in nodes:
+    for _, n in nodes:
         if n.get("error"):
             print(f"\n{n['name']}: {n['error']}")
     return 0
@@ -408,7 +379,7 @@ def resumable_run(project_path: str | os.PathLike) -> dict[str, Any]:
     """
     records = list_runs(project_path)
     if not records:
-        raise ValueError(f"nothing to resume: no run is recorded in {runs_folder(project_path)}; "
+        raise ValueError(f"nothing to resume: no run is recorded in {_folder(project_path)}; "
                          f"start one with 'minikedro run'")
     record = records[0]
     if record["status"] == "completed":
