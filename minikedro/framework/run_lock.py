@@ -2,14 +2,14 @@
 
 Public names: ``RunLock``, ``RunLockError``, ``Conflict``, ``datasets_to_lock``.
 
-A run locks the persisted datasets it writes (exclusive) and reads (shared)
-for as long as it lasts: a conflicting run fails at once naming the run in its
-way, or with ``wait=True`` waits for it. Each run holding locks has a file in
-``.minikedro/locks/`` (pid, host, command, since, and its datasets, each known
-by its storage: a file by its resolved path). The files are read and written
-under an OS lock on ``.mutex``, which the OS drops if its holder dies, so of
-two runs starting together one wins. A file goes when its run ends, however
-it ends; one whose run is gone (same host, pid gone) is taken over with a warning.
+A run locks the persisted datasets it writes (exclusive) and reads (shared) for
+as long as it lasts: a conflicting run fails at once naming the run in its way,
+or with ``wait=True`` waits for it. Each run holding locks has a file in
+``.minikedro/locks/`` (pid, host, command, since, its datasets by storage: a
+file by its resolved path), read and written under an OS lock on ``.mutex`` that
+the OS drops if its holder dies, so of two runs starting together one wins. A
+file goes when its run ends, however it ends; one whose run is gone (same host,
+pid gone) is taken over with a warning.
 """
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import shlex
-import socket
 import sys
 import time
 from pathlib import Path, PurePath
@@ -67,23 +66,19 @@ class RunLockError(Exception):
         super().__init__(
             f"datasets in use by another run of this project: {'; '.join(map(str, conflicts))}. "
             f"Run again when it ends, or add --wait to wait for it; if that run is gone, "
-            f"delete {', '.join(str(conflict.lock_file) for conflict in conflicts)}"
-        )
+            f"delete {', '.join(str(conflict.lock_file) for conflict in conflicts)}")
 
 
 def datasets_to_lock(pipeline: Any, catalog: Any) -> tuple[dict[str, str], dict[str, str]]:
-    """Find the persisted datasets a run of ``pipeline`` writes and reads.
+    """``({storage: name} written, {storage: name} only read)`` for a run of ``pipeline``.
 
-    A dataset is known by its storage: its resolved path (or its URL, ``s3://...``)
-    if it has a ``_filepath``, else ``dataset <name>``. Memory datasets, parameters
-    and names the catalog does not know (memory at run time) are left out.
-
-    Returns:
-        ``({storage: name} written, {storage: name} only read)``.
+    A dataset's storage is its resolved path (or URL, ``s3://...``) if it has a
+    ``_filepath``, else ``dataset <name>``. Memory datasets, parameters and names
+    the catalog does not know (memory at run time) are left out.
     """
     written, read = {}, {}
     outputs = pipeline.all_outputs()
-    for name in sorted(pipeline.datasets()):
+    for name in sorted(name for name in pipeline.datasets() if not is_parameter(name)):
         storage = _storage_of(name, catalog)
         if storage is not None:
             (written if name in outputs else read).setdefault(storage, name)
@@ -91,8 +86,6 @@ def datasets_to_lock(pipeline: Any, catalog: Any) -> tuple[dict[str, str], dict[
 
 
 def _storage_of(name: str, catalog: Any) -> str | None:
-    if is_parameter(name):
-        return None
     dataset = catalog.get(name)  # a pattern's dataset is registered, as the runner would
     if dataset is None or getattr(dataset, "_EPHEMERAL", False):
         return None
@@ -124,10 +117,8 @@ class RunLock:
         self.path = self.folder / f"{os.getpid()}-{os.urandom(4).hex()}.json"
         self.wait = wait
         command = getattr(sys, "orig_argv", sys.argv)  # 3.10+: as typed, "python -m ..."
-        self.record = {
-            "pid": os.getpid(), "host": socket.gethostname(), "command": shlex.join(command),
-            "since": None, "written": written, "read": read,
-        }
+        self.record = {"pid": os.getpid(), "host": _host(), "command": shlex.join(command),
+                       "since": None, "written": written, "read": read}
 
     def __repr__(self) -> str:
         return f"RunLock({str(self.path)!r}, wait={self.wait})"
@@ -188,6 +179,15 @@ class RunLock:
                 with atomic_write(self.path, "w", encoding="utf-8") as file:
                     json.dump(self.record, file, indent=1)
         return conflicts
+
+
+def _host() -> str:
+    """This machine's name; ``os.uname`` where there is one, as importing ``socket`` is slow."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def _read(path: Path) -> dict[str, Any]:
