@@ -579,5 +579,5 @@ def test_group_nodes_by_top_level_namespace():
         GroupedNodes(name="outer", type="namespace", nodes=["outer.inner.x", "outer.y"]),
         GroupedNodes(name="z", type="node", nodes=["z"], dependencies=["outer"]),
     ]
-    assert pipe.group_nodes_by() == pipe.grouped_nodes_by_namespace == expected
+    assert pipe.group_nodes_by() == expected
     assert [g.type for g in pipe.group_nodes_by("none")] == ["node", "node", "node"]
