@@ -11,9 +11,8 @@ installed: skipped". Times are followed by their ratio to the row's baseline.
 What is measured (the goals are those of the runner's design brief):
 
 - SequentialRunner overhead per node on a chain and a wide fan-out of trivial
-  nodes, at 1k/10k/100k nodes (goal: <= 30 us/node at 10k, total time growing
-  <= 12x from 10k to 100k, where linear is 10x); baseline: calling the
-  functions in a loop;
+  nodes, at 1k/10k/100k nodes (goal: <= 10 us/node at 10k, and per node at
+  100k within 1.3x of that at 10k); baseline: calling the functions in a loop;
 - ThreadRunner on 1,000 and 10,000 trivial nodes (goal <= 1 s at 10k);
   baseline: the same calls through a ThreadPoolExecutor;
 - ParallelRunner on 200 and 1,000 trivial nodes (goal <= 3 s at 1k); baseline:
@@ -25,7 +24,8 @@ What is measured (the goals are those of the runner's design brief):
   50 ms); baseline: a ThreadPoolExecutor of 64 threads;
 - async mode: one node with 8 inputs and 4 outputs, 100 ms per load/save
   (goal <= 0.25 s; ideal 0.2 s); baseline: a thread per load, then per save;
-- a 20-node chain of 50 MB objects: most such objects alive at once (goal <= 2);
+- a 20-node chain of 50 MB objects: most such objects alive at once (goal <= 2;
+  under ParallelRunner <= 2.5 in the parent and <= 3 in any worker);
 - the cost per node of the INFO progress log lines.
 """
 from __future__ import annotations
@@ -38,6 +38,7 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
@@ -92,7 +93,10 @@ class Payload:
         self.step = step
         self.data = bytearray(Payload.size)
         Payload.live += 1
-        Payload.peak = max(Payload.peak, Payload.live)
+        if Payload.live > Payload.peak:
+            Payload.peak = Payload.live
+            if os.environ.get("BENCH_PEAKS_DIR"):  # a worker process's peak, for the parent
+                Path(os.environ["BENCH_PEAKS_DIR"], str(os.getpid())).write_text(str(Payload.peak))
 
     def __reduce__(self):
         return Payload, (self.step,)
@@ -232,7 +236,7 @@ def sequential_overhead(shape_name, n):
     base = timed(loop_baseline, n, repeats=repeats)
     per_node = (elapsed - base) / n * 1e6
     kedro = kedro_time("SequentialRunner", lambda lib: shape(n, lib), n)
-    goal, ok = ("<= 30 us/node", per_node <= 30) if n == 10_000 else ("", None)
+    goal, ok = ("<= 10 us/node", per_node <= 10) if n == 10_000 else ("", None)
     row(f"SequentialRunner {shape_name} {n:,} nodes: overhead", per_node, base / n * 1e6,
         None if kedro is None else (kedro - base) / n * 1e6, goal, ok, unit="us/node")
     # For reference: the same run with the cyclic garbage collector off shows how
@@ -240,7 +244,7 @@ def sequential_overhead(shape_name, n):
     gc.disable()
     without_gc = timed(run, SequentialRunner(), pipeline, repeats=repeats)
     gc.enable()
-    return {"total": elapsed, "total_without_gc": without_gc}
+    return {"total": elapsed, "total_without_gc": without_gc, "per_node": per_node}
 
 
 def thread_runner_trivial(n):
@@ -355,10 +359,21 @@ def big_objects():
                                  (ParallelRunner(), SharedMemoryDataCatalog)):
         Payload.live = Payload.peak = 0
         catalog = catalog_type(raw_data={"seed": 0})
-        runner.run(pipeline, catalog)
-        note = " (in the parent)" if isinstance(runner, ParallelRunner) else ""
-        row(f"{type(runner).__name__}: 50 MB objects alive at once{note}", Payload.peak,
-            None, None, "<= 2", Payload.peak <= 2, unit="", kedro_case=False)
+        with tempfile.TemporaryDirectory() as peaks:
+            os.environ["BENCH_PEAKS_DIR"] = peaks  # the workers inherit it
+            runner.run(pipeline, catalog)
+            del os.environ["BENCH_PEAKS_DIR"]
+            in_workers = [int(p.read_text()) for p in Path(peaks).iterdir()
+                          if p.name != str(os.getpid())]
+        parallel = isinstance(runner, ParallelRunner)
+        goal = 2.5 if parallel else 2
+        row(f"{type(runner).__name__}: 50 MB objects alive at once"
+            f"{' (in the parent)' if parallel else ''}", Payload.peak, None, None,
+            f"<= {goal}", Payload.peak <= goal, unit="", kedro_case=False)
+        if parallel:
+            worst = max(in_workers, default=0)
+            row("ParallelRunner: 50 MB objects alive at once (in the busiest worker)", worst,
+                None, None, "<= 3", worst <= 3, unit="", kedro_case=False)
         del catalog
         gc.collect()
 
@@ -389,7 +404,7 @@ def log_cost(n):
 
 
 def cases(quick: bool) -> list[tuple]:
-    sizes = [1_000, 10_000] if quick else [1_000, 10_000, 100_000]
+    sizes = [1_000, 10_000, 100_000]  # the growth to 100k is a goal: measured even when quick
     return [
         *(("sequential_overhead", shape, n) for shape in ("chain", "wide") for n in sizes),
         *(("thread_runner_trivial", n) for n in ([1_000] if quick else [1_000, 10_000])),
@@ -397,7 +412,7 @@ def cases(quick: bool) -> list[tuple]:
         ("parallel_speedup",),
         ("thread_sleepers",),
         ("async_io",),
-        *([] if quick else [("big_objects",)]),
+        ("big_objects",),
         ("log_cost", 2_000 if quick else 10_000),
     ]
 
@@ -442,10 +457,10 @@ def main(argv=None) -> int:
     for shape in ("chain", "wide"):
         if (shape, 100_000) in totals:
             big, small = totals[shape, 100_000], totals[shape, 10_000]
-            growth = big["total"] / small["total"]
-            row(f"SequentialRunner {shape} growth 10k -> 100k (linear: 10x)", growth, None,
-                None, "<= 12x", growth <= 12, unit="x", kedro_case=False)
-            row("  same, garbage collector off (reference)",
+            growth = big["per_node"] / small["per_node"]
+            row(f"SequentialRunner {shape}: overhead per node at 100k / at 10k (linear: 1x)",
+                growth, None, None, "<= 1.3x", growth <= 1.3, unit="x", kedro_case=False)
+            row("  total time 100k / 10k, garbage collector off (reference; linear: 10x)",
                 big["total_without_gc"] / small["total_without_gc"], unit="x", kedro_case=False)
 
     header = ("case", "minikedro", "baseline", "kedro", "goal", "")

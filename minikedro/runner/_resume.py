@@ -171,34 +171,33 @@ def failure_to_raise(runner: Any, pipeline: Pipeline, failures: list[tuple[Node,
         runner._logger.error("Node '%s' failed with %s: %s", node.name, type(error).__name__, error)
     if not runner.keep_going:
         return failures[0][1]
-    skipped = _skipped_because(pipeline, [node for node, _ in failures], done)
-    runner.skipped_nodes = [node for node in pipeline.nodes if node in skipped]
-    if len(failures) == 1 and not skipped:
+    runner.skipped_nodes, because = _skipped_because(pipeline, [n for n, _ in failures], done)
+    if len(failures) == 1 and not runner.skipped_nodes:
         return failures[0][1]
-    because: dict[str, list[str]] = {node.name: [] for node, _ in failures}
-    for node in runner.skipped_nodes:
-        for cause in skipped[node]:
-            because[cause.name].append(node.name)
-    lines = []
-    for node, error in sorted(failures, key=lambda failure: failure[0].name):
-        because[node.name].sort()
-        lines.append(f"- '{node.name}' failed with {type(error).__name__}: {error}; skipped "
-                     f"because of it: {', '.join(because[node.name]) or 'none'}")
-    failed = NodesFailedError(f"{len(failures)} node(s) failed and {len(skipped)} node(s) were "
-                              f"skipped because they depend on them:\n" + "\n".join(lines),
-                              {node.name: error for node, error in failures}, because)
+    lines = [f"- '{node.name}' failed with {type(error).__name__}: {error}; skipped because of "
+             f"it: {', '.join(sorted(because[node.name])) or 'none'}"
+             for node, error in sorted(failures, key=lambda failure: failure[0].name)]
+    failed = NodesFailedError(
+        f"{len(failures)} node(s) failed and {len(runner.skipped_nodes)} node(s) were skipped "
+        f"because they depend on them:\n" + "\n".join(lines),
+        {node.name: error for node, error in failures},
+        {name: sorted(names) for name, names in because.items()})
     failed.__cause__ = failures[0][1]
     return failed
 
 
 def _skipped_because(pipeline: Pipeline, failed: list[Node], done: set[Node]
-                     ) -> dict[Node, set[Node]]:
-    """``{node that did not run: the failed nodes upstream of it}``, one walk in pipeline order."""
-    causes: dict[Node, set[Node]] = {node: {node} for node in failed}
-    skipped = {}
+                     ) -> tuple[list[Node], dict[str, list[str]]]:
+    """The nodes that did not run because a failed node is upstream, in pipeline order,
+    and ``{failed node's name: their names}``: one walk over the graph."""
+    causes: dict[Node, set[str]] = {node: {node.name} for node in failed}
+    skipped: list[Node] = []
+    because: dict[str, list[str]] = {node.name: [] for node in failed}
     for node, parents in pipeline.node_dependencies.items():
         if node not in done and node not in causes:
-            mine = set().union(*(causes.get(parent, ()) for parent in parents))
-            if mine:
-                causes[node] = skipped[node] = mine
-    return skipped
+            causes[node] = set().union(*(causes.get(parent, ()) for parent in parents))
+            if causes[node]:
+                skipped.append(node)
+            for name in causes[node]:
+                because[name].append(node.name)
+    return skipped, because

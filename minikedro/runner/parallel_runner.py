@@ -90,7 +90,7 @@ class ParallelRunner(RemoteRunner):
                         pool.submit(int).result()  # now, while this process has one thread
                     yield pool, workers
             finally:  # results stay loadable after the run: fetch them all in one go
-                _shelves[server.address] = _Shelf(_shelf_at(server.address).contents())
+                _shelves[server.address] = _Shelf(_shelf_at(server.address).copy())
                 catalog.set_manager_datasets(None)
                 del _shelves[server.address]
 
@@ -105,36 +105,20 @@ def _levels() -> dict[str, int]:
 # -- the shared data: one shelf in the manager's process, one handle per dataset
 
 _shelves: dict[Any, Any] = {}  # manager address -> this process's proxy of its shelf
-_shelf_served: Any = None  # in the manager's process: the shelf
 
 
-class _Shelf:
+class _Shelf(dict):
     """In the manager's process: every shared dataset's data, by key."""
 
-    def __init__(self, data: dict[int, MemoryDataset] | None = None) -> None:
-        self._data = data or {}
-
-    def contents(self) -> dict[int, MemoryDataset]:
-        return self._data
-
     def load(self, key: int) -> Any:
-        return self._data.get(key, MemoryDataset()).load()  # MemoryDataset's own error if empty
+        return self[key] if key in self else MemoryDataset().load()  # MemoryDataset's own error
 
-    def save(self, key: int, data: Any) -> None:
-        self._data[key] = MemoryDataset(data)
 
-    def exists(self, key: int) -> bool:
-        return key in self._data
-
-    def release(self, key: int) -> None:
-        self._data.pop(key, None)
+_served = _Shelf()  # in the manager's process: the one shelf (elsewhere, unused and empty)
 
 
 def _the_shelf() -> _Shelf:
-    global _shelf_served
-    if _shelf_served is None:
-        _shelf_served = _Shelf()
-    return _shelf_served
+    return _served
 
 
 class _DataServer(BaseManager):
@@ -151,7 +135,7 @@ class _DataServer(BaseManager):
 
 
 _DataServer.register("shelf", callable=_the_shelf,
-                     exposed=("load", "save", "exists", "release", "contents"))
+                     exposed=("load", "__setitem__", "__contains__", "pop", "copy"))
 
 
 def _shelf_at(address: Any) -> Any:
@@ -170,20 +154,17 @@ class _Shelved:
     def __init__(self, address: Any, key: int) -> None:
         self._address, self._key = address, key
 
-    def __reduce__(self) -> Any:
-        return _Shelved, (self._address, self._key)
-
     def load(self) -> Any:
         return _shelf_at(self._address).load(self._key)
 
     def save(self, data: Any) -> None:
-        _shelf_at(self._address).save(self._key, data)
+        _shelf_at(self._address)[self._key] = data
 
     def exists(self) -> bool:
-        return _shelf_at(self._address).exists(self._key)
+        return self._key in _shelf_at(self._address)
 
     def release(self) -> None:
-        _shelf_at(self._address).release(self._key)
+        _shelf_at(self._address).pop(self._key, None)
 
 
 # -- what is checked before a run
