@@ -22,6 +22,7 @@ import minikedro
 
 __all__ = ["build_parser", "command_line", "main"]
 
+COMMANDS = ("run", "new", "pipeline", "registry", "catalog", "info")
 LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
 
 MAIN_EPILOG = """\
@@ -46,8 +47,13 @@ List options take comma-separated values and may be repeated.
 """
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The whole command line, as one ``argparse`` parser with sub-commands."""
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line, as one ``argparse`` parser with sub-commands.
+
+    Args:
+        only: Add only this command, as ``main`` does: argparse looks for translations
+            of its words for every parser, and all of them cost more than a small run.
+    """
     from minikedro.framework import cli_commands as do
     from minikedro.framework.run_options import OPTIONS, split_commas
 
@@ -61,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     volume = argparse.ArgumentParser(add_help=False)  # options every command but info takes
     quiet_or_verbose = volume.add_mutually_exclusive_group()
-    quiet_or_verbose.add_argument("-q", "--quiet", action="store_true", help="print warnings and errors only")
+    quiet_or_verbose.add_argument("-q", "--quiet", action="store_true",
+                                  help="print warnings and errors only")
     quiet_or_verbose.add_argument("-v", "--verbose", action="store_true",
                                   help="print debug messages and tracebacks")
     project = argparse.ArgumentParser(add_help=False, parents=[volume])
@@ -80,64 +87,69 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help, description=help)
         return sub.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
 
-    run = command(commands, "run", "Run a project's pipeline.", do.run, epilog=RUN_EPILOG)
-    for option in OPTIONS.values():  # list options split on commas and may be repeated
-        meta = option.metadata
-        how = {"flag": {"action": "store_true", "default": None}, "text": {"metavar": meta["metavar"]}
-               }.get(meta["kind"], {"action": "extend", "type": split_commas, "metavar": meta["metavar"]})
-        run.add_argument(*meta["flags"], dest=option.name, help=meta["help"], **how)
-        for alias in meta["aliases"]:  # older Kedro spellings, accepted without being advertised
-            run.add_argument(alias, dest=option.name, help=argparse.SUPPRESS, **how)
-    run.add_argument("-c", "--config", metavar="FILE",
-                     help="read options from the [run] table of a TOML/JSON/YAML file")
-
-    new = command(commands, "new", "Create a new project that runs at once.", do.new, parents=(volume,),
-                  epilog="example:\n  minikedro new spaceflights && cd spaceflights && minikedro run\n"
-                         "  minikedro new --name=spaceflights --example=n\n")
-    new.add_argument("name", nargs="?", help="project name; the folder and package come from it")
-    new.add_argument("-n", "--name", dest="name_option", metavar="NAME", help="the same, as Kedro spells it")
-    new.add_argument("-c", "--config", metavar="FILE",
-                     help="a TOML/JSON/YAML file with project_name (and output_dir)")
-    new.add_argument("-e", "--example", metavar="y|n", default="y",
-                     help="include the example pipeline (default: y)")
-    new.add_argument("--directory", metavar="DIR", help="where to create the project folder (default: here)")
-    for flags in (("-t", "--tools"), ("-s", "--starter"), ("--checkout",), ("-tc", "--telemetry")):
-        new.add_argument(*flags, dest=flags[-1].lstrip("-"), help=argparse.SUPPRESS)
-
-    pipeline = group("pipeline", "Create or delete a pipeline's files.")
-    create = command(pipeline, "create", "Create the files of a new pipeline.", do.pipeline_create,
-                     "pipeline create data_processing")
-    create.add_argument("name", help="the pipeline's name: letters, digits and underscores")
-    create.add_argument("--skip-config", action="store_true", help="write no parameters file")
-    create.add_argument("-e", "--env", default="base", help="where the parameters file goes (base)")
-    delete = command(pipeline, "delete", "Delete a pipeline's files.", do.pipeline_delete,
-                     "pipeline delete data_processing -y")
-    delete.add_argument("name", help="the pipeline's name")
-    delete.add_argument("-e", "--env", default="base", help="where its parameters file is (base)")
-    delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
-
-    registry = group("registry", "Inspect the registered pipelines.")
-    command(registry, "list", "List the registered pipelines.", do.registry_list, "registry list")
-    describe = command(registry, "describe", "List a registered pipeline's nodes.",
-                       do.registry_describe, "registry describe training")
-    describe.add_argument("name", nargs="?", default="__default__", help="pipeline name (default: __default__)")
-
-    catalog = group("catalog", "Inspect the data catalog.")
-    for name, handler, text in (
-        ("describe-datasets", do.catalog,
-         "List each pipeline's datasets: catalog entries, factory-made, defaults."),
-        ("list-patterns", do.catalog, "List the dataset factory patterns, in matching order."),
-        ("resolve-patterns", do.catalog, "Show the configuration each pipeline dataset resolves to."),
-        ("list", do.catalog_list, "List the datasets each pipeline uses, by type."),
-    ):
-        sub = command(catalog, name, text, handler, f"catalog {name}")
-        sub.add_argument("-e", "--env", help="configuration environment (default: local)")
-        if name != "list-patterns":
-            sub.add_argument("-p", "--pipeline", action="extend", type=split_commas, metavar="A,B",
-                             help="only these pipelines (default: all)")
-
-    command(commands, "info", "Show the version and what this minikedro provides.", do.info, "info",
-            parents=())
+    if only in (None, "run"):
+        run = command(commands, "run", "Run a project's pipeline.", do.run, epilog=RUN_EPILOG)
+        for option in OPTIONS.values():  # list options split on commas and may be repeated
+            meta = option.metadata
+            how = ({"action": "store_true", "default": None} if meta["kind"] == "flag" else
+                   {"metavar": meta["metavar"]} if meta["kind"] == "text" else
+                   {"action": "extend", "type": split_commas, "metavar": meta["metavar"]})
+            run.add_argument(*meta["flags"], dest=option.name, help=meta["help"], **how)
+            for alias in meta["aliases"]:  # older Kedro spellings, accepted without being advertised
+                run.add_argument(alias, dest=option.name, help=argparse.SUPPRESS, **how)
+        run.add_argument("-c", "--config", metavar="FILE",
+                         help="read options from the [run] table of a TOML/JSON/YAML file")
+    if only in (None, "new"):
+        new = command(commands, "new", "Create a new project that runs at once.", do.new,
+                      parents=(volume,), epilog="example:\n  minikedro new spaceflights && cd "
+                      "spaceflights && minikedro run\n  minikedro new --name=spaceflights --example=n\n")
+        new.add_argument("name", nargs="?", help="project name; the folder and package come from it")
+        new.add_argument("-n", "--name", dest="name_option", metavar="NAME",
+                         help="the same, as Kedro spells it")
+        new.add_argument("-c", "--config", metavar="FILE",
+                         help="a TOML/JSON/YAML file with project_name (and output_dir)")
+        new.add_argument("-e", "--example", metavar="y|n", default="y",
+                         help="include the example pipeline (default: y)")
+        new.add_argument("--directory", metavar="DIR",
+                         help="where to create the project folder (default: here)")
+        for flags in (("-t", "--tools"), ("-s", "--starter"), ("--checkout",), ("-tc", "--telemetry")):
+            new.add_argument(*flags, dest=flags[-1].lstrip("-"), help=argparse.SUPPRESS)
+    if only in (None, "pipeline"):
+        pipeline = group("pipeline", "Create or delete a pipeline's files.")
+        create = command(pipeline, "create", "Create the files of a new pipeline.", do.pipeline_create,
+                         "pipeline create data_processing")
+        create.add_argument("name", help="the pipeline's name: letters, digits and underscores")
+        create.add_argument("--skip-config", action="store_true", help="write no parameters file")
+        create.add_argument("-e", "--env", default="base", help="where the parameters file goes (base)")
+        delete = command(pipeline, "delete", "Delete a pipeline's files.", do.pipeline_delete,
+                         "pipeline delete data_processing -y")
+        delete.add_argument("name", help="the pipeline's name")
+        delete.add_argument("-e", "--env", default="base", help="where its parameters file is (base)")
+        delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
+    if only in (None, "registry"):
+        registry = group("registry", "Inspect the registered pipelines.")
+        command(registry, "list", "List the registered pipelines.", do.registry_list, "registry list")
+        describe = command(registry, "describe", "List a registered pipeline's nodes.",
+                           do.registry_describe, "registry describe training")
+        describe.add_argument("name", nargs="?", default="__default__",
+                              help="pipeline name (default: __default__)")
+    if only in (None, "catalog"):
+        catalog = group("catalog", "Inspect the data catalog.")
+        for name, handler, text in (
+            ("describe-datasets", do.catalog,
+             "List each pipeline's datasets: catalog entries, factory-made, defaults."),
+            ("list-patterns", do.catalog, "List the dataset factory patterns, in matching order."),
+            ("resolve-patterns", do.catalog, "Show the configuration each pipeline dataset resolves to."),
+            ("list", do.catalog_list, "List the datasets each pipeline uses, by type."),
+        ):
+            sub = command(catalog, name, text, handler, f"catalog {name}")
+            sub.add_argument("-e", "--env", help="configuration environment (default: local)")
+            if name != "list-patterns":
+                sub.add_argument("-p", "--pipeline", action="extend", type=split_commas, metavar="A,B",
+                                 help="only these pipelines (default: all)")
+    if only in (None, "info"):
+        command(commands, "info", "Show the version and what this minikedro provides.", do.info, "info",
+                parents=())
     return parser
 
 
@@ -153,16 +165,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     Args:
         argv: The arguments after the program name; default ``sys.argv[1:]``.
     """
-    parser = build_parser()
+    words = sys.argv[1:] if argv is None else list(argv)
+    command = next((word for word in words if not word.startswith("-")), None)  # no option takes a value
     try:
-        args = parser.parse_args(argv)
+        args = build_parser(command if command in COMMANDS else None).parse_args(words)
     except SystemExit as exc:  # --help, --version, usage errors: argparse printed it
         return exc.code if isinstance(exc.code, int) else 2
     root_level = logging.getLogger().level
     handler = _setup_logging(args)
     previous_sigterm = _on_sigterm(_terminate)
     try:
-        return args.handler(args) or 0
+        args.handler(args)
+        return 0
     except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM
         _print_traceback_if_verbose(args)
         status = 143 if isinstance(stop, _Terminated) else 130
@@ -328,4 +342,5 @@ def command_line(*words: str, package: str | None = None) -> str:
     same = found is not None and os.path.realpath(found) == os.path.realpath(sys.executable)
     if started == package:
         words = words[1:]  # the project's own __main__.py only runs
-    return shlex.join([os.path.basename(sys.executable) if same else sys.executable, "-m", started, *words])
+    python = os.path.basename(sys.executable) if same else sys.executable
+    return shlex.join([python, "-m", started, *words])

@@ -393,6 +393,14 @@ def test_version_and_help(capsys):
         assert "example" in capsys.readouterr().out
 
 
+def test_a_misspelt_command_lists_every_command(capsys):
+    # main() builds only the command it is given; an unknown word gets the whole parser.
+    assert main(["rn", "--project", "x"]) == 2
+    assert ("invalid choice: 'rn' (choose from 'run', 'new', 'pipeline', 'registry', 'catalog', 'info')"
+            in capsys.readouterr().err)
+    assert main(["--version", "run"]) == 0
+
+
 def test_registry_list_and_describe(project, capsys):
     assert main(["registry", "list", "--project", str(project)]) == 0
     assert capsys.readouterr().out.splitlines() == ["- __default__", "- failing", "- numbers"]

@@ -1,7 +1,7 @@
 """What each ``minikedro`` command does once :mod:`minikedro.cli` has parsed it.
 
 Public names: one handler per command, taking the parsed ``argparse.Namespace``
-and returning 0 (user errors are raised, and printed as one ``error:`` line):
+(user errors are raised; the CLI prints them and chooses the exit code):
 ``run``, ``new``, ``pipeline_create``, ``pipeline_delete``, ``registry_list``,
 ``registry_describe``, ``catalog``, ``catalog_list``, ``info``; and ``show_logs_of``.
 As Kedro's, ``registry`` and ``catalog`` answer in YAML on stdout; logs go to stderr.
@@ -56,7 +56,7 @@ def _print_yaml(value: Any) -> None:
     print(dump_yaml(value), end="")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> None:
     """``minikedro run``: Kedro's ``kedro run`` with every one of its options."""
     from minikedro.framework.run_options import RunOptions, load_runner, read_run_config
 
@@ -73,7 +73,6 @@ def run(args: argparse.Namespace) -> int:
     show_logs_of([type(runner).__module__.split(".")[0]], args)
     _apply_logging_config(session, args)
     session.run(runner=runner, **options.arguments("run"))
-    return 0
 
 
 def _ask(prompt: str) -> str | None:
@@ -84,7 +83,7 @@ def _ask(prompt: str) -> str | None:
         return None
 
 
-def new(args: argparse.Namespace) -> int:
+def new(args: argparse.Namespace) -> None:
     """``minikedro new``: a project that runs at once (``kedro new --name=... --example=y``)."""
     from minikedro.cli import command_line
     from minikedro.framework.config_files import read_config_file, toml_library
@@ -106,7 +105,7 @@ def new(args: argparse.Namespace) -> int:
     example = example in ("y", "yes", "true")
     folder = create_project(name, args.directory or settings.get("output_dir") or ".", example=example)
     if args.quiet:
-        return 0
+        return
     relative = os.path.relpath(folder)
     project = ("--project", folder.as_posix() if relative.startswith("..") else relative)
     print(f"Created project {name!r} in {folder}")
@@ -119,7 +118,6 @@ def new(args: argparse.Namespace) -> int:
         print("Next: the project has no pipeline yet. Create one, add nodes to its pipeline.py, then "
               f"run it:\n  {command_line('pipeline', 'create', 'data_processing', *project)}\n"
               f"  {command_line('run', *project)}")
-    return 0
 
 
 def _project(args: argparse.Namespace) -> Any:
@@ -128,7 +126,7 @@ def _project(args: argparse.Namespace) -> Any:
     return bootstrap_project(find_project(args.project))
 
 
-def pipeline_create(args: argparse.Namespace) -> int:
+def pipeline_create(args: argparse.Namespace) -> None:
     """``minikedro pipeline create NAME``: the files of a new, empty modular pipeline."""
     from minikedro.cli import command_line
     from minikedro.framework.starter import create_pipeline
@@ -138,10 +136,9 @@ def pipeline_create(args: argparse.Namespace) -> int:
     project = ("--project", args.project) if args.project else ()
     print(f"Pipeline {args.name!r} created. Next: add nodes to its pipeline.py, then run it:\n"
           f"  {command_line('run', '--pipeline', args.name, *project)}")
-    return 0
 
 
-def pipeline_delete(args: argparse.Namespace) -> int:
+def pipeline_delete(args: argparse.Namespace) -> None:
     """``minikedro pipeline delete NAME``: remove what ``pipeline create`` wrote."""
     from minikedro.framework.starter import delete_pipeline, pipeline_files
 
@@ -154,10 +151,9 @@ def pipeline_delete(args: argparse.Namespace) -> int:
             raise ValueError(f"pipeline delete needs confirmation: add -y to delete {args.name!r}")
         if answer.lower() not in ("y", "yes"):
             print("Deletion aborted")
-            return 0
+            return
     for path in delete_pipeline(metadata, args.name, args.env):
         print(f"Deleted {path}")
-    return 0
 
 
 def _registered(name: str) -> Any:
@@ -169,21 +165,19 @@ def _registered(name: str) -> Any:
     return pipelines[name]
 
 
-def registry_list(args: argparse.Namespace) -> int:
+def registry_list(args: argparse.Namespace) -> None:
     """``minikedro registry list``: the registered pipelines' names."""
     from minikedro.framework.project import pipelines
 
     _project(args)
     _print_yaml(sorted(pipelines))
-    return 0
 
 
-def registry_describe(args: argparse.Namespace) -> int:
+def registry_describe(args: argparse.Namespace) -> None:
     """``minikedro registry describe [NAME]``: a registered pipeline's nodes."""
     _project(args)
     _print_yaml({"Nodes": [f"{node.name} ({getattr(node.func, '__name__', type(node.func).__name__)})"
                            for node in _registered(args.name).nodes]})
-    return 0
 
 
 def _catalog(args: argparse.Namespace) -> Any:
@@ -193,7 +187,7 @@ def _catalog(args: argparse.Namespace) -> Any:
     return session.load_context().catalog
 
 
-def catalog(args: argparse.Namespace) -> int:
+def catalog(args: argparse.Namespace) -> None:
     """``minikedro catalog describe-datasets|list-patterns|resolve-patterns``: the catalog's answer.
 
     Each command is the ``CatalogCommandsMixin`` method of the same name, given
@@ -201,10 +195,9 @@ def catalog(args: argparse.Namespace) -> int:
     """
     answer = getattr(_catalog(args), args.catalog_command.replace("-", "_"))
     _print_yaml(answer(args.pipeline or None) if "pipeline" in args else answer())
-    return 0
 
 
-def catalog_list(args: argparse.Namespace) -> int:
+def catalog_list(args: argparse.Namespace) -> None:
     """``minikedro catalog list`` (Kedro 0.19): datasets per pipeline and type."""
     from minikedro.framework.project import pipelines
     from minikedro.io.core import is_parameter
@@ -222,10 +215,9 @@ def catalog_list(args: argparse.Namespace) -> int:
         print(f"{name}:")
         for title, members in groups:
             print(f"  {title}:\n" + "\n".join(f"  - {member}" for member in members))
-    return 0
 
 
-def info(args: argparse.Namespace) -> int:
+def info(args: argparse.Namespace) -> None:
     """``minikedro info``: the version, and what replaces Kedro's plugins."""
     import minikedro
 
@@ -234,4 +226,3 @@ def info(args: argparse.Namespace) -> int:
           "Kedro's nodes, pipelines, data catalog, runners and command line\n"
           f"on the Python standard library alone.\n\nPython {sys.version.split()[0]}\n"
           "No plugins installed")
-    return 0
