@@ -53,17 +53,8 @@ def _config_or_empty(config_loader: Any, key: str) -> dict[str, Any]:
 
 
 class KedroContext:
-    """The configuration of one project in one environment.
-
-    Args:
-        package_name: The project's package.
-        project_path: The project folder.
-        config_loader: A mapping with ``"catalog"``, ``"parameters"`` and
-            ``"credentials"`` keys (an ``OmegaConfigLoader``).
-        hook_manager: A ``PluginManager`` with the project's hooks.
-        env: The run environment's name.
-        runtime_params: ``--params`` values, merged over the parameters key by key.
-    """
+    """The configuration of one project in one environment, read through ``config_loader``
+    (a mapping with ``"catalog"``, ``"parameters"`` and ``"credentials"``, as ``OmegaConfigLoader``)."""
 
     def __init__(self, package_name: str, project_path: str | Path, config_loader: Any,
                  hook_manager: Any, env: str | None = None,
@@ -93,13 +84,8 @@ class KedroContext:
 
     def _get_catalog(self, catalog_class: type | None = None, save_version: str | None = None,
                      load_versions: dict[str, str] | None = None) -> Any:
-        """Build a catalog of ``catalog_class`` and fire ``after_catalog_created``.
-
-        Args:
-            catalog_class: ``DataCatalog`` or a subclass; default ``settings.DATA_CATALOG_CLASS``.
-            save_version: The version versioned datasets save under.
-            load_versions: ``{dataset: version}`` to load instead of the newest.
-        """
+        """A catalog of ``catalog_class`` (default ``settings.DATA_CATALOG_CLASS``), with the
+        parameters, after ``after_catalog_created``; versioned datasets save under ``save_version``."""
         catalog_class = catalog_class or project.settings.DATA_CATALOG_CLASS
         conf_catalog = _in_project(self.config_loader["catalog"], self.project_path)
         conf_creds = _in_project(_config_or_empty(self.config_loader, "credentials"), self.project_path)
@@ -143,14 +129,9 @@ class CatalogCommandsMixin:
         return grouped
 
     def describe_datasets(self: Any, pipelines: Iterable[Any] | None = None) -> dict[str, Any]:
-        """The datasets of each pipeline, grouped by how the catalog provides them.
-
-        Returns:
-            ``{pipeline: {"datasets": {type: [names]}, "factories": {...},
-            "defaults": {...}}}``: catalog entries, names a dataset factory
-            pattern matches, and names left to the catch-all pattern or the
-            default runtime dataset.
-        """
+        """``{pipeline: {"datasets": {type: [names]}, "factories": ..., "defaults": ...}}``:
+        each pipeline's datasets that are catalog entries, that a factory pattern matches,
+        and that are left to the catch-all pattern or the default runtime dataset."""
         result = {}
         registered = set(self.keys())
         for name, pipeline in _named_pipelines(pipelines):
@@ -185,8 +166,7 @@ class CatalogCommandsMixin:
 def compose_classes(*classes: type) -> type:
     """A class inheriting from ``classes`` in order, named after the first.
 
-    ``compose_classes(DataCatalog, CatalogCommandsMixin)`` is a ``DataCatalog``
-    that also answers ``describe_datasets``, ``list_patterns`` and ``resolve_patterns``.
+    ``compose_classes(DataCatalog, CatalogCommandsMixin)`` is a ``DataCatalog`` with the mixin's methods.
     """
     if not classes:
         raise TypeError("compose_classes() needs at least one class")

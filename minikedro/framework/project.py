@@ -1,29 +1,15 @@
 """A project: where it is, its settings and its pipelines (Kedro's ``framework.startup`` and ``.project``).
 
-Public names: ``ProjectMetadata``, ``ProjectError``, ``find_project``,
-``read_project_metadata``, ``bootstrap_project`` (also in
-``minikedro.framework.startup``, Kedro's path); ``settings``, ``pipelines``,
-``configure_project``, ``find_pipelines``, ``PipelineNotFoundError``, ``PACKAGE_NAME``.
+Public names: ``ProjectMetadata``, ``ProjectError``, ``find_project``, ``read_project_metadata``,
+``bootstrap_project`` (also in ``minikedro.framework.startup``, Kedro's path); ``settings``,
+``pipelines``, ``configure_project``, ``find_pipelines``, ``PipelineNotFoundError``, ``PACKAGE_NAME``.
 
-A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` table
-(else Kedro's ``[tool.kedro]``): ``package_name`` (required), ``source_dir``
-(default ``"src"``), ``project_name`` (default: the folder's name). A Python
-that cannot read TOML (3.9/3.10 without ``tomli``) goes by the layout instead:
-a ``pyproject.toml`` beside exactly one ``src/<package>/pipeline_registry.py``,
-as ``minikedro new`` and Kedro's template write them.
-
-``bootstrap_project`` makes the package importable, then ``configure_project``
-points ``settings`` at ``<package>.settings`` and ``pipelines`` at
-``<package>.pipeline_registry``. Both load lazily, so ``minikedro --help``
-works in a project whose pipelines are broken, and a run imports only the
-pipelines it runs where the registry allows it.
-
-Settings, all optional: ``HOOKS`` (instances), ``CONF_SOURCE``,
-``CONFIG_LOADER_CLASS``, ``CONFIG_LOADER_ARGS`` (over ``base_env="base"``,
-``default_run_env="local"``), ``DATA_CATALOG_CLASS``, ``CONTEXT_CLASS`` (classes
-or dotted paths) and ``EXECUTOR_FACTORIES`` (``{name: callable}`` a run file may
-name). ``DISABLE_HOOKS_FOR_PLUGINS`` and ``SESSION_STORE_*`` are accepted and
-ignored: there are no plugins and no session store.
+A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` (or Kedro's
+``[tool.kedro]``) table: ``package_name``, ``source_dir = "src"``, ``project_name``. A Python
+that cannot read TOML goes by the layout instead: one ``src/<package>/pipeline_registry.py``.
+``settings`` (``<package>/settings.py``, else Kedro's defaults) and ``pipelines`` (from
+``register_pipelines()``) load lazily: ``minikedro --help`` works in a project whose
+pipelines are broken, and a run imports only the pipelines it runs where the registry allows.
 """
 from __future__ import annotations
 
@@ -51,13 +37,9 @@ NO_TOML = ("this Python cannot read TOML, so pyproject.toml is not read and a pr
            f"its {TABLE_HEADER} table, pip install tomli or use Python 3.11+")
 
 _DEFAULTS: dict[str, Any] = {
-    "CONF_SOURCE": "conf",
-    "HOOKS": (),
+    "CONF_SOURCE": "conf", "HOOKS": (), "EXECUTOR_FACTORIES": {},
     "CONFIG_LOADER_ARGS": {"base_env": "base", "default_run_env": "local"},
-    "DISABLE_HOOKS_FOR_PLUGINS": (),
-    "SESSION_STORE_CLASS": None,
-    "SESSION_STORE_ARGS": {},
-    "EXECUTOR_FACTORIES": {},
+    "DISABLE_HOOKS_FOR_PLUGINS": (), "SESSION_STORE_CLASS": None, "SESSION_STORE_ARGS": {},
     # Dotted paths, imported when asked for: reading CONF_SOURCE imports no catalog code.
     "CONFIG_LOADER_CLASS": "minikedro.framework.config:OmegaConfigLoader",
     "DATA_CATALOG_CLASS": "minikedro.io:DataCatalog",
@@ -112,11 +94,7 @@ def _project_table(folder: Path) -> dict[str, Any] | None:
 
 
 def find_project(start: str | os.PathLike | None = None) -> Path:
-    """The nearest folder at or above ``start`` (default: the current one) that is a project.
-
-    Raises:
-        ProjectError: No such folder up to the filesystem root.
-    """
+    """The nearest project folder at or above ``start`` (default: here); ``ProjectError`` if none."""
     start = Path(start if start is not None else os.getcwd()).resolve()
     if not start.exists():
         raise ProjectError(f"project folder {start} does not exist")
@@ -131,11 +109,7 @@ def find_project(start: str | os.PathLike | None = None) -> Path:
 
 
 def read_project_metadata(project_path: str | os.PathLike) -> ProjectMetadata:
-    """Read ``[tool.minikedro]`` from ``project_path/pyproject.toml``.
-
-    Raises:
-        ProjectError: The file or the table is missing, or ``package_name`` is.
-    """
+    """``[tool.minikedro]`` of ``project_path``; ``ProjectError`` if it or ``package_name`` is missing."""
     project_path = Path(project_path).resolve()
     pyproject = project_path / "pyproject.toml"
     table = _project_table(project_path)
@@ -150,13 +124,10 @@ def read_project_metadata(project_path: str | os.PathLike) -> ProjectMetadata:
 
 
 def bootstrap_project(project_path: str | os.PathLike) -> ProjectMetadata:
-    """Make a project's package importable and configure ``settings`` and ``pipelines``.
+    """Make a project's package importable and point ``settings`` and ``pipelines`` at it.
 
-    ``source_dir`` goes first on ``sys.path`` and on ``PYTHONPATH`` (so worker
-    processes started with ``spawn`` import the project too).
-
-    Raises:
-        ProjectError: The metadata is wrong or the package folder is missing.
+    ``source_dir`` goes first on ``sys.path`` and ``PYTHONPATH`` (for ``spawn``-ed workers).
+    Raises ``ProjectError`` for wrong metadata or a missing package folder.
     """
     metadata = read_project_metadata(project_path)
     source, package = metadata.source_dir, metadata.package_name
@@ -203,7 +174,13 @@ def _import_project_module(module_name: str, what: str) -> Any:
 
 
 class _ProjectSettings:
-    """Attribute access to ``settings.py``, falling back to Kedro's defaults."""
+    """Attribute access to ``settings.py``, falling back to Kedro's defaults.
+
+    Settings: ``HOOKS`` (instances), ``CONF_SOURCE``, ``CONFIG_LOADER_CLASS``,
+    ``CONFIG_LOADER_ARGS`` (over the defaults), ``DATA_CATALOG_CLASS``, ``CONTEXT_CLASS``
+    (classes or dotted paths), ``EXECUTOR_FACTORIES`` (``{name: callable}`` a run file may
+    name). ``DISABLE_HOOKS_FOR_PLUGINS`` and ``SESSION_STORE_*`` are accepted and ignored.
+    """
 
     def __init__(self) -> None:
         self._module: Any = None
@@ -243,13 +220,9 @@ class _ProjectPipelines(Mapping):
     def _select(self, names: list[str]) -> dict[str, Any]:
         """The registered pipelines ``names``, importing no more than the registry needs.
 
-        A ``register_pipelines`` that takes ``pipelines_to_find`` (Kedro 1.x's
-        template passes it on to ``find_pipelines``) is asked for ``names`` only.
-        Any other is called as usual, except that a pipeline not in ``names``
-        only warns when broken, even with ``raise_errors=True``.
-
-        Raises:
-            PipelineNotFoundError: A name is not registered.
+        A ``register_pipelines`` taking ``pipelines_to_find`` (Kedro 1.x's template) is asked
+        for ``names`` only; with any other, a broken pipeline not in ``names`` only warns,
+        even with ``raise_errors=True``. Raises ``PipelineNotFoundError`` for a missing name.
         """
         global _needed_by_run
         if self._content is None and "__default__" not in names:
@@ -356,25 +329,19 @@ def _create_pipeline(module_name: str) -> Any:
 
 def find_pipelines(raise_errors: bool = False,
                    pipelines_to_find: list[str] | None = None) -> dict[str, Any]:
-    """Discover the project's pipelines, as Kedro's ``find_pipelines`` does.
+    """``{name: Pipeline}`` for the project's pipelines, a fresh dict; Kedro's ``find_pipelines``.
 
-    ``<package>/pipelines/<name>/`` becomes pipeline ``<name>`` when its
-    ``__init__.py`` or ``pipeline.py`` defines ``create_pipeline()``, visited
-    in name order. ``"__default__"`` is ``<package>/pipeline.py``'s pipeline if
-    that module exists, else an empty one (registries usually replace it).
+    ``<package>/pipelines/<name>/`` is pipeline ``<name>`` when its ``__init__.py`` or
+    ``pipeline.py`` defines ``create_pipeline()``; ``"__default__"`` is ``<package>/pipeline.py``'s,
+    else empty (registries usually replace it).
 
     Args:
-        raise_errors: Raise on a pipeline that fails to import or build,
+        raise_errors: Raise ``ImportError`` for a pipeline that fails to import or build,
             instead of warning (``UserWarning``) and skipping it.
-        pipelines_to_find: Import and build only these (Kedro 1.x), so a big
-            project starts faster; ``"__default__"`` only if named. None: all.
-
-    Returns:
-        ``{name: Pipeline}``; a fresh dict on every call.
+        pipelines_to_find: Import only these (Kedro 1.x), so a big project starts faster.
 
     Raises:
         LookupError: No project is configured.
-        ImportError: With ``raise_errors``, the first pipeline that failed.
     """
     from minikedro.pipeline import Pipeline
 
