@@ -74,30 +74,32 @@ RUNNERS = {"sequential": (SequentialRunner, DataCatalog), "thread": (ThreadRunne
            "parallel": (ParallelRunner, SharedMemoryDataCatalog)}
 
 
+@pytest.mark.parametrize("keep_going", [False, True], ids=["stop", "keep_going"])
 @pytest.mark.parametrize("kind", RUNNERS)
-def test_every_runner_leaves_a_record_of_each_node(project, kind):
+def test_every_runner_leaves_a_record_of_each_node(project, kind, keep_going):
     runner_class, catalog_class = RUNNERS[kind]
     pipeline = Pipeline([node(f.inc, "x", "a", name="first"), node(f.inc, "a", "b", name="second"),
                          node(f.fail, "x", "c", name="broken"), node(f.inc, "c", "d", name="after")])
-    runner = runner_class() if kind == "sequential" else runner_class(max_workers=2)
+    workers = {} if kind == "sequential" else {"max_workers": 2}
+    runner = runner_class(keep_going=keep_going, **workers)
     record, error = record_run(project, pipeline, catalog_class(raw_data={"x": 1}), runner)
-    assert isinstance(error, ValueError)
-    assert record["status"] == "failed" and record["error"] == "ValueError: boom from fail"
+    assert record["status"] == "failed" and record["error"] == f"{type(error).__name__}: {error}"
     assert record["runner"] == runner_class.__name__ and record["pid"] == os.getpid()
-    assert record["max_workers"] == (None if kind == "sequential" else 2)
-    nodes = {entry["name"]: entry for entry in record["nodes"]}
+    assert record["max_workers"] == workers.get("max_workers")
     assert [entry["name"] for entry in record["nodes"]] == [n.name for n in pipeline.nodes]
+    nodes = {entry["name"]: entry for entry in record["nodes"]}
     assert nodes["broken"]["status"] == "failed"
     assert nodes["broken"]["error"] == "ValueError: boom from fail"
-    assert nodes["after"] == {"name": "after", "status": "not_run", "started": None,
-                              "finished": None, "seconds": None, "error": None}
+    assert nodes["after"]["status"] == ("skipped" if keep_going else "not_run")
+    assert nodes["after"]["started"] is nodes["after"]["seconds"] is None
+    if keep_going:  # what does not depend on the failure runs
+        assert nodes["first"]["status"] == nodes["second"]["status"] == "completed"
     for entry in nodes.values():
-        assert entry["status"] in ("completed", "failed", "not_run")
-        if entry["status"] != "not_run":
+        if entry["status"] in ("completed", "failed"):
             assert entry["started"] <= entry["finished"] and entry["seconds"] >= 0
 
 
-def test_times_are_local_iso_8601_and_durations_come_from_the_clock(project, monkeypatch, caplog):
+def test_run_times_are_local_iso_8601_and_node_times_count_from_the_start(project, monkeypatch, caplog):
     clock = FakeClock()
     monkeypatch.setattr(records, "_now", clock)
     pipeline = Pipeline([node(clock.take(0.5), "x", "a", name="load"),
@@ -270,6 +272,24 @@ def test_a_record_is_finished_once_and_only_after_it_started(project):
     recorder.finish("interrupted")
     recorder.finish("completed")
     assert json.loads(recorder.path.read_text())["status"] == "interrupted"
+
+
+def test_ctrl_c_leaves_an_interrupted_record_that_resume_finishes(project):
+    pipeline = Pipeline([node(f.inc, "x", "a", name="first"),
+                         node(f.raise_keyboard_interrupt, "a", "b", name="stopped"),
+                         node(f.inc, "b", "c", name="never")])
+    catalog = DataCatalog(raw_data={"x": 1})
+    recorder = RunRecorder(project, "ctrl-c", None, pipeline, ["__default__"], SequentialRunner(), {})
+    recorder.start()
+    with pytest.raises(KeyboardInterrupt):
+        SequentialRunner().run(pipeline, catalog, f.hook_manager(recorder))
+    recorder.finish("interrupted")  # what session.run does on KeyboardInterrupt
+    record = resumable_run(project)
+    assert record["status"] == "interrupted"
+    assert [(e["name"], e["status"], e["error"]) for e in record["nodes"]] == [
+        ("first", "completed", None), ("stopped", "failed", "did not finish (run interrupted)"),
+        ("never", "not_run", None)]
+    assert plan_resume(record, {"__default__": pipeline}, catalog) == ["first", "stopped", "never"]
 
 
 def demo_pipelines(project):

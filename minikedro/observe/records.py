@@ -19,7 +19,6 @@ a daemon thread rewrites the file atomically, re-encoding the nodes that changed
 """
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import os
@@ -34,6 +33,8 @@ from minikedro.hooks import hook_impl
 from minikedro.observe.progress import ProgressLine, format_seconds, timing_summary
 
 if TYPE_CHECKING:
+    import argparse
+
     from minikedro.pipeline import Node, Pipeline
 
 __all__ = ["RunRecorder", "describe_plan", "list_runs", "load_run", "plan_resume",
@@ -176,23 +177,24 @@ class RunRecorder:
         self._writer.join()
         if self._progress is not None:
             self._progress.detach()
-        ended = _now()
+        ended, why = _now(), None if error is None else f"{type(error).__name__}: {error}"
         skipped = {node.name for node in getattr(self._runner, "skipped_nodes", None) or ()}
         failed = {node.name for node in getattr(self._runner, "failed_nodes", None) or ()}
         with self._lock:
             for i, entry in enumerate(self._nodes):
-                if entry["name"] in failed and entry["status"] != "failed":  # saving it failed
-                    entry["status"], entry["error"] = "failed", f"{type(error).__name__}: {error}"
-                elif entry["status"] == "running":  # stopped mid-way: Ctrl-C, a worker killed
-                    entry["status"], entry["error"] = "failed", f"did not finish: the run {status}"
-                elif entry["name"] in skipped and entry["status"] == "not_run":
+                name, was = entry["name"], entry["status"]
+                if name in failed and was != "failed":  # its worker died, or saving failed
+                    entry["status"], entry["error"] = "failed", why
+                elif was == "running":  # stopped mid-way: Ctrl-C, a second one abandoning it
+                    entry["status"], entry["error"] = "failed", f"did not finish (run {status})"
+                elif name in skipped and was == "not_run":
                     entry["status"] = "skipped"
                 else:
                     continue
-                entry["finished"] = entry["finished"] or ended
+                if entry["started"] is not None and entry["finished"] is None:
+                    entry["finished"] = ended
                 self._changed.add(i)
-        self._header.update(status=status, finished=ended,
-                            error=None if error is None else f"{type(error).__name__}: {error}")
+        self._header.update(status=status, finished=ended, error=why)
         self._write()
         seconds = {entry["name"]: entry["finished"] - entry["started"] for entry in self._nodes
                    if entry["started"] is not None and entry["finished"] is not None}
@@ -320,7 +322,7 @@ def _wall(record: dict[str, Any]) -> str:
 
 
 def _project_path(args: argparse.Namespace) -> Path:
-    from minikedro.framework.startup import find_project
+    from minikedro.framework.project import find_project
 
     return find_project(getattr(args, "project", None))
 
