@@ -1,0 +1,1 @@
+"""Looking at pipelines and runs after the fact: run records and pictures; never loaded by a plain run."""
