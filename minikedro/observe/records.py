@@ -198,8 +198,9 @@ class RunRecorder:
         self._write()
         seconds = {entry["name"]: entry["finished"] - entry["started"] for entry in self._nodes
                    if entry["started"] is not None and entry["finished"] is not None}
-        wall, workers = ended - self._header["started"], self._header["max_workers"] or self._most_at_once
-        logger.info("%s", timing_summary(self._pipeline, seconds, wall, workers))
+        workers = self._header["max_workers"] or self._most_at_once
+        logger.info("%s", timing_summary(self._pipeline, seconds, ended - self._header["started"],
+                                         workers))
 
     def _forget_old_runs(self) -> None:
         """Delete all but the newest ``keep - 1`` records, making room for this run's."""
@@ -237,8 +238,8 @@ class RunRecorder:
                 self._encoded[i] = _node_json(self._nodes[i], self._header["started"])
         header = {**self._header, "started": _iso(self._header["started"]),
                   "finished": _iso(self._header["finished"])}
-        # The header's JSON object, left open for the nodes: one per line.
-        text = f'{json.dumps(header, default=str)[:-1]}, "nodes": [\n' + ",\n".join(self._encoded) + "\n]}\n"
+        opened = json.dumps(header, default=str)[:-1]  # the header's object, left open for the nodes
+        text = f'{opened}, "nodes": [\n' + ",\n".join(self._encoded) + "\n]}\n"  # one a line
         try:
             with atomic_write(self.path, "w", encoding="utf-8") as file:
                 file.write(text)
@@ -272,8 +273,9 @@ def _read(path: Path) -> dict[str, Any] | None:
                 and all(isinstance(entry, dict) and "name" in entry for entry in record["nodes"])
                 and {"run_id", "started", "status"} <= record.keys()):
             raise ValueError("it is JSON, but not a run record")
-        for key in ("started", "finished"):  # sorting and wall times need them
-            record[key] is None or datetime.fromisoformat(record[key])
+        for key in ("started", "finished"):  # sorting and wall times parse them
+            if record.get(key) is not None:
+                datetime.fromisoformat(record[key])
     except (OSError, ValueError, TypeError) as error:
         logger.warning("Skipping %s: not a readable run record (%s)", path, error)
         return None
@@ -433,10 +435,10 @@ def plan_resume(record: dict[str, Any], pipelines: Mapping[str, Pipeline], catal
             if needed.isdisjoint(node.outputs):
                 continue
             to_run.add(node.name)
-        for name in node.inputs:
-            if name in made_here and name not in kept:
+        for name in made_here.intersection(node.inputs):
+            if name not in kept:
                 kept[name] = not _is_ephemeral(name, catalog) and catalog.exists(name)
-            if name in made_here and not kept[name]:
+            if not kept[name]:
                 needed.add(name)
     return [node.name for node in ran.nodes if node.name in to_run]
 
