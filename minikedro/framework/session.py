@@ -1,14 +1,9 @@
 """One run of a project, with its hooks: Kedro's ``KedroSession``.
 
-Public names: ``KedroSession``, ``KedroSessionError``, and, where Kedro has them,
-``PipelineNotFoundError`` and ``bootstrap_project`` (from :mod:`minikedro.framework.project`).
-``run`` picks and filters the registered pipelines, builds the catalog (the
-runner's ``catalog_class`` where it declares one, as ``ParallelRunner`` does,
-else ``settings.DATA_CATALOG_CLASS``) and fires the pipeline hooks around
-``runner.run``, holding locks on the persisted datasets the run uses
-(:mod:`minikedro.framework.run_lock`). The command line does no more than
-``KedroSession.create(...).run(...)``. Left out from Kedro: the session store
-(``save_on_close`` is ignored) and plugins found through entry points.
+Public names: ``KedroSession``, ``KedroSessionError``; ``PipelineNotFoundError`` and
+``bootstrap_project`` (from :mod:`minikedro.framework.project`) where Kedro has them.
+The command line does no more than ``KedroSession.create(...).run(...)``. Left out from
+Kedro: the session store (``save_on_close`` is ignored) and plugins from entry points.
 """
 from __future__ import annotations
 
@@ -116,7 +111,11 @@ class KedroSession:
             load_versions: dict[str, str] | None = None, namespaces: Iterable[str] | None = None,
             pipeline_names: Iterable[str] | None = None, only_missing_outputs: bool = False,
             wait: bool = False) -> dict[str, Any]:
-        """Run registered pipeline(s) with a runner; Kedro's ``session.run``.
+        """Run registered pipeline(s) with a runner, firing the pipeline hooks; Kedro's ``session.run``.
+
+        The catalog is the runner's ``catalog_class`` where it declares one (``ParallelRunner``
+        does), else ``settings.DATA_CATALOG_CLASS``. The run holds locks on the persisted
+        datasets it uses (:mod:`minikedro.framework.run_lock`).
 
         Args:
             pipeline_name, pipeline_names: Registered pipeline(s); default ``"__default__"``.
