@@ -55,11 +55,7 @@ class Conflict(NamedTuple):
 
 
 class RunLockError(Exception):
-    """Another run of the project holds locks on datasets this run needs.
-
-    Attributes:
-        conflicts: One ``Conflict`` per run in the way.
-    """
+    """Another run of the project holds locks on datasets this run needs: ``conflicts``, one per run."""
 
     def __init__(self, conflicts: list[Conflict]) -> None:
         self.conflicts = conflicts
@@ -101,14 +97,9 @@ def _storage_of(name: str, catalog: Any) -> str | None:
 class RunLock:
     """The locks of one run: ``with RunLock(folder, written, read):`` holds them for the block.
 
-    Args:
-        folder: Where the runs' lock files are (a project's ``.minikedro/locks``).
-        written: ``{storage: name}`` of the datasets the run writes (exclusive).
-        read: ``{storage: name}`` of those it only reads (shared).
-        wait: Wait for the runs in the way to end instead of raising.
-
-    Raises:
-        RunLockError: On entering, another run holds conflicting locks (not with ``wait``).
+    ``folder`` holds the runs' lock files (a project's ``.minikedro/locks``); ``written`` and
+    ``read`` are ``datasets_to_lock``'s answer. Entering raises ``RunLockError`` if another run
+    holds conflicting locks, or with ``wait`` waits for it to end.
     """
 
     def __init__(self, folder: str | os.PathLike, written: dict[str, str],
