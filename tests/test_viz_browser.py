@@ -8,6 +8,7 @@ tmp folder, and also to ``$MINIKEDRO_SCREENSHOT`` when that is set.
 """
 from __future__ import annotations
 
+import html
 import json
 import os
 import re
@@ -26,7 +27,9 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not instal
 PROBE = """<script>
 window.onerror = function (message) { document.body.dataset.error = message; };
 window.addEventListener("load", function () {
-  var svg = document.getElementById("graph"), box = svg.getBoundingClientRect(), found = {drawn: [], outside: []};
+  var svg = document.getElementById("graph"), box = svg.getBoundingClientRect();
+  var found = {drawn: [], outside: []};
+  function count(selector, test) { return [].filter.call(svg.querySelectorAll(selector), test).length; }
   svg.querySelectorAll("g.v").forEach(function (g) {
     var r = g.getBoundingClientRect();
     (r.width > 0 && r.left >= box.left && r.right <= box.right && r.bottom <= box.bottom ?
@@ -40,10 +43,10 @@ window.addEventListener("load", function () {
   var frame = svg.querySelector('g.frame[data-ns="regions.r0"]'), label = frame.querySelector("text");
   label.dispatchEvent(new MouseEvent("click", {bubbles: true}));
   found.folded = label.textContent;
-  found.hidden = [].filter.call(svg.querySelectorAll("g.v"), function (g) { return g.style.display === "none"; }).length;
-  found.broken = [].filter.call(svg.querySelectorAll("path.e"), function (e) { return /NaN/.test(e.getAttribute("d")); }).length;
+  found.hidden = count("g.v", function (g) { return g.style.display === "none"; });
+  found.broken = count("path.e", function (e) { return /NaN/.test(e.getAttribute("d")); });
   label.dispatchEvent(new MouseEvent("click", {bubbles: true}));
-  found.unfolded = svg.querySelectorAll('g.v[style*="none"]').length;
+  found.unfolded = count("g.v", function (g) { return g.style.display === "none"; });
   var out = document.createElement("pre"); out.id = "probe"; out.textContent = JSON.stringify(found);
   document.body.appendChild(out);
 });
@@ -65,7 +68,7 @@ def test_the_page_draws_every_node_searches_and_folds_in_chromium_without_an_err
     result = chromium(tmp_path, page, "--dump-dom", "--virtual-time-budget=10000")
     assert [line for line in result.stderr.splitlines() if ":CONSOLE" in line] == []
     assert "data-error" not in result.stdout
-    found = json.loads(re.search(r'<pre id="probe">(.*?)</pre>', result.stdout).group(1).replace("&quot;", '"'))
+    found = json.loads(html.unescape(re.search(r'<pre id="probe">(.*?)</pre>', result.stdout).group(1)))
     assert found["outside"] == []
     assert sorted(found["drawn"]) == sorted([n.name for n in pipe.nodes] + list(pipe.datasets()))
     fits = [n for n in pipe.nodes if "fit" in n.name]  # by name, case aside: fit, profile_features

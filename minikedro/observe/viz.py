@@ -126,7 +126,8 @@ def _graph(pipeline: Pipeline, run: dict, types: dict[str, str]) -> list[_Vertex
         record, vertex.tags = records.get(each.name) or {}, sorted(each.tags)
         vertex.status = record.get("status") if record.get("status") in COLOURS else None
         seconds = record.get("seconds")
-        vertex.seconds = seconds if isinstance(seconds, (int, float)) and not isinstance(seconds, bool) else None
+        timed = isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
+        vertex.seconds = seconds if timed else None
         facts = [("function", _function_name(each.func)), ("inputs", ", ".join(each.inputs)),
                  ("outputs", ", ".join(each.outputs)), ("tags", ", ".join(vertex.tags)),
                  ("status", vertex.status), ("time", vertex.seconds is not None and format_seconds(seconds)),
@@ -218,8 +219,9 @@ def _dot(vertices: list[_Vertex]) -> str:
     for event, item, depth in _nesting(vertices):
         indent = "    " * (depth + 1)
         if event == "open":
+            label = _dot_text(item.rpartition(".")[2])
             lines += [f"{indent}subgraph cluster_{clusters} {{",
-                      f'{indent}    label={_dot_text(item.rpartition(".")[2])}; style="rounded,dashed"; color="#a5b4fc";']
+                      f'{indent}    label={label}; style="rounded,dashed"; color="#a5b4fc";']
             clusters += 1
         elif event == "close":
             lines.append(f"{indent}}}")
@@ -274,8 +276,9 @@ def _layout(vertices: list[_Vertex]) -> tuple[list[list[_Vertex]], dict]:
     for space, held in spans.items():
         parts = space.split(".")
         for layer in set(range(min(held), max(held) + 1)) - held:
-            layers[layer].append(_Vertex(-1, "", "bend", [".".join(parts[:k]) for k in range(1, len(parts) + 1)]))
-            layers[layer][-1].layer = layer
+            filler = _Vertex(-1, "", "bend", [".".join(parts[:k]) for k in range(1, len(parts) + 1)])
+            filler.layer = layer
+            layers[layer].append(filler)
     for sweep in range(SWEEPS):
         down, where = sweep % 2 == 0, {}
         for vertex in (v for layer in layers for v in layer):
@@ -377,15 +380,16 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
     for v in vertices:
         classes = " ".join(filter(None, ("v", v.kind, v.status, v.crit and "crit")))
         seconds = "" if v.seconds is None else f'<tspan class="t"> {format_seconds(v.seconds)}</tspan>'
-        svg.append(f'<g class="{classes}" data-name="{escape(v.name)}" data-ns="{escape(v.space)}" data-tags='
-                   f'"{escape(" ".join(v.tags))}" data-tip="{escape(v.tip)}"><rect x="{v.x - v.width / 2:.1f}" '
-                   f'y="{y[v.layer]}" width="{v.width:.1f}" height="{HEIGHT}" rx="{5 if v.kind == "node" else 14}"/>'
-                   f'<text x="{v.x:.1f}" y="{y[v.layer] + 18}">{escape(v.label)}{seconds}</text></g>')
+        svg.append(f'<g class="{classes}" data-name="{escape(v.name)}" data-ns="{escape(v.space)}" '
+                   f'data-tags="{escape(" ".join(v.tags))}" data-tip="{escape(v.tip)}"><rect '
+                   f'x="{v.x - v.width / 2:.1f}" y="{y[v.layer]}" width="{v.width:.1f}" height="{HEIGHT}" '
+                   f'rx="{5 if v.kind == "node" else 14}"/><text x="{v.x:.1f}" y="{y[v.layer] + 18}">'
+                   f'{escape(v.label)}{seconds}</text></g>')
     nodes = sum(v.kind == "node" for v in vertices)
     facts, keys = [f"{nodes} nodes, {len(vertices) - nodes} datasets"], ["node", "data", "param"]
     if run is not None:
         facts.append(" · ".join(str(run[k]) for k in ("run_id", "status", "started") if run.get(k)))
-        keys += ["completed", "failed", "not_run", "skipped", "crit"]
+        keys += [key for key in COLOURS if any(v.status == key for v in vertices)] + ["crit"]
     names = {"data": "dataset", "param": "parameters", "not_run": "not run", "crit": "critical path"}
     legend = "".join(f'<span class="key {key}">{names.get(key, key)}</span>' for key in keys)
     palette = "".join(f".{key}{{--fill:{fill};--line:{line}}}" for key, (fill, line) in COLOURS.items())
@@ -394,8 +398,8 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
 
 
 ARROWS = "<defs>" + "".join(
-    f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
-    f'orient="auto"><path d="M0,0L10,5L0,10z" fill="{colour}"/></marker>'
+    f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
+    f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" fill="{colour}"/></marker>'
     for name, colour in (("arrow", "#94a3b8"), ("arrow-crit", COLOURS["crit"][1]))) + "</defs>"
 
 PAGE = """<!DOCTYPE html>
@@ -413,9 +417,11 @@ background:var(--fill);font-size:12px}.key.data,.key.param{border-radius:10px}.k
 .v text{font-size:12px;text-anchor:middle;fill:#1f2937}.node text{font-weight:600}
 .param text{fill:#64748b}.v .t{font-weight:400;fill:#475569}
 .e{fill:none;stroke:#94a3b8;stroke-width:1.3;marker-end:url(#arrow)}
-.e.crit{stroke:#7c3aed;stroke-width:2.5;marker-end:url(#arrow-crit)}.v.crit rect{stroke:#7c3aed;stroke-width:3}
+.e.crit{stroke:#7c3aed;stroke-width:2.5;marker-end:url(#arrow-crit)}
+.v.crit rect{stroke:#7c3aed;stroke-width:3}
 .frame rect{fill:rgba(99,102,241,.06);stroke:rgba(99,102,241,.35)}
-.frame text{font-size:12px;font-weight:600;fill:#4f46e5;cursor:pointer;paint-order:stroke;stroke:#f8fafc;stroke-width:5px}
+.frame text{font-size:12px;font-weight:600;fill:#4f46e5;cursor:pointer;
+paint-order:stroke;stroke:#f8fafc;stroke-width:5px}
 .searching .v:not(.hit),.searching .e{opacity:.2}.hit rect{stroke:#f59e0b;stroke-width:3.5}
 #tip{position:fixed;max-width:40em;white-space:pre-wrap;background:#111827;color:#f9fafb;padding:6px 9px;
 border-radius:6px;font:12px ui-monospace,Menlo,monospace;pointer-events:none}
@@ -429,11 +435,14 @@ __SVG__
 (function () {
   "use strict";
   var svg = document.getElementById("graph"), tip = document.getElementById("tip");
-  var vertices = svg.querySelectorAll("g.v"), edges = svg.querySelectorAll("path.e"), frames = {}, folded = {};
+  var vertices = svg.querySelectorAll("g.v"), edges = svg.querySelectorAll("path.e");
+  var frames = {}, folded = {};
   svg.querySelectorAll("g.frame").forEach(function (f) { frames[f.dataset.ns] = f; });
   function holder(ns) {  // the outermost folded namespace holding ns, if any
     var found;
-    for (var f in folded) if ((ns === f || ns.indexOf(f + ".") === 0) && !(found && found.length < f.length)) found = f;
+    for (var f in folded) {
+      if ((ns === f || ns.indexOf(f + ".") === 0) && !(found && found.length < f.length)) found = f;
+    }
     return found;
   }
   function shape(i) {  // the rectangle standing for vertex i: its own, or its folded frame's
@@ -447,7 +456,8 @@ __SVG__
     });
     edges.forEach(function (e) {
       var a = shape(e.dataset.a), b = shape(e.dataset.b), p = a.getBBox(), q = b.getBBox();
-      var x1 = p.x + p.width / 2, y1 = p.y + p.height, x2 = q.x + q.width / 2, y2 = q.y - 1, m = (y1 + y2) / 2;
+      var x1 = p.x + p.width / 2, y1 = p.y + p.height, x2 = q.x + q.width / 2, y2 = q.y - 1;
+      var m = (y1 + y2) / 2;
       e.dataset.d = e.dataset.d || e.getAttribute("d");
       e.style.display = a === b ? "none" : "";
       e.setAttribute("d", a.parentNode.matches(".frame") || b.parentNode.matches(".frame") ?
