@@ -12,6 +12,7 @@ skipped". Usage::
     python benchmarks/bench_startup.py          # 21 runs of each command
     python benchmarks/bench_startup.py 51       # more runs
     python benchmarks/bench_startup.py --check  # exit 1 above the goal
+    python benchmarks/bench_startup.py --against /tmp/old-checkout  # before/after in one run
 
 Each figure is the median wall time of N runs, the commands alternating so
 that a busy machine slows both alike. The project is copied to a temporary
@@ -111,6 +112,7 @@ def timed(command: list[str], env: dict, cwd: Path = ROOT) -> float:
 
 def main(argv: list[str]) -> int:
     runs = int(next((a for a in argv if a.isdigit()), 21))
+    against = argv[argv.index("--against") + 1] if "--against" in argv else None
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     env["PYTHONPATH"] = str(ROOT)
     # Kedro's default install includes kedro-telemetry: opt out (no network calls while timed).
@@ -132,6 +134,11 @@ def main(argv: list[str]) -> int:
                 "minikedro.framework.run_options, minikedro.datasets",
             ], ROOT),
         }
+        envs: dict[str, dict] = {}  # commands that need another environment
+        if against:  # the same run from another checkout: a before/after in one measurement
+            name = f"  the same, from {against}"
+            commands[name] = ([python, "-m", "minikedro", "run", "--project", str(iris)], ROOT)
+            envs[name] = {**env, "PYTHONPATH": against}
         if kedro:
             same = {lib: write_project(Path(scratch) / lib, lib, version("kedro"))
                     for lib in ("minikedro", "kedro")}
@@ -140,12 +147,12 @@ def main(argv: list[str]) -> int:
                                                   same["minikedro"]),
                 "4-node project: kedro run": ([python, "-m", "kedro", "run"], same["kedro"]),
             })
-        for command, cwd in commands.values():  # warm up: write bytecode caches
-            timed(command, env, cwd)
+        for name, (command, cwd) in commands.items():  # warm up: write bytecode caches
+            timed(command, envs.get(name, env), cwd)
         samples: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(runs):
             for name, (command, cwd) in commands.items():
-                samples[name].append(timed(command, env, cwd))
+                samples[name].append(timed(command, envs.get(name, env), cwd))
     median = {name: statistics.median(values) for name, values in samples.items()}
     base = median["python -c pass"]
     print(f"Python {sys.version.split()[0]}, median of {runs} runs each, "

@@ -156,11 +156,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return the exit code (``minikedro`` console script).
 
-    Ctrl-C ends a command with 130, and SIGTERM (``kill``, ``timeout``, a
-    container stop) with 143, once the runner has stopped the run. If a second
-    Ctrl-C left nodes running on threads, ``main`` running this program's own
-    command line (``argv`` None) ends the process at once: Python would wait
-    for those threads at exit.
+    Ctrl-C ends a command with 130, SIGTERM (``kill``, ``timeout``) with 143, once the
+    runner has stopped. If a second Ctrl-C left nodes running on threads, ``main`` of
+    this process's own command line (``argv`` None) ends the process at once: Python
+    would wait for those threads at exit.
 
     Args:
         argv: The arguments after the program name; default ``sys.argv[1:]``.
@@ -241,11 +240,9 @@ def _print_traceback_if_verbose(args: argparse.Namespace) -> None:
 def _setup_logging(args: argparse.Namespace) -> logging.Handler:
     """Add one stderr handler to the root logger, showing what a run's reader wants.
 
-    Warnings from anyone; INFO (DEBUG with ``--verbose``) from minikedro, the
-    project's loggers, and any code in the project's source folder, whatever its
-    logger is called (Kedro's hooks examples log to the class's name); other
-    libraries' INFO only with ``--verbose``. ``args.log_filter`` learns the
-    project's names and folder once known (``cli_commands.show_logs_of``).
+    Warnings from anyone; INFO (DEBUG with ``--verbose``) from minikedro, the project's
+    loggers and code in its source folder, whatever the logger's name (Kedro's hooks
+    examples log to the class's); other libraries' INFO only with ``--verbose``.
     """
     quiet, verbose = getattr(args, "quiet", False), getattr(args, "verbose", False)
     args.log_level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
