@@ -363,9 +363,10 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
     (layers, routes), escape = _layout(vertices), html.escape
     top = 30 + LABEL * max((len(v.spaces) for v in vertices), default=0)
     y = [top + LAYER * index for index in range(len(layers))]
-    width = max((v.x + v.width / 2 + PAD * len(v.spaces) for layer in layers for v in layer), default=0) + 20
-    svg = [f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" '
-           f'height="{top + LAYER * len(layers)}">{ARROWS}']
+    right = max((v.x + v.width / 2 + PAD * len(v.spaces) for layer in layers for v in layer), default=0)
+    width, height = round(right + 20), top + LAYER * len(layers)
+    svg = [f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+           f'viewBox="0 0 {width} {height}">{ARROWS}']
     for space, (x0, y0, x1, y1, count) in sorted(_frames(layers, y).items()):  # outer ones first
         svg.append(f'<g class="frame" data-ns="{escape(space)}" data-count="{count}"><rect x="{x0:.1f}" '
                    f'y="{y0}" width="{x1 - x0:.1f}" height="{y1 - y0}" rx="8"/><text x="{x0 + 10:.1f}" '
@@ -410,6 +411,7 @@ header{position:sticky;top:0;left:0;z-index:1;display:flex;flex-wrap:wrap;gap:6p
 padding:8px 16px;background:#fff;border-bottom:1px solid #e2e8f0}
 h1{font-size:15px;margin:0}.facts,#found{color:#64748b}
 input{font:inherit;padding:3px 8px;border:1px solid #cbd5e1;border-radius:6px;width:16em}
+label{white-space:nowrap;color:#64748b}#zoom{width:8em;vertical-align:middle}
 __PALETTE__
 .key{display:inline-block;margin-right:4px;padding:0 8px;border:1.5px solid var(--line);border-radius:5px;
 background:var(--fill);font-size:12px}.key.data,.key.param{border-radius:10px}.key.param{border-style:dashed}
@@ -428,7 +430,8 @@ border-radius:6px;font:12px ui-monospace,Menlo,monospace;pointer-events:none}
 </style></head><body>
 <header><h1>__TITLE__</h1><span class="facts">__FACTS__</span>
 <input id="find" type="search" placeholder="Find a node, dataset or tag" aria-label="Find">
-<span id="found"></span><span>__LEGEND__</span></header>
+<span id="found"></span><span>__LEGEND__</span>
+<label>zoom <input id="zoom" type="range" min="10" max="100" value="100"></label></header>
 __SVG__
 <div id="tip" hidden></div>
 <script>
@@ -495,6 +498,11 @@ __SVG__
     svg.classList.toggle("searching", query !== "");
     document.getElementById("found").textContent = query ? hits + " found" : "";
     if (first && !holder(first.dataset.ns)) first.scrollIntoView({block: "center", inline: "center"});
+  });
+  var width = svg.viewBox.baseVal.width, height = svg.viewBox.baseVal.height;
+  document.getElementById("zoom").addEventListener("input", function () {  // the whole at a glance
+    svg.setAttribute("width", width * this.value / 100);
+    svg.setAttribute("height", height * this.value / 100);
   });
   svg.addEventListener("mousemove", function (event) {
     var g = event.target.closest("g.v");
