@@ -217,10 +217,11 @@ def test_corrupt_and_foreign_records_are_named_and_skipped(project, caplog, caps
     folder = project / ".minikedro" / "runs"
     (folder / "torn.json").write_text('{"run_id": "torn", "sta')
     (folder / "foreign.json").write_text('{"name": "something else"}')
+    (folder / "odd.json").write_text('{"run_id": 7, "started": "2026-01-01", "status": "x", "nodes": []}')
     (folder / "binary.json").write_bytes(b"\xff\xfe\x00")
     assert [r["run_id"] for r in list_runs(project)] == ["good"]
     warned = sorted(r.getMessage().split(":")[0] for r in caplog.records if r.levelname == "WARNING")
-    assert warned == [f"Skipping {folder / name}" for name in ("binary.json", "foreign.json", "torn.json")]
+    assert warned == [f"Skipping {folder / name}" for name in ("binary.json", "foreign.json", "odd.json", "torn.json")]
     assert runs_main(argparse.Namespace(project=str(project))) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["RUN", "ID", "STARTED", "STATUS", "NODES", "WALL", "TIME"]

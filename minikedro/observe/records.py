@@ -270,8 +270,9 @@ def _read(path: Path) -> dict[str, Any] | None:
     try:
         record = json.loads(path.read_text(encoding="utf-8"))
         if not (isinstance(record, dict) and isinstance(record.get("nodes"), list)
-                and all(isinstance(entry, dict) and "name" in entry for entry in record["nodes"])
-                and {"run_id", "started", "status"} <= record.keys()):
+                and all(isinstance(entry, dict) and isinstance(entry.get("name"), str)
+                        for entry in record["nodes"])
+                and all(isinstance(record.get(key), str) for key in ("run_id", "started", "status"))):
             raise ValueError("it is JSON, but not a run record")
         for key in ("started", "finished"):  # sorting and wall times parse them
             if record.get(key) is not None:
