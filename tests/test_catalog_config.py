@@ -170,6 +170,46 @@ def test_a_constructor_error_names_the_entry_at_from_config_time():
         DataCatalog.from_config({"scores": {"type": "SQLiteTableDataset", "table_name": "s", "filepath": "d.db", "save_args": {"mode": "merge"}}})
 
 
+# A typo inside load_args/save_args is refused when the catalog is built, not after a node ran.
+@pytest.mark.parametrize("entry, problem", [
+    ({"type": "json.JSONDataset", "filepath": "data/report.json", "save_args": {"indnt": 2}},
+     r"key 'save_args': JSONDataset does not take 'indnt' \(did you mean 'indent'\?\); its save_args "
+     r"take: allow_nan, check_circular, cls, default, encoding, ensure_ascii, errors, indent, newline, "
+     r"separators, skipkeys, sort_keys$"),
+    ({"type": "JSONDataset", "filepath": "r.json", "load_args": {"object_hok": None}},
+     r"key 'load_args': JSONDataset does not take 'object_hok' \(did you mean 'object_hook'\?\)"),
+    ({"type": "pickle.PickleDataset", "filepath": "data/model.pkl", "save_args": {"protocl": 5}},
+     r"key 'save_args': PickleDataset does not take 'protocl' \(did you mean 'protocol'\?\); its save_args "
+     r"take: buffer_callback, fix_imports, protocol$"),
+    ({"type": "PickleDataset", "filepath": "m.pkl", "load_args": {"fix_import": True}},
+     r"key 'load_args': PickleDataset does not take 'fix_import' \(did you mean 'fix_imports'\?\)"),
+    ({"type": "CSVDataset", "filepath": "data/cars.csv", "load_args": {"delimeter": ";"}},
+     r"key 'load_args': CSVDataset does not take 'delimeter' \(did you mean 'delimiter'\?\)"),
+    ({"type": "CSVDataset", "filepath": "data/cars.csv", "save_args": {"extraaction": "ignore"}},
+     r"key 'save_args': CSVDataset does not take 'extraaction' \(did you mean 'extrasaction'\?\)"),
+    ({"type": "text.TextDataset", "filepath": "notes.txt", "load_args": {"newlines": ""}},
+     r"key 'load_args': TextDataset does not take 'newlines' \(did you mean 'newline'\?\); its load_args "
+     r"take: encoding, errors, newline$"),
+    ({"type": "TextDataset", "filepath": "notes.txt", "save_args": {"encodng": "latin-1"}},
+     r"key 'save_args': TextDataset does not take 'encodng' \(did you mean 'encoding'\?\); its save_args "
+     r"take: encoding, errors, mode, newline$"),
+    ({"type": "SQLiteTableDataset", "table_name": "scores", "filepath": "d.db", "save_args": {"if_exist": "append"}},
+     r"key 'save_args': save_args takes only 'mode' \(or pandas' 'if_exists'\), got 'if_exist'$"),
+    ({"type": "SQLiteQueryDataset", "sql": "SELECT 1", "filepath": "d.db", "load_args": {"param": [1]}},
+     r"key 'load_args': load_args takes only 'params', got 'param'$"),
+])
+def test_a_typo_in_load_or_save_args_is_named_when_the_catalog_is_built(entry, problem):
+    with pytest.raises(DatasetError, match=rf"^Catalog entry 'entry', {problem}"):
+        DataCatalog.from_config({"entry": entry})
+
+
+def test_a_typo_in_a_dataset_factory_s_save_args_is_named_before_any_dataset_is_made():
+    with pytest.raises(DatasetError, match=r"^Catalog entry '\{name\}_json', key 'save_args': JSONDataset "
+                                           r"does not take 'indnt' \(did you mean 'indent'\?\)"):
+        DataCatalog.from_config({"{name}_json": {"type": "JSONDataset", "filepath": "data/{name}.json",
+                                                 "save_args": {"indnt": 2}}})
+
+
 def test_every_bad_entry_is_reported_at_once_sorted():
     with pytest.raises(DatasetError) as info:
         DataCatalog.from_config({

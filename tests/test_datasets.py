@@ -300,8 +300,8 @@ def test_pickle_protocol_comes_from_save_args(tmp_path: Path):
 
 def test_pickle_load_args_reach_pickle_load(tmp_path: Path):
     PickleDataset(tmp_path / "p.pkl").save(b"bytes")
-    dataset = PickleDataset(tmp_path / "p.pkl", load_args={"bogus": 1})
-    with pytest.raises(DatasetError, match="bogus"):
+    dataset = PickleDataset(tmp_path / "p.pkl", load_args={"encoding": 123})  # must be a str
+    with pytest.raises(DatasetError, match="encoding"):
         Catalogued(dataset).load()
 
 
@@ -311,6 +311,19 @@ def test_pickle_load_args_reach_pickle_load(tmp_path: Path):
 def test_json_indents_by_two_by_default_like_kedro(tmp_path: Path):
     JSONDataset(tmp_path / "j.json").save({"a": 1})
     assert (tmp_path / "j.json").read_text() == '{\n  "a": 1\n}'
+
+
+def test_json_passes_names_it_does_not_know_to_a_custom_cls(tmp_path: Path):
+    class Shouting(json.JSONEncoder):
+        def __init__(self, *, shout: bool = False, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.shout = shout
+
+        def iterencode(self, o: Any, _one_shot: bool = False) -> Any:
+            return (chunk.upper() if self.shout else chunk for chunk in super().iterencode(o, _one_shot))
+
+    JSONDataset(tmp_path / "j.json", save_args={"cls": Shouting, "shout": True}).save({"a": "b"})
+    assert (tmp_path / "j.json").read_text() == '{\n  "A": "B"\n}'
 
 
 def test_json_args_reach_the_json_module(tmp_path: Path):
@@ -599,8 +612,10 @@ def test_a_file_dataset_of_your_own_is_two_functions(tmp_path: Path):
     versioned.save(["x"])
     assert (tmp_path / "v.txt" / "v1" / "v.txt").read_text() == "x\n"
     assert LinesDataset(tmp_path / "v.txt", version=Version(None, None)).load() == ["x"]
-    with pytest.raises(DatasetError, match="got an unexpected keyword argument 'bogus'"):
-        Catalogued(LinesDataset(tmp_path / "lines.txt", load_args={"bogus": 1})).load()
+    # Your functions' keywords are what the arguments may hold: a typo is refused up front.
+    with pytest.raises(ValueError, match=r"^LinesDataset does not take 'bogus'; its load_args take: "
+                                         r"encoding, errors, newline, strip$"):
+        LinesDataset(tmp_path / "lines.txt", load_args={"bogus": 1})
 
 
 @pytest.mark.parametrize("cls", [PickleDataset, JSONDataset, TextDataset, CSVDataset])

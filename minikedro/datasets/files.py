@@ -21,6 +21,9 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import difflib
+import functools
+import inspect
 import json
 import os
 import pickle
@@ -120,9 +123,36 @@ class FileDataset(AbstractVersionedDataset):
                  save_args: dict[str, Any] | None = None, version: Version | None = None,
                  metadata: dict[str, Any] | None = None) -> None:
         super().__init__(filepath, version)
+        self._check_args("load_args", load_args)
+        self._check_args("save_args", save_args)
         self._load_args = {**self.DEFAULT_LOAD_ARGS, **(load_args or {})}
         self._save_args = {**self.DEFAULT_SAVE_ARGS, **(save_args or {})}
         self.metadata = metadata
+
+    @classmethod
+    def _takes(cls, which: str) -> frozenset[str] | None:
+        """The names ``which`` ("load_args" or "save_args") may hold (None: any): the
+        keywords of ``_read`` or ``_write``, of ``open`` for text, ``mode`` if saves append."""
+        loading = which == "load_args"
+        names = _keywords(cls._read, 1) if loading else _keywords(cls._write, 2)
+        if names is None:
+            return None
+        return names.union(() if cls.BINARY else _OPEN_ARGS, ["mode"] if cls.APPENDS and not loading else [])
+
+    @classmethod
+    def _check_args(cls, which: str, args: Any) -> None:
+        """Refuse a name in ``which`` that nothing takes (a typo such as ``indnt``) when the
+        dataset is made, and when the catalog is built (``DataCatalog.from_config``), not
+        once a node has run. ``ValueError`` names it, the closest name taken, and all of them."""
+        taken = cls._takes(which)
+        if taken is None or not isinstance(args, Mapping) or "cls" in taken.intersection(args):
+            return  # not a mapping: __init__ fails; json passes the rest to a custom cls
+        unknown = sorted(set(args) - taken)
+        if unknown:
+            close = difflib.get_close_matches(unknown[0], taken, n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise ValueError(f"{cls.__name__} does not take '{unknown[0]}'{hint}; its {which} "
+                             f"take: {', '.join(sorted(taken))}")
 
     # A built-in dataset raises DatasetError itself, as Kedro's do, so a direct
     # ``dataset.load()`` names the dataset too (the catalog does it for others).
@@ -162,6 +192,16 @@ class FileDataset(AbstractVersionedDataset):
     def _describe(self) -> dict[str, Any]:
         return {"filepath": PurePath(self._filepath).as_posix(), "load_args": self._load_args,
                 "save_args": self._save_args, "version": self._version}
+
+
+@functools.lru_cache(maxsize=None)
+def _keywords(function: Callable, skip: int) -> frozenset[str] | None:
+    """The names ``function`` takes by keyword after its first ``skip`` parameters; None if
+    it takes ``**kwargs`` (json's go only to a custom ``cls``, so they do not count)."""
+    parameters = list(inspect.signature(function).parameters.values())[skip:]
+    if function.__module__ != "json" and any(p.kind == p.VAR_KEYWORD for p in parameters):
+        return None
+    return frozenset(p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY))
 
 
 class PickleDataset(FileDataset):
@@ -206,6 +246,14 @@ class TextDataset(FileDataset):
     APPENDS = True
     _read = staticmethod(_read_text)
     _write = staticmethod(_write_text)
+
+
+# What CSVDataset's arguments may hold: open()'s, csv's format parameters and dialect, the
+# pandas spellings _from_pandas reads, and csv.DictReader's or csv.DictWriter's own keywords.
+_CSV_COMMON = {*_OPEN_ARGS, "delimiter", "dialect", "doublequote", "escapechar", "fieldnames",
+               "lineterminator", "quotechar", "quoting", "skipinitialspace", "strict", "sep", "index"}
+_CSV_ARGS = {"load_args": frozenset({*_CSV_COMMON, "restkey", "restval"}),
+             "save_args": frozenset({*_CSV_COMMON, "restval", "extrasaction", "mode"})}
 
 
 def _from_pandas(arguments: dict[str, Any]) -> dict[str, Any]:
@@ -260,3 +308,7 @@ class CSVDataset(FileDataset):
     APPENDS = True
     _read = staticmethod(_read_rows)
     _write = staticmethod(_write_rows)
+
+    @classmethod
+    def _takes(cls, which: str) -> frozenset[str]:
+        return _CSV_ARGS[which]

@@ -65,17 +65,23 @@ class SQLiteTableDataset(AbstractDataset):
                  credentials: dict[str, Any] | None = None) -> None:
         if not isinstance(table_name, str) or not table_name:
             raise ValueError(f"table_name must be a non-empty string, got {table_name!r}")
+        self._check_args("save_args", save_args)
         save_args = dict(save_args or {})
-        if "if_exists" in save_args and "mode" not in save_args:
+        if "if_exists" in save_args:
             save_args["mode"] = save_args.pop("if_exists")
         save_args = {"mode": "replace", **save_args}
-        if set(save_args) != {"mode"}:
-            unknown = ", ".join(map(repr, sorted(set(save_args) - {"mode"})))
-            raise ValueError(f"save_args takes only 'mode' (or pandas' 'if_exists'), got {unknown}")
         if save_args["mode"] not in ("replace", "append"):
             raise ValueError(f"save_args 'mode' must be 'replace' or 'append', got {save_args['mode']!r}")
         self._table_name, self._save_args, self.metadata = table_name, save_args, metadata
         self._filepath = _database_path(filepath, credentials)
+
+    @classmethod
+    def _check_args(cls, which: str, args: Any) -> None:
+        """Refuse save_args but ``mode`` (or ``if_exists``), when the catalog is built too."""
+        taken = {"mode"} if "mode" in (args or {}) else {"if_exists", "mode"}
+        unknown = ", ".join(map(repr, sorted(set(args or {}) - taken))) if which == "save_args" else ""
+        if unknown:
+            raise ValueError(f"save_args takes only 'mode' (or pandas' 'if_exists'), got {unknown}")
 
     def load(self) -> list[dict[str, Any]]:
         with _connect(self._filepath) as connection:
@@ -127,11 +133,16 @@ class SQLiteQueryDataset(AbstractDataset):
                  credentials: dict[str, Any] | None = None) -> None:
         if not isinstance(sql, str) or not sql.strip():
             raise ValueError(f"sql must be a non-empty string, got {sql!r}")
-        unknown = ", ".join(map(repr, sorted(set(load_args or {}) - {"params"})))
-        if unknown:
-            raise ValueError(f"load_args takes only 'params', got {unknown}")
+        self._check_args("load_args", load_args)
         self._sql, self._load_args, self.metadata = sql, dict(load_args or {}), metadata
         self._filepath = _database_path(filepath, credentials)
+
+    @classmethod
+    def _check_args(cls, which: str, args: Any) -> None:
+        """Refuse load_args but ``params``, when the catalog is built too."""
+        unknown = ", ".join(map(repr, sorted(set(args or {}) - {"params"}))) if which == "load_args" else ""
+        if unknown:
+            raise ValueError(f"load_args takes only 'params', got {unknown}")
 
     def load(self) -> list[dict[str, Any]]:
         with _connect(self._filepath) as connection:

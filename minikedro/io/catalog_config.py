@@ -137,6 +137,12 @@ def parse_entry(config: Any) -> DatasetEntry:
     if unknown and not takes_any:
         raise ConfigProblem(unknown[0], f"{kind.__name__} does not take this argument; it takes: "
                             f"{', '.join(sorted(names - {'version'}))}")
+    check_args = getattr(kind, "_check_args", None)  # built-in datasets know what their args take
+    for key in ("load_args", "save_args") if check_args else ():
+        try:
+            check_args(key, kwargs.get(key))
+        except ValueError as problem:
+            raise ConfigProblem(key, str(problem)) from None
     missing = [n for n in required if n not in kwargs and not (versioned and n == "version")]
     if missing:
         raise ConfigProblem(missing[0], f"missing; {kind.__name__} requires it")
