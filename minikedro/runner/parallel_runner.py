@@ -113,6 +113,9 @@ class _Shelf(dict):
     def load(self, key: int) -> Any:
         return self[key] if key in self else MemoryDataset().load()  # MemoryDataset's own error
 
+    def release(self, key: int) -> None:  # not pop(): that would send the data back
+        self.pop(key, None)
+
 
 _served = _Shelf()  # in the manager's process: the one shelf (elsewhere, unused and empty)
 
@@ -135,7 +138,7 @@ class _DataServer(BaseManager):
 
 
 _DataServer.register("shelf", callable=_the_shelf,
-                     exposed=("load", "__setitem__", "__contains__", "pop", "copy"))
+                     exposed=("load", "__setitem__", "__contains__", "release", "copy"))
 
 
 def _shelf_at(address: Any) -> Any:
@@ -164,7 +167,7 @@ class _Shelved:
         return self._key in _shelf_at(self._address)
 
     def release(self) -> None:
-        _shelf_at(self._address).pop(self._key, None)
+        _shelf_at(self._address).release(self._key)
 
 
 # -- what is checked before a run
