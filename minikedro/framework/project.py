@@ -40,6 +40,7 @@ _DEFAULTS: dict[str, Any] = {
     "CONF_SOURCE": "conf", "HOOKS": (), "EXECUTOR_FACTORIES": {},
     "CONFIG_LOADER_ARGS": {"base_env": "base", "default_run_env": "local"},
     "DISABLE_HOOKS_FOR_PLUGINS": (), "SESSION_STORE_CLASS": None, "SESSION_STORE_ARGS": {},
+    "RUN_RECORDS_KEPT": 50,  # .minikedro/runs/<run_id>.json files kept (minikedro.observe)
     # Dotted paths, imported when asked for: reading CONF_SOURCE imports no catalog code.
     "CONFIG_LOADER_CLASS": "minikedro.framework.config:OmegaConfigLoader",
     "DATA_CATALOG_CLASS": "minikedro.io:DataCatalog",

@@ -35,6 +35,9 @@ class KedroSession:
 
     Attributes:
         failed_node: The node whose error ended the run, if one did.
+        command, run_options, progress: What the run record keeps (:mod:`minikedro.observe`):
+            the command line, the options ``--resume`` repeats, and whether to draw a
+            progress line on stderr; the command line sets them.
     """
 
     def __init__(self, session_id: str, metadata: Any, env: str | None,
@@ -46,6 +49,9 @@ class KedroSession:
         self.conf_source = conf_source
         self._hook_manager = hook_manager
         self.failed_node: Any = None
+        self.command: list[str] | None = None
+        self.run_options: dict[str, Any] | None = None
+        self.progress = False
         self._run_called = False
 
     @classmethod
@@ -164,22 +170,37 @@ class KedroSession:
             "is_async": getattr(runner, "_is_async", False), "runtime_params": self.runtime_params,
         }
         from minikedro.framework.run_lock import RunLock, datasets_to_lock
+        from minikedro.observe.records import RunRecorder
 
+        options = self.run_options or {  # a run from Python: RunOptions' names for its arguments
+            **filters, "pipelines": names, "env": self.env, "params": self.runtime_params,
+            "runner": type(runner).__name__, "load_versions": load_versions or {}}
+        recorder = RunRecorder(self.metadata.project_path, self.session_id, self.command, pipeline,
+                               names, runner, options, keep=settings.RUN_RECORDS_KEPT,
+                               progress=self.progress)
+        self._hook_manager.register(recorder, name="minikedro.run_record")
         hook = self._hook_manager.hook
         locks_folder = self.metadata.project_path / ".minikedro" / "locks"
-        with RunLock(locks_folder, *datasets_to_lock(pipeline, catalog), wait=wait):
-            hook.before_pipeline_run(run_params=run_params, pipeline=pipeline, catalog=catalog)
-            self._run_called = True
-            try:
-                result = runner.run(pipeline, catalog, self._hook_manager, run_id=self.session_id,
-                                    only_missing_outputs=only_missing_outputs)
-            except Exception as error:
-                self.failed_node = next(iter(getattr(runner, "failed_nodes", None) or []), None)
-                hook.on_pipeline_error(error=error, run_params=run_params, pipeline=pipeline,
-                                       catalog=catalog)
-                raise
-            hook.after_pipeline_run(run_params=run_params, run_result=result, pipeline=pipeline,
-                                    catalog=catalog)
+        try:
+            with RunLock(locks_folder, *datasets_to_lock(pipeline, catalog), wait=wait):
+                hook.before_pipeline_run(run_params=run_params, pipeline=pipeline, catalog=catalog)
+                self._run_called = True
+                try:
+                    result = runner.run(pipeline, catalog, self._hook_manager,
+                                        run_id=self.session_id,
+                                        only_missing_outputs=only_missing_outputs)
+                except Exception as error:
+                    self.failed_node = next(iter(getattr(runner, "failed_nodes", None) or []), None)
+                    hook.on_pipeline_error(error=error, run_params=run_params, pipeline=pipeline,
+                                           catalog=catalog)
+                    raise
+                hook.after_pipeline_run(run_params=run_params, run_result=result,
+                                        pipeline=pipeline, catalog=catalog)
+        except BaseException as error:  # Ctrl-C, SIGTERM, a lock or a hook: finish() is idempotent
+            recorder.finish("interrupted" if isinstance(error, KeyboardInterrupt) else "failed", error)
+            raise
+        finally:
+            self._hook_manager.unregister(recorder)
         return result
 
     def _filtered_pipeline(self, names: list[str], filters: dict[str, list[str]]) -> Any:
