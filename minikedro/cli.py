@@ -143,7 +143,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             ("list", do.catalog_list, "List the datasets each pipeline uses, by type."),
         ):
             sub = command(catalog, name, text, handler, f"catalog {name}")
-            sub.add_argument("-e", "--env", help="configuration environment (default: local)")
+            sub.add_argument("-e", "--env", help=OPTIONS["env"].metadata["help"])
             if name != "list-patterns":
                 sub.add_argument("-p", "--pipeline", action="extend", type=split_commas, metavar="A,B",
                                  help="only these pipelines (default: all)")
@@ -176,21 +176,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.handler(args)
         return 0
-    except KeyboardInterrupt as stop:  # Ctrl-C, or SIGTERM
-        _print_traceback_if_verbose(args)
-        status = 143 if isinstance(stop, _Terminated) else 130
-        how = "terminated" if status == 143 else "interrupted"
-        print(f"error: {how}{_how_to_resume(args)}", file=sys.stderr)
+    except (Exception, KeyboardInterrupt) as exc:  # KeyboardInterrupt: Ctrl-C, or SIGTERM
+        if getattr(args, "verbose", False):
+            import traceback
+
+            traceback.print_exc()
+        status = 1 if isinstance(exc, Exception) else 143 if isinstance(exc, _Terminated) else 130
+        print(f"error: {_error_message(exc, args, status)}", file=sys.stderr)
         # Threads a second Ctrl-C abandoned would hold the exit. (Not is_alive():
         # Python < 3.13 marks a thread stopped when Ctrl-C interrupts joining it.)
-        if argv is None and any(not thread.daemon for thread in threading.enumerate()
-                                if thread is not threading.current_thread()):
+        others = [thread for thread in threading.enumerate() if thread is not threading.current_thread()]
+        if status != 1 and argv is None and any(not thread.daemon for thread in others):
             _exit_now(status)
         return status
-    except Exception as exc:
-        _print_traceback_if_verbose(args)
-        print(f"error: {_error_message(exc, args)}", file=sys.stderr)
-        return 1
     finally:  # main() may run again in this process (tests, notebooks): start afresh
         if previous_sigterm is not None:
             _on_sigterm(previous_sigterm)
@@ -228,13 +226,6 @@ def _exit_now(status: int) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(status)
-
-
-def _print_traceback_if_verbose(args: argparse.Namespace) -> None:
-    if getattr(args, "verbose", False):
-        import traceback
-
-        traceback.print_exc()
 
 
 def _setup_logging(args: argparse.Namespace) -> logging.Handler:
@@ -278,8 +269,10 @@ class _ProjectRecords(logging.Filter):
 _PLAIN_ERRORS = (ValueError, KeyError, LookupError, TypeError, RuntimeError, FileNotFoundError)
 
 
-def _error_message(exc: BaseException, args: argparse.Namespace) -> str:
+def _error_message(exc: BaseException, args: argparse.Namespace, status: int) -> str:
     """One paragraph for the user: what failed and, for a node, how to resume."""
+    if status != 1:  # Ctrl-C or SIGTERM
+        return ("terminated" if status == 143 else "interrupted") + _how_to_resume(args)
     message = str(exc)
     if isinstance(exc, KeyError) and type(exc).__str__ is KeyError.__str__ and exc.args:
         message = str(exc.args[0])  # not KeyError's repr() of the key

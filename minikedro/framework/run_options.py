@@ -58,7 +58,7 @@ class RunOptions:
     params: Dict[str, Any] = _option("--params", "K=V,...", "pairs", to="create", keyword="runtime_params",
                                      help="override parameters; nested keys: a.b=v")
     runner: Optional[str] = _option("-r --runner", "RUNNER", to="runner", keyword="name", help=(
-        "SequentialRunner (default), ThreadRunner, ParallelRunner, or a dotted path to a class"))
+        f"{', '.join(BUILTIN_RUNNERS)} (the first by default), or a dotted path to a class"))
     runner_params: Dict[str, Any] = _option("--runner-params", "K=V,...", "pairs", to="runner",
                                             keyword="params", help="runner keyword arguments: "
                                             'max_workers=2 ("" clears a run file\'s)')
