@@ -394,8 +394,9 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
     names = {"data": "dataset", "param": "parameters", "not_run": "not run", "crit": "critical path"}
     legend = "".join(f'<span class="key {key}">{names.get(key, key)}</span>' for key in keys)
     palette = "".join(f".{key}{{--fill:{fill};--line:{line}}}" for key, (fill, line) in COLOURS.items())
-    return (PAGE.replace("__TITLE__", escape(title)).replace("__FACTS__", escape(" — ".join(facts)))
-            .replace("__PALETTE__", palette).replace("__LEGEND__", legend).replace("__SVG__", "\n".join(svg)))
+    parts = {"TITLE": escape(title), "FACTS": escape(" — ".join(facts)), "PALETTE": palette, "LEGEND": legend,
+             "SVG": "\n".join(svg)}
+    return re.sub(r"__([A-Z]+)__", lambda match: parts[match.group(1)], PAGE)  # once: names may hold __X__
 
 
 ARROWS = "<defs>" + "".join(
