@@ -402,13 +402,13 @@ def test_a_misspelt_command_lists_every_command(capsys):
 
 
 def test_registry_list_and_describe(project, capsys):
+    from tests.test_kedro_cli_compat import printed
+
     assert main(["registry", "list", "--project", str(project)]) == 0
-    assert capsys.readouterr().out.splitlines() == ["- __default__", "- failing", "- numbers"]
+    assert printed(capsys.readouterr().out) == ["__default__", "failing", "numbers"]
     assert main(["registry", "describe", "--project", str(project)]) == 0
-    assert capsys.readouterr().out.splitlines() == [
-        "Nodes:", "- describe_node (describe)", "- double_node (double)",
-        "- stats.square (square)", "- total_node (total)",
-    ]
+    assert printed(capsys.readouterr().out) == {"Nodes": [
+        "describe_node (describe)", "double_node (double)", "stats.square (square)", "total_node (total)"]}
     assert main(["registry", "describe", "nope", "--project", str(project)]) == 1
     assert "pipeline 'nope' not found" in error_line(capsys)
 
