@@ -1,14 +1,13 @@
 """Datasets stored in one local file: pickle, JSON, text and CSV, all saved atomically.
 
-``atomic_write`` is the one place where minikedro writes a data file: into a temporary
-file beside the target, flushed to disk, then renamed over the target in one step
-(``os.replace`` is atomic on POSIX and Windows). A save that fails half-way, or a crash,
-leaves the previous file exactly as it was. A process that must end at once
-(``os._exit``) first calls ``remove_unfinished_writes`` to remove its saves' temporary files.
+``atomic_write`` is where minikedro writes a data file: into a temporary file beside the
+target, flushed, then renamed over it in one step (``os.replace``, atomic on POSIX and
+Windows), so a failed save or a crash leaves the old file as it was. A process ending at
+once (``os._exit``) first calls ``remove_unfinished_writes``.
 
-``FileDataset`` is "a versioned file dataset that reads and writes with these two
-functions": ``PickleDataset`` is ``pickle.load`` and ``pickle.dump``, ``JSONDataset``
-``json.load`` and ``json.dump``; ``TextDataset`` and ``CSVDataset`` bring their own two.
+``FileDataset`` is a versioned file read and written by two functions: ``PickleDataset``
+is ``pickle.load``/``dump``, ``JSONDataset`` ``json.load``/``dump``; ``TextDataset`` and
+``CSVDataset`` bring their own. Their keywords are what load_args/save_args may hold.
 
 Public names: ``PickleDataset``, ``JSONDataset``, ``TextDataset``, ``CSVDataset``, and for
 writing your own, ``FileDataset``, ``atomic_write``, ``remove_unfinished_writes``.
@@ -95,19 +94,17 @@ def remove_unfinished_writes() -> None:
 class FileDataset(AbstractVersionedDataset):
     """A dataset in one local file, versioned or not, read and written by two functions.
 
-    A subclass sets ``_read(file, **load_args)`` and ``_write(data, file,
-    **save_args)`` (the shape of ``json.load`` and ``json.dump``), and may set
-    ``BINARY``, ``NEWLINE``, ``APPENDS`` and default arguments. For a text
-    dataset, ``encoding`` (default ``utf-8``), ``errors`` and ``newline`` in the
-    arguments go to ``open``; with ``APPENDS``, save_args ``mode: "a"`` adds to
-    the file instead of replacing it (a generator node's chunks).
+    A subclass sets ``_read(file, **load_args)`` and ``_write(data, file, **save_args)``
+    (the shape of ``json.load`` and ``json.dump``), and may set ``BINARY``, ``NEWLINE``,
+    ``APPENDS`` and default arguments. For text, ``encoding`` (default ``utf-8``),
+    ``errors`` and ``newline`` go to ``open``; with ``APPENDS``, save_args ``mode: "a"``
+    adds to the file instead of replacing it (a generator node's chunks).
 
     Args:
         filepath: Where the file is (versioned: the folder of versions).
         load_args: Options for reading, merged over ``DEFAULT_LOAD_ARGS``.
         save_args: Options for writing, merged over ``DEFAULT_SAVE_ARGS``.
-        version: None for an unversioned file, else the versions to load
-            and save (``versioned: true`` in the catalog sets it).
+        version: The versions to load and save (``versioned: true`` sets it), or None.
         metadata: Free-form information for users and plugins; unused here.
     """
 
@@ -141,9 +138,8 @@ class FileDataset(AbstractVersionedDataset):
 
     @classmethod
     def _check_args(cls, which: str, args: Any) -> None:
-        """Refuse a name in ``which`` that nothing takes (a typo such as ``indnt``) when the
-        dataset is made, and when the catalog is built (``DataCatalog.from_config``), not
-        once a node has run. ``ValueError`` names it, the closest name taken, and all of them."""
+        """Refuse a name nothing takes (``indnt``) up front, not once a node ran; from_config
+        asks too. ``ValueError`` names it, the closest name taken, and all of them."""
         taken = cls._takes(which)
         if taken is None or not isinstance(args, Mapping) or "cls" in taken.intersection(args):
             return  # not a mapping: __init__ fails; json passes the rest to a custom cls
@@ -293,12 +289,10 @@ def _write_rows(data: Iterable[Mapping[str, Any]], file: IO[str], **writer_args:
 class CSVDataset(FileDataset):
     """Rows (a list of dicts) as CSV with a header line; loaded values are strings.
 
-    ``{"n": 1}`` saved comes back as ``{"n": "1"}``, and ``None`` as ``""``:
-    convert types in the node (or use JSON, pickle or SQLite, which keep them).
-    Arguments: ``encoding`` (default ``utf-8``), save ``mode: "a"`` (the header
-    is written only into an empty file), the rest to ``csv.DictReader`` /
-    ``csv.DictWriter`` (``delimiter``, ``fieldnames``, ...). pandas' ``sep``
-    means ``delimiter``; ``index: False`` is accepted and ``index: True`` refused.
+    ``{"n": 1}`` comes back as ``{"n": "1"}``, ``None`` as ``""``: convert types in the
+    node (or use JSON, pickle or SQLite). Arguments: ``encoding`` (default ``utf-8``),
+    save ``mode: "a"`` (a header only into an empty file), the rest to ``csv.DictReader``
+    / ``DictWriter``; pandas' ``sep`` means ``delimiter``, ``index: True`` is refused.
 
     Example:
         >>> CSVDataset("data/01_raw/iris.csv").save([{"sepal": 5.1, "kind": "setosa"}])  # doctest: +SKIP

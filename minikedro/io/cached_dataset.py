@@ -1,22 +1,17 @@
 """``CachedDataset``: another dataset, with its last loaded or saved value kept in memory.
 
-Wrap a slow dataset (a file on a network drive, a database query) when
-several nodes read it: the first load reads it, later loads come from memory,
-and a save writes through to the wrapped dataset and keeps the value.
-``release`` empties the cache (runners release a dataset once no node needs
-it) and releases the wrapped dataset too.
-
-In a catalog file the wrapped dataset is an entry of its own, and
-``versioned`` belongs to the wrapper::
+Wrap a slow dataset that several nodes read: the first load reads it, later ones come
+from memory; a save writes through and keeps the value; ``release`` (a runner's, once no
+node needs it) empties the cache and releases the wrapped one. In a catalog file,
+``versioned`` is the wrapper's::
 
     [model]
     type = "CachedDataset"
     versioned = true
     dataset = { type = "PickleDataset", filepath = "data/06_models/model.pkl" }
 
-Public names: ``CachedDataset``. Kedro counterpart: ``kedro.io.CachedDataset``.
-As there, ``ParallelRunner`` refuses it (``_SINGLE_PROCESS``): each worker
-would hold a cache of its own.
+Public names: ``CachedDataset``. Kedro counterpart: ``kedro.io.CachedDataset``; as there,
+``ParallelRunner`` refuses it (``_SINGLE_PROCESS``): each worker would cache on its own.
 """
 
 from __future__ import annotations
@@ -43,8 +38,7 @@ class CachedDataset(AbstractDataset):
 
     Raises:
         TypeError: ``dataset`` is neither a dataset nor a dict.
-        ValueError: The ``dataset`` entry says ``versioned`` itself, or
-            ``copy_mode`` is not one of the three modes.
+        ValueError: The ``dataset`` entry says ``versioned``, or ``copy_mode`` is unknown.
         DatasetError: The ``dataset`` entry is invalid.
 
     Example:
@@ -58,30 +52,20 @@ class CachedDataset(AbstractDataset):
 
     _SINGLE_PROCESS = True
 
-    def __init__(
-        self,
-        dataset: AbstractDataset | dict[str, Any],
-        version: Version | None = None,
-        copy_mode: str | None = None,
-        metadata: dict[str, Any] | None = None,
-    ) -> None:
+    def __init__(self, dataset: AbstractDataset | dict[str, Any], version: Version | None = None,
+                 copy_mode: str | None = None, metadata: dict[str, Any] | None = None) -> None:
         if isinstance(dataset, dict):
             if "versioned" in dataset:
-                raise ValueError(
-                    "CachedDataset: put 'versioned' on the CachedDataset entry, not in its "
-                    "'dataset' entry"
-                )
+                raise ValueError("CachedDataset: put 'versioned' on the CachedDataset entry, not in "
+                                 "its 'dataset' entry")
             entry = {**dataset, "versioned": True} if version else dataset
             load, save = version or (None, None)
             dataset = AbstractDataset.from_config("dataset", entry, load, save)
             dataset._dataset_name = None  # errors name the catalog entry, not "dataset"
         elif not isinstance(dataset, AbstractDataset):
-            raise TypeError(
-                f"CachedDataset: 'dataset' must be a dataset or its catalog entry as a dict, "
-                f"got {type(dataset).__name__} {dataset!r}"
-            )
-        self._dataset = dataset
-        self._cache = MemoryDataset(copy_mode=copy_mode)
+            raise TypeError(f"CachedDataset: 'dataset' must be a dataset or its catalog entry as a "
+                            f"dict, got {type(dataset).__name__} {dataset!r}")
+        self._dataset, self._cache = dataset, MemoryDataset(copy_mode=copy_mode)
         self.metadata = metadata
 
     def load(self) -> Any:

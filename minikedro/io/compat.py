@@ -1,16 +1,12 @@
 """Kedro-compatibility names of ``minikedro.io``, kept out of the reading path.
 
-Each is here because a current Kedro documentation page uses it; nothing a
-plain run does needs them, so this module is imported only on first use:
+Each is here because a current Kedro documentation page uses it; a plain run needs none,
+so this module is imported on first use only:
 
-- ``get_protocol_and_path``, ``get_filepath_str``: the custom-dataset guide
-  imports them from ``kedro.io.core`` (and so may ``minikedro.io.core``);
-- ``CatalogConfigResolver``: ``catalog.config_resolver``, Kedro's read-only
-  pattern API (``resolve_pattern``, ``list_patterns``, ``match_*``);
+- ``get_protocol_and_path``, ``get_filepath_str``: the custom-dataset guide imports them
+  from ``kedro.io.core`` (so ``minikedro.io.core`` offers them too);
+- ``CatalogConfigResolver``: ``catalog.config_resolver``, Kedro's read-only pattern API;
 - ``catalog_to_config`` and ``dataset_config``: ``catalog.to_config()``.
-
-Kedro counterparts: ``kedro.io.core``, ``kedro.io.CatalogConfigResolver``,
-``DataCatalog.to_config``.
 """
 
 from __future__ import annotations
@@ -110,9 +106,8 @@ def catalog_to_config(
 ) -> tuple[dict[str, dict[str, Any]], dict[str, Any], dict[str, str | None], str | None]:
     """What ``DataCatalog.from_config`` needs to rebuild ``catalog``, memory datasets left out.
 
-    Datasets made from configuration give their entry as written; datasets made
-    in code, the arguments their constructor got (a ``credentials`` dict among
-    them moves to the credentials, as ``"<name>_credentials"``).
+    Datasets made from configuration give their entry as written; those made in code, their
+    constructor's arguments (a ``credentials`` dict moves to ``"<name>_credentials"``).
 
     Returns:
         ``(catalog_config, credentials, load_versions, save_version)``.
@@ -145,8 +140,7 @@ def dataset_config(dataset: AbstractDataset) -> dict[str, Any]:
     A ``version`` becomes ``versioned: True`` and ``metadata`` is left out, as in Kedro.
 
     Raises:
-        DatasetError: The constructor got something other than plain data (a
-            client, a function ...), which configuration cannot hold.
+        DatasetError: The constructor got what configuration cannot hold (a client ...).
     """
     if dataset._init_args is False:
         raise DatasetError(

@@ -1,14 +1,9 @@
 """In-memory data that worker processes share: ``SharedMemoryDataset`` and its catalog.
 
-Public names: ``SharedMemoryDataset``, ``SharedMemoryDataCatalog`` (both also
-importable from ``minikedro.io``). Kedro counterparts: ``kedro.io.SharedMemoryDataset``
-and ``kedro.io.SharedMemoryDataCatalog``.
-
-Under ``ParallelRunner`` each node runs in a worker process that receives
-pickled copies of the datasets it touches. A plain ``MemoryDataset`` would be
-copied with them, so what one worker saved would never reach the next. A
-``SharedMemoryDataset`` attached to a ``multiprocessing`` manager keeps its
-data there instead, and a pickled copy still talks to the same place::
+Under ``ParallelRunner`` a worker gets pickled copies of the datasets its node touches:
+what it saved in a plain ``MemoryDataset`` would never reach the next worker. A
+``SharedMemoryDataset`` attached to a ``multiprocessing`` manager keeps its data there,
+and a pickled copy still talks to the same place::
 
     parent process                 the manager's process
     SharedMemoryDataset  ─────────▶ the data
@@ -17,11 +12,12 @@ data there instead, and a pickled copy still talks to the same place::
     worker process                    │
     SharedMemoryDataset  ─────────────┘
 
-Attaching calls ``manager.MemoryDataset()``, as in Kedro: a manager that
-registers the typeid ``"MemoryDataset"`` works, and so does the runner's own.
-Without a manager the dataset is an ordinary local ``MemoryDataset``, and
-detaching (``set_manager(None)``) brings the data back into this process, so
-results stay loadable after the manager has shut down.
+Attaching calls ``manager.MemoryDataset()``, as in Kedro (any manager registering that
+typeid works). Without a manager the data stays in this process; detaching
+(``set_manager(None)``) brings it back, so results stay loadable after the manager ends.
+
+Public names (also in ``minikedro.io``): ``SharedMemoryDataset``,
+``SharedMemoryDataCatalog``; Kedro's ``kedro.io`` names.
 """
 from __future__ import annotations
 
@@ -39,8 +35,8 @@ class SharedMemoryDataset(AbstractDataset):
     """A ``MemoryDataset`` whose data a multiprocessing manager holds, once one is set.
 
     Args:
-        manager: A started manager whose ``MemoryDataset()`` makes the shared
-            storage; None keeps the data in this process until ``set_manager``.
+        manager: A started manager whose ``MemoryDataset()`` makes the shared storage;
+            None keeps the data in this process until ``set_manager``.
 
     Attributes:
         shared_memory_dataset: The manager's storage (Kedro's name), or None.
@@ -111,9 +107,7 @@ class SharedMemoryDataset(AbstractDataset):
 class SharedMemoryDataCatalog(DataCatalog):
     """The catalog ``ParallelRunner`` needs: names it does not know become ``SharedMemoryDataset``."""
 
-    default_runtime_patterns: ClassVar[dict[str, dict[str, Any]]] = {
-        "{default}": {"type": "SharedMemoryDataset"}
-    }
+    default_runtime_patterns: ClassVar[dict[str, dict[str, Any]]] = {"{default}": {"type": "SharedMemoryDataset"}}
 
     def set_manager_datasets(self, manager: Any) -> None:
         """Attach every ``SharedMemoryDataset`` to ``manager``; None detaches them, data and all."""
@@ -140,8 +134,6 @@ class SharedMemoryDataCatalog(DataCatalog):
             except Exception as exc:
                 failures.append(f"- '{name}' ({type(dataset).__name__}): {exc}")
         if failures:
-            raise DatasetError(
-                f"{len(failures)} dataset(s) cannot be sent to worker processes because they "
-                f"cannot be pickled:\n" + "\n".join(failures) + "\nMake them picklable, or run "
-                "with ThreadRunner or SequentialRunner."
-            )
+            raise DatasetError(f"{len(failures)} dataset(s) cannot be sent to worker processes because "
+                               f"they cannot be pickled:\n" + "\n".join(failures) + "\nMake them "
+                               "picklable, or run with ThreadRunner or SequentialRunner.")

@@ -1,16 +1,12 @@
 """Pipeline filters: the slices ``kedro run --nodes/--tags/--from-nodes/...`` ask for.
 
-``Pipeline.filter()`` and the ``only_nodes*``, ``from_*`` and ``to_*``
-methods load this module on first use (a plain run never filters) and build a
-pipeline of the node names ``select()`` returns. ``select`` reads the index
-each pipeline keeps (``Pipeline._index``): ``_by_name`` (name -> node),
-``_producer`` (base dataset name -> its writer's name) and ``_consumers``
-(base name -> its readers' names), so a criterion costs time linear in the
-nodes and edges it reaches, never a rescan per node.
+``Pipeline.filter()`` and the ``only_nodes*``, ``from_*`` and ``to_*`` methods load this
+module on first use (a plain run never filters) and keep the node names ``select()``
+returns. It reads each pipeline's index (``Pipeline._index``: ``_by_name``, ``_producer``,
+``_consumers``), so a criterion costs time linear in what it reaches, never a rescan.
 
-Unknown names are refused, all at once and sorted. Datasets may be given with
-or without ``@format``: ``data`` selects every format of a dataset,
-``data@json`` only that one (as in Kedro).
+Unknown names are refused, all at once and sorted. ``data`` selects every format of a
+dataset, ``data@json`` only that one (as in Kedro).
 
 Public name: ``select`` (Kedro: the filter methods of ``kedro.pipeline.Pipeline``).
 """

@@ -1,21 +1,16 @@
 """Modular pipelines and deployment groups; loaded only when used.
 
-``pipeline(pipe, namespace="cars")`` copies every node of ``pipe`` with
-``cars.`` before node and dataset names, and ``params:rate`` read as
-``params:cars.rate`` (``parameters`` stays). ``inputs``, ``outputs`` and
-``parameters`` name what keeps its name (a str, list or set) or takes a new
-one (``{old: new}``): the edges joining the copy to the rest of a project.
-Each dataset name is rewritten by the first rule that applies:
+``pipeline(pipe, namespace="cars")`` copies every node with ``cars.`` before node and
+dataset names, and ``params:rate`` read as ``params:cars.rate``. ``inputs``, ``outputs``
+and ``parameters`` name what keeps its name (a str, list or set) or takes a new one
+(``{old: new}``). Each dataset name is rewritten by the first rule that applies:
 
 1. a name listed in a mapping takes its mapped name; 2. ``parameters`` stays;
 3. ``x@fmt`` whose base ``x`` is listed becomes ``<mapped>@fmt``;
 4. ``params:x`` becomes ``params:<namespace>.x``; 5. ``x`` becomes ``<namespace>.x``.
 
-``prefix_datasets_with_namespace=False`` skips rules 4 and 5: only node
-names are namespaced (for ``--namespaces`` and deployment groups).
-
-``Pipeline.group_nodes_by()`` groups nodes for deployment plugins, which map
-each group to one container or task.
+``prefix_datasets_with_namespace=False`` skips rules 4 and 5 (only node names change).
+``Pipeline.group_nodes_by()`` groups nodes for deployment plugins (a group per task).
 
 Public names: ``pipeline`` (Kedro: ``kedro.pipeline.modular_pipeline``),
 ``GroupedNodes`` (Kedro: ``kedro.pipeline.GroupedNodes``).
