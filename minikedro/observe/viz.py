@@ -367,17 +367,27 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
     width, height = round(right + 20), top + LAYER * len(layers)
     svg = [f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
            f'viewBox="0 0 {width} {height}">{ARROWS}']
-    for space, (x0, y0, x1, y1, count) in sorted(_frames(layers, y).items()):  # outer ones first
-        svg.append(f'<g class="frame" data-ns="{escape(space)}" data-count="{count}"><rect x="{x0:.1f}" '
-                   f'y="{y0}" width="{x1 - x0:.1f}" height="{y1 - y0}" rx="8"/><text x="{x0 + 10:.1f}" '
-                   f'y="{y0 + 4}">▾ {escape(space.rpartition(".")[2])}</text></g>')
+    ends: dict[Any, list] = {}  # a vertex's edges leave (arrive) side by side, in the order they go
+    for (a, b), route in routes.items():
+        ends.setdefault((a, "out"), []).append((route[1].x, a, b))
+        ends.setdefault((b, "in"), []).append((route[-2].x, a, b))
+    shift: dict[Any, float] = {}
+    for (vertex, side), edges in ends.items():
+        spread = min(vertex.width / 2 - 12, 6 * (len(edges) - 1))
+        for k, (_, a, b) in enumerate(sorted(edges, key=lambda e: e[0])):
+            shift[a, b, side] = spread * (2 * k / (len(edges) - 1) - 1) if len(edges) > 1 else 0
     for (a, b), route in routes.items():  # curves leaving and arriving vertically
-        points = [(a.x, y[a.layer] + HEIGHT), *((v.x, y[v.layer] + HEIGHT / 2) for v in route[1:-1]),
-                  (b.x, y[b.layer] - 1)]
+        points = [(a.x + shift[a, b, "out"], y[a.layer] + HEIGHT),
+                  *((v.x, y[v.layer] + HEIGHT / 2) for v in route[1:-1]),
+                  (b.x + shift[a, b, "in"], y[b.layer] - 1)]
         path = "".join(f"C{x1:.1f},{(y1 + y2) / 2} {x2:.1f},{(y1 + y2) / 2} {x2:.1f},{y2}"
                        for (x1, y1), (x2, y2) in zip(points, points[1:]))
         svg.append(f'<path class="e{" crit" * (a.onward is b)}" data-a="{a.index}" data-b="{b.index}" '
-                   f'd="M{a.x:.1f},{points[0][1]}{path}"/>')
+                   f'd="M{points[0][0]:.1f},{points[0][1]}{path}"/>')
+    for space, (x0, y0, x1, y1, count) in sorted(_frames(layers, y).items()):  # outer first; over edges
+        svg.append(f'<g class="frame" data-ns="{escape(space)}" data-count="{count}"><rect x="{x0:.1f}" '
+                   f'y="{y0}" width="{x1 - x0:.1f}" height="{y1 - y0}" rx="8"/><text x="{x0 + 10:.1f}" '
+                   f'y="{y0 + 4}">▾ {escape(space.rpartition(".")[2])}</text></g>')
     for v in vertices:
         classes = " ".join(filter(None, ("v", v.kind, v.status, v.crit and "crit")))
         seconds = "" if v.seconds is None else f'<tspan class="t"> {format_seconds(v.seconds)}</tspan>'
@@ -394,8 +404,8 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
     names = {"data": "dataset", "param": "parameters", "not_run": "not run", "crit": "critical path"}
     legend = "".join(f'<span class="key {key}">{names.get(key, key)}</span>' for key in keys)
     palette = "".join(f".{key}{{--fill:{fill};--line:{line}}}" for key, (fill, line) in COLOURS.items())
-    parts = {"TITLE": escape(title), "FACTS": escape(" — ".join(facts)), "PALETTE": palette, "LEGEND": legend,
-             "SVG": "\n".join(svg)}
+    parts = {"TITLE": escape(title), "FACTS": escape(" — ".join(facts)), "PALETTE": palette,
+             "LEGEND": legend, "SVG": "\n".join(svg)}
     return re.sub(r"__([A-Z]+)__", lambda match: parts[match.group(1)], PAGE)  # once: names may hold __X__
 
 
