@@ -14,7 +14,9 @@ so what they record is lost; here every hook runs in the driver instead.
 Hooks run in ``SequentialRunner``'s order with the driver's node and catalog;
 ``before_node_run``'s reply carries replaced inputs and ``node.func`` back.
 Only implemented hooks are relayed, with ``data``/``inputs``/``outputs`` only
-if an implementation takes them; a run that needs no relay opens none.
+if an implementation takes them; a run that needs no relay opens none. A runner
+provides its executor (``_open_executor``); the relay starts after it, so that a
+fork-based pool forks while this process still has one thread.
 """
 from __future__ import annotations
 
@@ -107,7 +109,8 @@ class Relay:
 
     def __exit__(self, *exc_info: Any) -> None:
         self._stop.send_bytes(b"")
-        Client(self.address[0], authkey=self.address[1]).close()  # wakes accept()
+        if self._threads[0].is_alive():
+            Client(self.address[0], authkey=self.address[1]).close()  # wakes accept()
         for thread in self._threads:
             thread.join()
         for connection in (self._listener, self._stopped, self._stop):
