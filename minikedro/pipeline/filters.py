@@ -2,8 +2,9 @@
 
 ``Pipeline.filter()`` and the ``only_nodes*``, ``from_*`` and ``to_*`` methods load this
 module on first use (a plain run never filters) and keep the node names ``select()``
-returns. It reads each pipeline's index (``Pipeline._index``: ``_by_name``, ``_producer``,
-``_consumers``), so a criterion costs time linear in what it reaches, never a rescan.
+returns. It reads each pipeline's index (``Pipeline._index``: ``_by_name``; ``_producer``
+and ``_consumers`` give positions in ``_nodes`` and ``_names``), so a criterion costs time
+linear in what it reaches, never a rescan.
 
 Unknown names are refused, all at once and sorted. ``data`` selects every format of a
 dataset, ``data@json`` only that one (as in Kedro).
@@ -91,17 +92,17 @@ def _in_namespaces(pipe: Pipeline, namespaces: Iterable[str]) -> set[str]:
 
 
 def _reading(pipe: Pipeline, datasets: Iterable[str]) -> set[str]:
-    return {reader for dataset in _known(pipe, datasets)
+    return {pipe._names[reader] for dataset in _known(pipe, datasets)
             for reader in pipe._consumers.get(strip_transcoding(dataset), ())
-            if "@" not in dataset or dataset in pipe._by_name[reader]._input_names}
+            if "@" not in dataset or dataset in pipe._nodes[reader]._input_names}
 
 
 def _writing(pipe: Pipeline, datasets: Iterable[str]) -> set[str]:
     chosen = set()
     for dataset in _known(pipe, datasets):
-        writer = pipe._producer.get(strip_transcoding(dataset))
-        if writer and ("@" not in dataset or dataset in pipe._by_name[writer]._output_names):
-            chosen.add(writer)
+        writer = pipe._producer.get(strip_transcoding(dataset))  # a position: 0 is one too
+        if writer is not None and ("@" not in dataset or dataset in pipe._nodes[writer]._output_names):
+            chosen.add(pipe._names[writer])
     return chosen
 
 
