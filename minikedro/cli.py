@@ -1,4 +1,5 @@
-"""The ``minikedro`` command line: ``run``, ``new``, ``pipeline``, ``registry``, ``catalog``, ``info``.
+"""The ``minikedro`` command line: ``run``, ``new``, ``pipeline``, ``registry``, ``catalog``, ``viz``,
+``runs``, ``info``.
 
 Public names: ``main`` (``main(argv=None) -> int``) and ``build_parser``.
 
@@ -22,7 +23,7 @@ import minikedro
 
 __all__ = ["build_parser", "command_line", "main"]
 
-COMMANDS = ("run", "new", "pipeline", "registry", "catalog", "info")
+COMMANDS = ("run", "new", "pipeline", "registry", "catalog", "viz", "runs", "info")
 LOG_FORMAT = "%(asctime)s - %(name)s - %(levelname)s - %(message)s"
 
 MAIN_EPILOG = """\
@@ -31,6 +32,8 @@ examples:
   minikedro run --project examples/iris   run the __default__ pipeline
   minikedro registry list                 the registered pipelines
   minikedro catalog describe-datasets     the datasets each pipeline uses
+  minikedro viz -o pipeline.html          a picture of the pipeline, one file, no server
+  minikedro runs show last                the last run's nodes: times and statuses
   minikedro <command> --help              a command's options
 """
 
@@ -41,9 +44,20 @@ examples:
   minikedro run -r my_project.runner.DryRunner
   minikedro run --tags train,report --params "model.k=3,seed=42" --to-outputs report
   minikedro run --config run_config.toml -p reporting   (the command line wins)
+  minikedro run --keep-going      (a failed node stops only the nodes that depend on it)
+  minikedro run --resume          (run what the last failed or interrupted run did not)
 
 List options take comma-separated values and may be repeated.
 --params values are typed: 3, 0.5, true, null become int, float, bool, None.
+"""
+
+
+VIZ_EPILOG = """\
+examples:
+  minikedro viz                                      Mermaid on stdout (GitHub renders it)
+  minikedro viz -o pipeline.html                     one page that opens from disk
+  minikedro viz -p training --run last -o run.html   coloured by the last run
+  minikedro viz --format dot | dot -Tsvg > pipeline.svg
 """
 
 
@@ -92,6 +106,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         for option in OPTIONS.values():  # list options split on commas and may be repeated
             meta = option.metadata
             how = ({"action": "store_true", "default": None} if meta["kind"] == "flag" else
+                   {"action": argparse.BooleanOptionalAction} if meta["kind"] == "switch" else
                    {"metavar": meta["metavar"]} if meta["kind"] == "text" else
                    {"action": "extend", "type": split_commas, "metavar": meta["metavar"]})
             run.add_argument(*meta["flags"], dest=option.name, help=meta["help"], **how)
@@ -147,6 +162,22 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             if name != "list-patterns":
                 sub.add_argument("-p", "--pipeline", action="extend", type=split_commas, metavar="A,B",
                                  help="only these pipelines (default: all)")
+    if only in (None, "viz"):
+        viz = command(commands, "viz", "Draw a pipeline: Mermaid, Graphviz dot or one HTML page.",
+                      do.viz, epilog=VIZ_EPILOG)
+        viz.add_argument("-p", "--pipeline", default="__default__",
+                         help="registered pipeline (default: __default__)")
+        viz.add_argument("--format", choices=("mermaid", "dot", "html"),
+                         help="default: from --output's suffix (.html, .dot, .mmd/.md), else mermaid")
+        viz.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+        viz.add_argument("--run", metavar="ID|last", help="colour the nodes by a recorded run")
+        viz.add_argument("-e", "--env", help="environment whose catalog gives the dataset types")
+    if only in (None, "runs"):
+        runs = command(commands, "runs", "List the recorded runs, newest first.", do.runs, "runs")
+        show = command(runs.add_subparsers(dest="runs_command", metavar="COMMAND"), "show",
+                       "Show one run's nodes: when each started, how long it took, how it ended.",
+                       do.runs_show, "runs show last")
+        show.add_argument("run", nargs="?", default="last", help="a run id, or last (default)")
     if only in (None, "info"):
         command(commands, "info", "Show the version and what this minikedro provides.", do.info, "info",
                 parents=())
@@ -168,6 +199,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = next((word for word in words if not word.startswith("-")), None)  # no option takes a value
     try:
         args = build_parser(command if command in COMMANDS else None).parse_args(words)
+        args.words = words  # what a run record keeps as its command
     except SystemExit as exc:  # --help, --version, usage errors: argparse printed it
         return exc.code if isinstance(exc.code, int) else 2
     root_level = logging.getLogger().level
@@ -276,8 +308,10 @@ def _error_message(exc: BaseException, args: argparse.Namespace, status: int) ->
     message = str(exc)
     if isinstance(exc, KeyError) and type(exc).__str__ is KeyError.__str__ and exc.args:
         message = str(exc.args[0])  # not KeyError's repr() of the key
-    message = " ".join(line.strip() for line in message.splitlines() if line.strip())
     node = getattr(getattr(args, "active_session", None), "failed_node", None)
+    if hasattr(exc, "skipped"):  # --keep-going's NodesFailedError: one line per failed node
+        return f"{message}{_how_to_resume(args)}"
+    message = " ".join(line.strip() for line in message.splitlines() if line.strip())
     plain = type(exc) in _PLAIN_ERRORS or type(exc).__module__.startswith("minikedro")
     if node is not None or not plain:
         message = f"{type(exc).__name__}: {message}"
@@ -304,7 +338,7 @@ def _how_to_resume(args: argparse.Namespace) -> str:
         hint = command_line("run", package=package) + hint[len("minikedro run"):]
     given = [("--project", args.project), ("--config", args.config)] + [
         (option.metadata["flags"][-1], getattr(args, name)) for name, option in OPTIONS.items()
-        if name != "from_nodes"]  # the hint replaces it
+        if name != "from_nodes" and option.metadata["to"] != "cli"]  # the hint replaces from_nodes
     words = [word for flag, value in given if value is not None for word in (
         [flag] if value is True else [flag, ",".join(value) if isinstance(value, list) else value])]
     return ". To resume: " + " ".join(filter(None, (hint, shlex.join(words))))

@@ -97,7 +97,7 @@ def test_every_option_goes_to_a_keyword_its_call_takes():
     for to, call in (("create", KedroSession.create), ("runner", load_runner),
                      ("run", KedroSession.run)):
         assert set(options.arguments(to)) <= set(inspect.signature(call).parameters)
-    assert sum(len(options.arguments(to)) for to in ("create", "runner", "run")) == len(OPTIONS) + 1
+    assert sum(len(options.arguments(to)) for to in ("create", "runner", "run", "cli")) == len(OPTIONS) + 1
 
 
 def test_pipeline_and_pipelines_exclude_each_other():

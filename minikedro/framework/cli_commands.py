@@ -3,7 +3,8 @@
 Public names: one handler per command, taking the parsed ``argparse.Namespace``
 (user errors are raised; the CLI prints them and chooses the exit code):
 ``run``, ``new``, ``pipeline_create``, ``pipeline_delete``, ``registry_list``,
-``registry_describe``, ``catalog``, ``catalog_list``, ``info``; and ``show_logs_of``.
+``registry_describe``, ``catalog``, ``catalog_list``, ``viz``, ``runs``, ``runs_show``,
+``info``; and ``show_logs_of``.
 As Kedro's, ``registry`` and ``catalog`` answer in YAML on stdout; logs go to stderr.
 """
 from __future__ import annotations
@@ -15,7 +16,7 @@ import sys
 from typing import Any, Sequence
 
 __all__ = ["catalog", "catalog_list", "info", "new", "pipeline_create", "pipeline_delete",
-           "registry_describe", "registry_list", "run", "show_logs_of"]
+           "registry_describe", "registry_list", "run", "runs", "runs_show", "show_logs_of", "viz"]
 
 
 def show_logs_of(names: Sequence[str], args: argparse.Namespace,
@@ -57,10 +58,18 @@ def _print_yaml(value: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> None:
-    """``minikedro run``: Kedro's ``kedro run`` with every one of its options."""
-    from minikedro.framework.run_options import RunOptions, load_runner, read_run_config
+    """``minikedro run``: Kedro's ``kedro run`` with every one of its options, and ``--resume``."""
+    from minikedro.framework.run_options import OPTIONS, RunOptions, load_runner, read_run_config
 
     options = RunOptions.from_sources(vars(args), read_run_config(args.config) if args.config else {})
+    record = None
+    if options.resume:  # the last unfinished run's options; the command line still wins
+        from minikedro.framework.project import find_project
+        from minikedro.observe.records import resumable_run
+
+        record = resumable_run(find_project(args.project))
+        recorded = {name: value for name, value in record.get("options", {}).items() if name in OPTIONS}
+        options = RunOptions.from_sources(vars(args), recorded)
     if options.conf_source:
         from minikedro.framework.config import is_config_archive
 
@@ -69,10 +78,44 @@ def run(args: argparse.Namespace) -> None:
                                     f".zip/.tar.gz of one)")
         options.conf_source = os.path.abspath(options.conf_source)
     session = _open_session(args, **options.arguments("create"))
+    if record is not None:  # exactly the nodes it did not complete, and what they need
+        from minikedro.framework.project import pipelines
+        from minikedro.observe.records import describe_plan, plan_resume
+
+        names = plan_resume(record, pipelines, session.load_context().catalog)
+        print(describe_plan(record, names))
+        for name in ("tags", "from_nodes", "to_nodes", "from_inputs", "to_outputs", "namespaces"):
+            setattr(options, name, [])
+        options.node_names, options.only_missing_outputs = names, False
     runner = args.active_runner = load_runner(**options.arguments("runner"))
     show_logs_of([type(runner).__module__.split(".")[0]], args)
     _apply_logging_config(session, args)
+    session.command = ["minikedro", *getattr(args, "words", ["run"])]
+    session.run_options = {name: getattr(options, name) for name, option in OPTIONS.items()
+                           if option.metadata["to"] != "cli"}
+    session.progress = sys.stderr.isatty() if options.progress is None else options.progress
     session.run(runner=runner, **options.arguments("run"))
+
+
+def viz(args: argparse.Namespace) -> None:
+    """``minikedro viz``: a picture of a pipeline (:mod:`minikedro.observe.viz`)."""
+    from minikedro.observe.viz import main
+
+    main(args)
+
+
+def runs(args: argparse.Namespace) -> None:
+    """``minikedro runs``: the recorded runs, newest first (:mod:`minikedro.observe.records`)."""
+    from minikedro.observe.records import runs_main
+
+    runs_main(args)
+
+
+def runs_show(args: argparse.Namespace) -> None:
+    """``minikedro runs show ID|last``: one run's nodes, their times and statuses."""
+    from minikedro.observe.records import runs_show_main
+
+    runs_show_main(args)
 
 
 def _ask(prompt: str) -> str | None:

@@ -31,10 +31,12 @@ class RunOptionError(ValueError):
 
 def _option(flags: str, metavar: str | None, kind: str = "text", *, help: str, to: str = "run",
             keyword: str | None = None, aliases: str = "") -> Any:
-    """A ``RunOptions`` field. ``kind``: text, flag, list, pairs (``k=v``) or versions (``ds:v``).
+    """A ``RunOptions`` field. ``kind``: text, flag, switch (``--x``/``--no-x``), list, pairs
+    (``k=v``) or versions (``ds:v``).
 
     ``to`` names the call that takes it as ``keyword`` (default: the field's name):
-    ``"create"`` (``KedroSession.create``), ``"runner"`` (``load_runner``) or ``"run"``.
+    ``"create"`` (``KedroSession.create``), ``"runner"`` (``load_runner``) or ``"run"``;
+    ``"cli"``: read by the ``run`` command itself.
     """
     metadata = {"flags": flags.split(), "kind": kind, "metavar": metavar, "help": help, "to": to,
                 "keyword": keyword, "aliases": aliases.split()}
@@ -82,6 +84,12 @@ class RunOptions:
                                          help="skip nodes whose persisted outputs exist")
     wait: bool = _option("--wait", None, "flag",
                          help="wait for another run using the same datasets to end, instead of failing")
+    keep_going: bool = _option("--keep-going", None, "flag", to="runner", help=(
+        "when a node fails, still run every node that does not depend on it"))
+    progress: Optional[bool] = _option("--progress", None, "switch", to="cli", help=(
+        "show a progress line on stderr (default: when stderr is a terminal)"))
+    resume: bool = _option("--resume", None, "flag", to="cli", help=(
+        "run what the last failed or interrupted run did not complete, with its options"))
     # Not an option: the run file's runner_params when --runner chose the runner; passed only
     # where that runner takes them, the others dropped with a warning.
     file_runner_params: Dict[str, Any] = field(default_factory=dict, metadata={
@@ -255,7 +263,7 @@ def _convert(option: Field, value: Any, source: str) -> Any:
         return parse_load_versions(value)
     if kind == "pairs":
         return parse_key_values(value, option.metadata["flags"][-1])
-    if kind == "flag" and isinstance(value, str):
+    if kind in ("flag", "switch") and isinstance(value, str):
         value = parse_value(value)
     if not isinstance(value, str if kind == "text" else bool):
         expected = "a string" if kind == "text" else "true or false"
@@ -299,7 +307,7 @@ def read_run_config(path: str | Path) -> dict[str, Any]:
 
 
 def load_runner(name: str | None = None, is_async: bool = False, params: Mapping | None = None,
-                optional_params: Mapping | None = None) -> Any:
+                optional_params: Mapping | None = None, keep_going: bool = False) -> Any:
     """Create the runner named on the command line.
 
     Args:
@@ -308,6 +316,7 @@ def load_runner(name: str | None = None, is_async: bool = False, params: Mapping
         is_async: Passed to the constructor, as Kedro does.
         params: Keyword arguments; ``is_async`` among them means ``--async``.
         optional_params: Passed where the runner takes them, others dropped with a warning.
+        keep_going: ``--keep-going``: passed to runners that take it, refused by others.
 
     Raises:
         RunOptionError: Unknown name, not a runner class, or arguments it refuses.
@@ -344,6 +353,11 @@ def load_runner(name: str | None = None, is_async: bool = False, params: Mapping
         accepted = ", ".join(sorted(takes - {"is_async"}))
         raise RunOptionError(f"{runner_class.__name__} does not take {', '.join(unknown)} (from "
                              f"--runner-params); it takes {'only: ' + accepted if accepted else 'none'}")
+    if keep_going and not takes_any and "keep_going" not in takes:
+        raise RunOptionError(f"{runner_class.__name__} does not take keep_going, so --keep-going "
+                             f"cannot be used with it: let its __init__ pass **kwargs to super()")
+    if keep_going:
+        params["keep_going"] = True
     try:
         return runner_class(is_async=is_async, **params)
     except (TypeError, ValueError) as exc:
