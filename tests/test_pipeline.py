@@ -581,3 +581,12 @@ def test_group_nodes_by_top_level_namespace():
     ]
     assert pipe.group_nodes_by() == expected
     assert [g.type for g in pipe.group_nodes_by("none")] == ["node", "node", "node"]
+
+
+def test_the_first_listed_node_is_found_as_a_writer_and_a_reader():
+    """The index holds positions; the node at position 0 is a writer and reader like any other."""
+    pipe = Pipeline([node(identity, "a@csv", "b", name="first"), node(identity, "raw", "a@csv", name="second")])
+    assert [n.name for n in pipe.only_nodes_with_outputs("b").nodes] == ["first"]
+    assert [n.name for n in pipe.only_nodes_with_inputs("a@csv").nodes] == ["first"]
+    assert [n.name for n in pipe.to_outputs("b").nodes] == ["second", "first"]
+    assert [n.name for n in pipe.from_inputs("raw").nodes] == ["second", "first"]
