@@ -1,14 +1,13 @@
 """From catalog configuration to datasets: what ``DataCatalog.from_config`` checks and builds.
 
-Every entry is checked before any dataset is used; all bad ones are reported at
-once, each with the key at fault. ``type`` is a built-in name (``BUILTIN_TYPES``),
-a kedro-datasets name with the same meaning (``pickle.PickleDataset``) or the
-import path of an ``AbstractDataset`` subclass; other keys must be constructor
-arguments; ``versioned: true`` passes the catalog's ``Version``; ``credentials:
-<name>`` (at any depth) becomes those credentials. A name with placeholders
-(``"{name}_csv"``) is a dataset factory pattern, filled in on first use; the
-most specific wins (more literal characters, fewer placeholders, then A-Z), and
-a bare ``"{default}"`` is the one catch-all. Only configuration loads this module.
+Every entry is checked before any dataset is used, all bad ones reported at once with the
+key at fault. ``type`` is a built-in name (``BUILTIN_TYPES``), a kedro-datasets name with
+the same meaning (``pickle.PickleDataset``) or an ``AbstractDataset`` subclass's import
+path; other keys are constructor arguments (load_args/save_args checked by the class, if
+it can); ``versioned: true`` passes the catalog's ``Version``; ``credentials: <name>`` (at
+any depth) becomes those credentials. A name with placeholders (``"{name}_csv"``) is a
+dataset factory pattern, filled in on first use; the most specific wins (more literal
+characters, fewer placeholders, then A-Z); ``"{default}"`` is the one catch-all.
 
 Public names: ``BUILTIN_TYPES``, ``CatalogConfig``, ``DatasetPattern``, ``DatasetEntry``, and helpers.
 

@@ -38,10 +38,8 @@ def pipeline(pipe: Iterable[Node | Pipeline] | Pipeline, *, inputs: Renames = No
 
     Args:
         pipe: Nodes and/or pipelines to copy; they are left unchanged.
-        inputs: Free inputs that keep their name or are renamed.
-        outputs: Outputs (free or not) that keep their name or are renamed.
-        parameters: Parameters that keep their name or are renamed, with or
-            without the ``params:`` prefix.
+        inputs, outputs, parameters: Free inputs, outputs (free or not) and parameters (with
+            or without ``params:``) that keep their name or are renamed.
         tags: Tags added to every node.
         namespace: Prefix for node names, and dataset and parameter names not listed.
         prefix_datasets_with_namespace: False to prefix only the node names.
