@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import pkgutil
 import shlex
 import signal
 import sys
@@ -68,7 +69,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         only: Add only this command, as ``main`` does: argparse looks for translations
             of its words for every parser, and all of them cost more than a small run.
     """
-    from minikedro.framework import cli_commands as do
     from minikedro.framework.run_options import OPTIONS, split_commas
 
     formatter = argparse.RawDescriptionHelpFormatter
@@ -89,12 +89,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     project.add_argument("--project", metavar="PATH",
                          help="project folder (default: found from the current folder up)")
 
-    def command(parent: Any, name: str, help: str, handler: Any, example: str = "", *, epilog: str = "",
+    def command(parent: Any, name: str, help: str, handler: str, example: str = "", *, epilog: str = "",
                 parents: tuple = (project,)) -> Any:
+        """A sub-command run by ``handler``, a ``cli_commands`` function or ``module:function``:
+        named, so that main imports only the one it runs."""
         sub = parent.add_parser(name, help=help, description=help, formatter_class=formatter,
                                 epilog=epilog or f"example:\n  minikedro {example}\n",
                                 allow_abbrev=False, parents=parents)
-        sub.set_defaults(handler=handler)
+        sub.set_defaults(handler=handler if ":" in handler else f"minikedro.framework.cli_commands:{handler}")
         return sub
 
     def group(name: str, help: str) -> Any:
@@ -102,7 +104,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         return sub.add_subparsers(dest=f"{name}_command", metavar="COMMAND", required=True)
 
     if only in (None, "run"):
-        run = command(commands, "run", "Run a project's pipeline.", do.run, epilog=RUN_EPILOG)
+        run = command(commands, "run", "Run a project's pipeline.", "run", epilog=RUN_EPILOG)
         for option in OPTIONS.values():  # list options split on commas and may be repeated
             meta = option.metadata
             how = ({"action": "store_true", "default": None} if meta["kind"] == "flag" else
@@ -115,7 +117,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         run.add_argument("-c", "--config", metavar="FILE",
                          help="read options from the [run] table of a TOML/JSON/YAML file")
     if only in (None, "new"):
-        new = command(commands, "new", "Create a new project that runs at once.", do.new,
+        new = command(commands, "new", "Create a new project that runs at once.", "new",
                       parents=(volume,), epilog="example:\n  minikedro new spaceflights && cd "
                       "spaceflights && minikedro run\n  minikedro new --name=spaceflights --example=n\n")
         new.add_argument("name", nargs="?", help="project name; the folder and package come from it")
@@ -131,31 +133,31 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
             new.add_argument(*flags, dest=flags[-1].lstrip("-"), help=argparse.SUPPRESS)
     if only in (None, "pipeline"):
         pipeline = group("pipeline", "Create or delete a pipeline's files.")
-        create = command(pipeline, "create", "Create the files of a new pipeline.", do.pipeline_create,
+        create = command(pipeline, "create", "Create the files of a new pipeline.", "pipeline_create",
                          "pipeline create data_processing")
         create.add_argument("name", help="the pipeline's name: letters, digits and underscores")
         create.add_argument("--skip-config", action="store_true", help="write no parameters file")
         create.add_argument("-e", "--env", default="base", help="where the parameters file goes (base)")
-        delete = command(pipeline, "delete", "Delete a pipeline's files.", do.pipeline_delete,
+        delete = command(pipeline, "delete", "Delete a pipeline's files.", "pipeline_delete",
                          "pipeline delete data_processing -y")
         delete.add_argument("name", help="the pipeline's name")
         delete.add_argument("-e", "--env", default="base", help="where its parameters file is (base)")
         delete.add_argument("-y", "--yes", action="store_true", help="do not ask for confirmation")
     if only in (None, "registry"):
         registry = group("registry", "Inspect the registered pipelines.")
-        command(registry, "list", "List the registered pipelines.", do.registry_list, "registry list")
+        command(registry, "list", "List the registered pipelines.", "registry_list", "registry list")
         describe = command(registry, "describe", "List a registered pipeline's nodes.",
-                           do.registry_describe, "registry describe training")
+                           "registry_describe", "registry describe training")
         describe.add_argument("name", nargs="?", default="__default__",
                               help="pipeline name (default: __default__)")
     if only in (None, "catalog"):
         catalog = group("catalog", "Inspect the data catalog.")
         for name, handler, text in (
-            ("describe-datasets", do.catalog,
+            ("describe-datasets", "catalog",
              "List each pipeline's datasets: catalog entries, factory-made, defaults."),
-            ("list-patterns", do.catalog, "List the dataset factory patterns, in matching order."),
-            ("resolve-patterns", do.catalog, "Show the configuration each pipeline dataset resolves to."),
-            ("list", do.catalog_list, "List the datasets each pipeline uses, by type."),
+            ("list-patterns", "catalog", "List the dataset factory patterns, in matching order."),
+            ("resolve-patterns", "catalog", "Show the configuration each pipeline dataset resolves to."),
+            ("list", "catalog_list", "List the datasets each pipeline uses, by type."),
         ):
             sub = command(catalog, name, text, handler, f"catalog {name}")
             sub.add_argument("-e", "--env", help=OPTIONS["env"].metadata["help"])
@@ -164,7 +166,7 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
                                  help="only these pipelines (default: all)")
     if only in (None, "viz"):
         viz = command(commands, "viz", "Draw a pipeline: Mermaid, Graphviz dot or one HTML page.",
-                      do.viz, epilog=VIZ_EPILOG)
+                      "minikedro.observe.viz:main", epilog=VIZ_EPILOG)
         viz.add_argument("-p", "--pipeline", default="__default__",
                          help="registered pipeline (default: __default__)")
         viz.add_argument("--format", choices=("mermaid", "dot", "html"),
@@ -173,13 +175,14 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
         viz.add_argument("--run", metavar="ID|last", help="colour the nodes by a recorded run")
         viz.add_argument("-e", "--env", help="environment whose catalog gives the dataset types")
     if only in (None, "runs"):
-        runs = command(commands, "runs", "List the recorded runs, newest first.", do.runs, "runs")
+        runs = command(commands, "runs", "List the recorded runs, newest first.",
+                       "minikedro.observe.records:runs_main", "runs")
         show = command(runs.add_subparsers(dest="runs_command", metavar="COMMAND"), "show",
                        "Show one run's nodes: when each started, how long it took, how it ended.",
-                       do.runs_show, "runs show last")
+                       "minikedro.observe.records:runs_show_main", "runs show last")
         show.add_argument("run", nargs="?", default="last", help="a run id, or last (default)")
     if only in (None, "info"):
-        command(commands, "info", "Show the version and what this minikedro provides.", do.info, "info",
+        command(commands, "info", "Show the version and what this minikedro provides.", "info", "info",
                 parents=())
     return parser
 
@@ -206,7 +209,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = _setup_logging(args)
     previous_sigterm = _on_sigterm(_terminate)
     try:
-        args.handler(args)
+        run = args.handler
+        (pkgutil.resolve_name(run) if isinstance(run, str) else run)(args)
         return 0
     except (Exception, KeyboardInterrupt) as exc:  # KeyboardInterrupt: Ctrl-C, or SIGTERM
         if getattr(args, "verbose", False):

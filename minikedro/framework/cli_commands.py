@@ -3,8 +3,8 @@
 Public names: one handler per command, taking the parsed ``argparse.Namespace``
 (user errors are raised; the CLI prints them and chooses the exit code):
 ``run``, ``new``, ``pipeline_create``, ``pipeline_delete``, ``registry_list``,
-``registry_describe``, ``catalog``, ``catalog_list``, ``viz``, ``runs``, ``runs_show``,
-``info``; and ``show_logs_of``.
+``registry_describe``, ``catalog``, ``catalog_list``, ``info``; and ``show_logs_of``.
+``viz`` and ``runs`` are :mod:`minikedro.observe`'s.
 As Kedro's, ``registry`` and ``catalog`` answer in YAML on stdout; logs go to stderr.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from typing import Any, Sequence
 
 __all__ = ["catalog", "catalog_list", "info", "new", "pipeline_create", "pipeline_delete",
-           "registry_describe", "registry_list", "run", "runs", "runs_show", "show_logs_of", "viz"]
+           "registry_describe", "registry_list", "run", "show_logs_of"]
 
 
 def show_logs_of(names: Sequence[str], args: argparse.Namespace,
@@ -97,27 +97,6 @@ def run(args: argparse.Namespace) -> None:
     session.run(runner=runner, **options.arguments("run"))
 
 
-def viz(args: argparse.Namespace) -> None:
-    """``minikedro viz``: a picture of a pipeline (:mod:`minikedro.observe.viz`)."""
-    from minikedro.observe.viz import main
-
-    main(args)
-
-
-def runs(args: argparse.Namespace) -> None:
-    """``minikedro runs``: the recorded runs, newest first (:mod:`minikedro.observe.records`)."""
-    from minikedro.observe.records import runs_main
-
-    runs_main(args)
-
-
-def runs_show(args: argparse.Namespace) -> None:
-    """``minikedro runs show ID|last``: one run's nodes, their times and statuses."""
-    from minikedro.observe.records import runs_show_main
-
-    runs_show_main(args)
-
-
 def _ask(prompt: str) -> str | None:
     """A line from the user (or from piped input); None when there is none to read."""
     try:
@@ -182,11 +161,12 @@ def pipeline_create(args: argparse.Namespace) -> None:
 
 
 def pipeline_delete(args: argparse.Namespace) -> None:
-    """``minikedro pipeline delete NAME``: remove what ``pipeline create`` wrote."""
-    from minikedro.framework.starter import delete_pipeline, pipeline_files
+    """``minikedro pipeline delete NAME``: remove what ``pipeline create`` wrote, and what was added."""
+    import shutil
 
-    metadata = _project(args)
-    paths = pipeline_files(metadata, args.name, args.env)
+    from minikedro.framework.starter import pipeline_files
+
+    paths = pipeline_files(_project(args), args.name, args.env)
     if not args.yes:
         listing = "".join(f"\n  {p}" for p in paths)
         answer = _ask(f"Delete these files?{listing}\n[y/N]: ")
@@ -195,7 +175,8 @@ def pipeline_delete(args: argparse.Namespace) -> None:
         if answer.lower() not in ("y", "yes"):
             print("Deletion aborted")
             return
-    for path in delete_pipeline(metadata, args.name, args.env):
+    for path in paths:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
         print(f"Deleted {path}")
 
 

@@ -4,12 +4,9 @@ Public names: ``ProjectMetadata``, ``ProjectError``, ``find_project``, ``read_pr
 ``bootstrap_project`` (also in ``minikedro.framework.startup``, Kedro's path); ``settings``,
 ``pipelines``, ``configure_project``, ``find_pipelines``, ``PipelineNotFoundError``, ``PACKAGE_NAME``.
 
-A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` (or Kedro's
-``[tool.kedro]``) table: ``package_name``, ``source_dir = "src"``, ``project_name``. A Python
-that cannot read TOML goes by the layout instead: one ``src/<package>/pipeline_registry.py``.
-``settings`` (``<package>/settings.py``, else Kedro's defaults) and ``pipelines`` (from
-``register_pipelines()``) load lazily: ``minikedro --help`` works in a project whose
-pipelines are broken, and a run imports only the pipelines it runs where the registry allows.
+A project is a folder whose ``pyproject.toml`` has a ``[tool.minikedro]`` (or ``[tool.kedro]``)
+table, or, where TOML cannot be read, one ``src/<package>/pipeline_registry.py``. ``settings``
+and ``pipelines`` load lazily: a run imports only the pipelines it runs where the registry allows.
 """
 from __future__ import annotations
 
@@ -175,13 +172,8 @@ def _import_project_module(module_name: str, what: str) -> Any:
 
 
 class _ProjectSettings:
-    """Attribute access to ``settings.py``, falling back to Kedro's defaults.
-
-    Settings: ``HOOKS`` (instances), ``CONF_SOURCE``, ``CONFIG_LOADER_CLASS``,
-    ``CONFIG_LOADER_ARGS`` (over the defaults), ``DATA_CATALOG_CLASS``, ``CONTEXT_CLASS``
-    (classes or dotted paths), ``EXECUTOR_FACTORIES`` (``{name: callable}`` a run file may
-    name). ``DISABLE_HOOKS_FOR_PLUGINS`` and ``SESSION_STORE_*`` are accepted and ignored.
-    """
+    """Attribute access to ``settings.py``, falling back to ``_DEFAULTS``; ``*_CLASS`` settings may be
+    dotted paths. ``DISABLE_HOOKS_FOR_PLUGINS`` and ``SESSION_STORE_*`` are accepted and ignored."""
 
     def __init__(self) -> None:
         self._module: Any = None
@@ -219,11 +211,10 @@ class _ProjectPipelines(Mapping):
         self._content = None
 
     def _select(self, names: list[str]) -> dict[str, Any]:
-        """The registered pipelines ``names``, importing no more than the registry needs.
+        """The registered pipelines ``names``; ``PipelineNotFoundError`` for a missing one.
 
-        A ``register_pipelines`` taking ``pipelines_to_find`` (Kedro 1.x's template) is asked
-        for ``names`` only; with any other, a broken pipeline not in ``names`` only warns,
-        even with ``raise_errors=True``. Raises ``PipelineNotFoundError`` for a missing name.
+        A ``register_pipelines`` taking ``pipelines_to_find`` (Kedro 1.x) is asked for ``names``
+        only; with any other, a broken pipeline not in ``names`` only warns, even with ``raise_errors``.
         """
         global _needed_by_run
         if self._content is None and "__default__" not in names:
@@ -333,8 +324,7 @@ def find_pipelines(raise_errors: bool = False,
     """``{name: Pipeline}`` for the project's pipelines, a fresh dict; Kedro's ``find_pipelines``.
 
     ``<package>/pipelines/<name>/`` is pipeline ``<name>`` when its ``__init__.py`` or
-    ``pipeline.py`` defines ``create_pipeline()``; ``"__default__"`` is ``<package>/pipeline.py``'s,
-    else empty (registries usually replace it).
+    ``pipeline.py`` defines ``create_pipeline()``; ``"__default__"`` is ``<package>/pipeline.py``'s.
 
     Args:
         raise_errors: Raise ``ImportError`` for a pipeline that fails to import or build,

@@ -115,35 +115,28 @@ class RunLock:
         return f"RunLock({str(self.path)!r}, wait={self.wait})"
 
     def __enter__(self) -> RunLock:
-        try:
-            self.acquire()
-        except BaseException:  # Ctrl-C right after the file was written
-            self.release()
-            raise
-        return self
-
-    def __exit__(self, *exc_info: Any) -> None:
-        self.release()
-
-    def acquire(self) -> None:
         """Take every lock at once, or none; with ``wait``, look again until they are free."""
         if not self.record["written"] and not self.record["read"]:
-            return
+            return self
         self.folder.mkdir(parents=True, exist_ok=True)
         waiting_for = ""
-        while True:
-            conflicts = self._take()
-            if not conflicts:
-                return
-            if not self.wait:
-                raise RunLockError(conflicts)
-            in_the_way = "; ".join(map(str, conflicts))
-            if in_the_way != waiting_for:  # said again only when another run is in the way
-                logger.info("Waiting for another run of this project to end: %s", in_the_way)
-                waiting_for = in_the_way
-            time.sleep(POLL_SECONDS)
+        try:
+            while True:
+                conflicts = self._take()
+                if not conflicts:
+                    return self
+                if not self.wait:
+                    raise RunLockError(conflicts)
+                in_the_way = "; ".join(map(str, conflicts))
+                if in_the_way != waiting_for:  # said again only when another run is in the way
+                    logger.info("Waiting for another run of this project to end: %s", in_the_way)
+                    waiting_for = in_the_way
+                time.sleep(POLL_SECONDS)
+        except BaseException:  # Ctrl-C right after the file was written
+            self.__exit__()
+            raise
 
-    def release(self) -> None:
+    def __exit__(self, *exc_info: Any) -> None:
         """Give the locks back; nothing happens if they are not held."""
         if self.path.exists():
             with _mutex(self.folder / ".mutex"):  # Windows cannot delete a file being read

@@ -33,11 +33,8 @@ class KedroSessionError(Exception):
 class KedroSession:
     """One run of one project. Make it with :meth:`create`.
 
-    Attributes:
-        failed_node: The node whose error ended the run, if one did.
-        command, run_options, progress: What the run record keeps (:mod:`minikedro.observe`):
-            the command line, the options ``--resume`` repeats, and whether to draw a
-            progress line on stderr; the command line sets them.
+    ``failed_node`` is the node whose error ended the run, if one did. The command line sets
+    ``command``, ``run_options`` (what ``--resume`` repeats) and ``progress`` for the run record.
     """
 
     def __init__(self, session_id: str, metadata: Any, env: str | None,
@@ -117,20 +114,12 @@ class KedroSession:
             load_versions: dict[str, str] | None = None, namespaces: Iterable[str] | None = None,
             pipeline_names: Iterable[str] | None = None, only_missing_outputs: bool = False,
             wait: bool = False) -> dict[str, Any]:
-        """Run registered pipeline(s) with a runner, firing the pipeline hooks; Kedro's ``session.run``.
+        """Run registered pipeline(s) (default ``"__default__"``), filtered as ``Pipeline.filter``
+        does, with a runner instance (default ``SequentialRunner()``); Kedro's ``session.run``.
 
         The catalog is the runner's ``catalog_class`` where it declares one (``ParallelRunner``
-        does), else ``settings.DATA_CATALOG_CLASS``. The run holds locks on the persisted
-        datasets it uses (:mod:`minikedro.framework.run_lock`).
-
-        Args:
-            pipeline_name, pipeline_names: Registered pipeline(s); default ``"__default__"``.
-            tags, node_names, from_nodes, to_nodes, from_inputs, to_outputs,
-                namespaces: Filters, combined as ``Pipeline.filter`` does.
-            runner: A runner instance; default ``SequentialRunner()``.
-            load_versions: ``{dataset: version}`` for versioned datasets.
-            only_missing_outputs: Skip nodes whose persisted outputs exist.
-            wait: Wait for a run holding locks on this run's datasets, instead of raising.
+        does), else ``settings.DATA_CATALOG_CLASS``. The run locks the persisted datasets it uses
+        (:mod:`minikedro.framework.run_lock`); with ``wait`` it waits for a run holding them.
 
         Returns:
             ``{dataset_name: dataset}`` for the run's free outputs.

@@ -1,13 +1,9 @@
-"""Write project files: ``minikedro new`` and ``minikedro pipeline create/delete``.
+"""Write project files: ``minikedro new`` and ``minikedro pipeline create`` (Kedro's project template).
 
-Public names: ``create_project``, ``package_name_for``, ``create_pipeline``,
-``delete_pipeline``, ``pipeline_files`` (Kedro: its project template, ``kedro
-pipeline create/delete``).
+Public names: ``create_project``, ``package_name_for``, ``create_pipeline``, ``pipeline_files``.
 
-A new project (``FILES``) cleans a CSV of temperature readings and writes a
-per-city summary as JSON. Its ``conf/base`` files are TOML, or JSON where TOML
-cannot be read; ``example=False`` leaves out the data, the catalog entries and
-the pipeline, as Kedro's ``--example=n`` does.
+The example project (``FILES``) cleans a CSV of temperature readings and writes a per-city
+summary as JSON; ``example=False`` leaves out its data, catalog entries and pipeline.
 """
 from __future__ import annotations
 
@@ -15,7 +11,6 @@ import importlib.util
 import json
 import keyword
 import re
-import shutil
 import sys
 from pathlib import Path
 from string import Template
@@ -23,8 +18,7 @@ from typing import Any
 
 from minikedro.framework.config_files import toml_library
 
-__all__ = ["create_pipeline", "create_project", "delete_pipeline", "package_name_for",
-           "pipeline_files"]
+__all__ = ["create_pipeline", "create_project", "package_name_for", "pipeline_files"]
 
 EXAMPLE_ONLY = ("data/", "src/$package/pipelines/data_processing/")
 # conf/base/<name>: what it holds in the example, and the comment that opens its TOML form.
@@ -263,13 +257,3 @@ def create_pipeline(metadata: Any, name: str, env: str = "base", skip_config: bo
         written.append(path)
     return written
 
-
-def delete_pipeline(metadata: Any, name: str, env: str = "base") -> list[Path]:
-    """Delete what ``create_pipeline`` wrote (and anything added to the folder); return it."""
-    paths = pipeline_files(metadata, name, env)
-    for path in paths:
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    return paths
