@@ -144,7 +144,7 @@ def test_the_page_needs_no_network_and_draws_every_node_and_dataset():
 
 def test_hovering_a_node_shows_its_function_inputs_outputs_and_tags():
     page = render(shop_pipeline(), "html")
-    tip = html.unescape(re.search(r'data-name="prepare"[^>]*data-tip="([^"]*)"', page).group(1))
+    tip = html.unescape(re.search(r'data-name="prepare".*?<title>([^<]*)</title>', page).group(1))
     assert tip == ("prepare\nfunction: tests.test_viz.identity\ninputs: raw data.v1, params:quote\"d\n"
                    "outputs: features\ntags: etl, prep")
     assert 'data-name="prepare" data-ns="" data-tags="etl prep"' in page  # what the search box reads
@@ -263,10 +263,10 @@ def test_the_command_colours_the_last_recorded_run_and_names_a_corrupt_record(pr
         viz(project, run="nope")
 
 
-def test_the_command_names_the_registered_pipelines_when_one_is_missing(project):
-    with pytest.raises(ValueError, match="pipeline 'nope' not found; registered pipelines: __default__, "
-                                         "failing, numbers"):
-        viz(project, pipeline="nope")
+def test_the_command_names_the_registered_pipelines_and_the_closest_when_one_is_missing(project):
+    with pytest.raises(ValueError, match="Failed to find the pipeline named 'numbrs'; registered pipelines: "
+                                         "__default__, failing, numbers. Did you mean: 'numbers'"):
+        viz(project, pipeline="numbrs")
 
 
 def test_minikedro_viz_on_the_command_line(project, tmp_path):

@@ -1,12 +1,11 @@
 """Draw a pipeline with no server: a Mermaid flowchart, Graphviz input, or one HTML page.
 
-Public names: ``render`` (a pipeline, and optionally a run record, as text), ``main``
-(the ``minikedro viz`` command) and ``FORMATS`` (output suffix -> format). Kedro's
-counterpart is the Kedro-Viz server. The page is one file that opens from disk: SVG
-laid out here, CSS and a small script (search, tooltips, folding a namespace), no
-URL to anything. Layout, close to linear: layers by longest path; order in a layer
-by barycenter sweeps, each namespace kept together; then x, each namespace in one
-rectangle, as the mean of pushing every vertex right and left from where it wants to be.
+Public names: ``render``, ``main`` (the ``minikedro viz`` command) and ``FORMATS`` (output
+suffix -> format). Kedro's counterpart is the Kedro-Viz server. The page is one file that
+opens from disk: SVG laid out here, CSS and a small script, no URL to anything. Layout,
+close to linear: layers by longest path; order in a layer by barycenter sweeps, each
+namespace kept together; then x, each namespace in one rectangle, as the mean of pushing
+every vertex right and left from where it wants to be.
 """
 from __future__ import annotations
 
@@ -14,11 +13,13 @@ import argparse
 import functools
 import gc
 import html
+import itertools
+import json
 import logging
 import re
 from graphlib import TopologicalSorter
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable
 
 from minikedro.io.core import is_parameter
 from minikedro.observe.progress import critical_path, format_seconds
@@ -41,29 +42,21 @@ COLOURS = {  # fill and line, in every format; in the page's CSS a later one win
 class _Vertex:
     """A node or a dataset (or a bend of a long edge) in the drawing: its links and its place."""
 
-    __slots__ = ("index", "name", "kind", "spaces", "label", "tip", "tags", "preds", "succs", "up",
-                 "down", "status", "seconds", "crit", "onward", "layer", "key", "x", "width")
+    __slots__ = ("index", "name", "kind", "spaces", "space", "label", "text", "tip", "tags", "preds", "succs",
+                 "up", "down", "status", "seconds", "crit", "onward", "layer", "key", "x", "width")
 
-    def __init__(self, index: int, name: str, kind: str, spaces: list[str]) -> None:
+    def __init__(self, index: int, name: str, kind: str, spaces: list[str], layer: int = 0) -> None:
         self.index, self.name, self.kind, self.spaces = index, name, kind, spaces  # outermost first
-        short = name.replace(f"{spaces[-1]}.", "", 1) if spaces else name  # the frame names it
-        self.label = short if len(short) <= 32 else short[:31] + "…"
+        self.space = spaces[-1] if spaces else ""
+        short = name.replace(f"{self.space}.", "", 1) if spaces else name  # the frame names it
+        self.label = self.text = short if len(short) <= 32 else short[:31] + "…"  # text: and its time
         self.tip, self.tags, self.status, self.seconds, self.crit = name, [], None, None, False
         self.preds: list[_Vertex] = []
         self.succs: list[_Vertex] = []
         self.up: list[_Vertex] = []  # the layout's neighbours: bends included
         self.down: list[_Vertex] = []
         self.onward: _Vertex | None = None  # the next vertex on the critical path
-        self.layer, self.key, self.x, self.width = 0, 0.0, 0.0, 0.0
-
-    @property
-    def space(self) -> str:
-        return self.spaces[-1] if self.spaces else ""
-
-    @property
-    def text(self) -> str:
-        """The label, and the node's time when a run recorded one."""
-        return self.label if self.seconds is None else f"{self.label}  {format_seconds(self.seconds)}"
+        self.layer, self.key, self.x, self.width = layer, 0.0, 0.0, 0.0
 
 
 def render(pipeline: Pipeline, fmt: str = "mermaid", run: dict | None = None, *,
@@ -84,15 +77,15 @@ def render(pipeline: Pipeline, fmt: str = "mermaid", run: dict | None = None, *,
     if fmt not in ("mermaid", "dot", "html"):
         raise ValueError(f"unknown format {fmt!r}: valid formats are mermaid, dot and html")
     vertices = _graph(pipeline, run or {}, types or {})
-    if fmt == "html":
-        collecting = gc.isenabled()
-        gc.disable()  # the layout makes many objects: collecting as it goes would double its time
-        try:
-            return _html(vertices, run, title)
-        finally:
-            if collecting:
-                gc.enable()
-    return (_mermaid if fmt == "mermaid" else _dot)(vertices)
+    if fmt != "html":
+        return (_mermaid if fmt == "mermaid" else _dot)(vertices)
+    collecting = gc.isenabled()
+    gc.disable()  # the layout makes many objects: collecting as it goes would double its time
+    try:
+        return _html(vertices, run, title)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _graph(pipeline: Pipeline, run: dict, types: dict[str, str]) -> list[_Vertex]:
@@ -107,10 +100,10 @@ def _graph(pipeline: Pipeline, run: dict, types: dict[str, str]) -> list[_Vertex
         name = strip_transcoding(name)
         if name not in datasets:  # in the namespaces its name starts with ("params:" aside)
             parts = name.replace("params:", "", 1).split(".")
-            inside = [".".join(parts[:k]) for k in range(1, len(parts)) if ".".join(parts[:k]) in spaces]
-            vertex = datasets[name] = _Vertex(len(vertices), name, "param" if is_parameter(name) else "data",
-                                              inside)
-            vertex.tip = f"{name}\n{types.get(name) or ('parameters' if is_parameter(name) else 'dataset')}"
+            inside = [space for space in (".".join(parts[:k]) for k in range(1, len(parts))) if space in spaces]
+            kind = "param" if is_parameter(name) else "data"
+            vertex = datasets[name] = _Vertex(len(vertices), name, kind, inside)
+            vertex.tip = f"{name}\n{types.get(name) or ('parameters' if kind == 'param' else 'dataset')}"
             vertices.append(vertex)
         return datasets[name]
 
@@ -126,8 +119,8 @@ def _graph(pipeline: Pipeline, run: dict, types: dict[str, str]) -> list[_Vertex
         record, vertex.tags = records.get(each.name) or {}, sorted(each.tags)
         vertex.status = record.get("status") if record.get("status") in COLOURS else None
         seconds = record.get("seconds")
-        timed = isinstance(seconds, (int, float)) and not isinstance(seconds, bool)
-        vertex.seconds = seconds if timed else None
+        if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
+            vertex.seconds, vertex.text = seconds, f"{vertex.label}  {format_seconds(seconds)}"
         facts = [("function", _function_name(each.func)), ("inputs", ", ".join(each.inputs)),
                  ("outputs", ", ".join(each.outputs)), ("tags", ", ".join(vertex.tags)),
                  ("status", vertex.status), ("time", vertex.seconds is not None and format_seconds(seconds)),
@@ -156,84 +149,72 @@ def _function_name(func: Any) -> str:
     return f"{func.__module__}.{name}" if getattr(func, "__module__", None) else name
 
 
-def _nesting(vertices: list[_Vertex]) -> Iterator[tuple[str, Any, int]]:
-    """``("open", namespace, depth)``, ``("vertex", v, depth)``, ``("close", ...)``, nested."""
+def _outline(vertices: list[_Vertex], opening: list[str], closing: str, quote: Callable[[str], str],
+             draw: Callable[[_Vertex], str]) -> list[str]:
+    """The lines of a Mermaid or dot body: each namespace as ``opening`` (formatted with a
+    ``number`` and its quoted ``name``), what it holds indented, then ``closing``."""
     members: dict[str, list[_Vertex]] = {}
     children: dict[str, set[str]] = {}
     for vertex in vertices:
         members.setdefault(vertex.space, []).append(vertex)
         for outer, inner in zip(["", *vertex.spaces], vertex.spaces):
             children.setdefault(outer, set()).add(inner)
+    lines: list[str] = []
+    numbers = itertools.count()
 
-    def walk(space: str, depth: int) -> Iterator[tuple[str, Any, int]]:
+    def walk(space: str, indent: str) -> None:
         for child in sorted(children.get(space, ())):
-            yield "open", child, depth
-            yield from walk(child, depth + 1)
-            yield "close", child, depth
-        for vertex in members.get(space, ()):
-            yield "vertex", vertex, depth
-    return walk("", 0)
+            number, name = next(numbers), quote(child.rpartition(".")[2])
+            lines.extend(indent + line.format(number=number, name=name) for line in opening)
+            walk(child, indent + "    ")
+            lines.append(indent + closing)
+        lines.extend(indent + draw(vertex) for vertex in members.get(space, ()))
+    walk("", "    ")
+    return lines
 
 
 def _mermaid_text(text: str) -> str:
-    """Text for a quoted Mermaid label, on one line: lookalikes for what Mermaid would parse.
-
-    (Mermaid's own entity codes, ``#quot;``, show as garbage in Mermaid 11.)
-    """
+    """A quoted Mermaid label on one line, with lookalikes for what Mermaid would parse
+    (its entity codes, ``#quot;``, show as garbage in Mermaid 11)."""
     text = re.sub(r"#(?=\w+;)", "＃", text)  # not an entity code
-    return " ".join(text.translate(str.maketrans('"<>`', "'‹›'")).split())
+    return '"' + " ".join(text.translate(str.maketrans('"<>`', "'‹›'")).split()) + '"'
 
 
 def _mermaid(vertices: list[_Vertex]) -> str:
-    shapes = {"node": '["{}"]', "data": '[("{}")]', "param": '(["{}"])'}  # box, cylinder, stadium
-    lines, groups = ["flowchart TD"], 0
-    for event, item, depth in _nesting(vertices):
-        indent = "    " * (depth + 1)
-        if event == "open":
-            lines.append(f'{indent}subgraph s{groups}["{_mermaid_text(item.rpartition(".")[2])}"]')
-            groups += 1
-        else:
-            lines.append(f"{indent}end" if event == "close" else
-                         f"{indent}v{item.index}{shapes[item.kind].format(_mermaid_text(item.text))}")
+    shapes = {"node": "[{}]", "data": "[({})]", "param": "([{}])"}  # box, cylinder, stadium
+    lines = ["flowchart TD", *_outline(vertices, ["subgraph s{number}[{name}]"], "end", _mermaid_text, lambda v:
+                                       f"v{v.index}" + shapes[v.kind].format(_mermaid_text(v.text)))]
     edges = [(a, b) for a in vertices for b in a.succs]
     lines += [f"    v{a.index} --> v{b.index}" for a, b in edges]
+    crit = f"stroke:{COLOURS['crit'][1]},stroke-width:3px"
     for name, (fill, line) in COLOURS.items():
         ids = [f"v{v.index}" for v in vertices if name in (v.kind, v.status) or name == "crit" and v.crit]
         if ids and name not in ("node", "data"):
-            style = (f"stroke:{line},stroke-width:3px" if name == "crit" else f"fill:{fill},stroke:{line}"
-                     + ",color:#64748b,stroke-dasharray:4 3" * (name == "param"))
+            style = crit if name == "crit" else (f"fill:{fill},stroke:{line}"
+                                                 + ",color:#64748b,stroke-dasharray:4 3" * (name == "param"))
             lines += [f"    classDef {name} {style}", f"    class {','.join(ids)} {name}"]
     critical = [str(i) for i, (a, b) in enumerate(edges) if a.onward is b]
     if critical:
-        lines.append(f"    linkStyle {','.join(critical)} stroke:{COLOURS['crit'][1]},stroke-width:3px")
+        lines.append(f"    linkStyle {','.join(critical)} {crit}")
     return "\n".join(lines) + "\n"
 
 
-def _dot_text(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+_dot_text = functools.partial(json.dumps, ensure_ascii=False)  # a dot string is a JSON one: \" \\ \n
 
 
 def _dot(vertices: list[_Vertex]) -> str:
-    lines = ["digraph pipeline {", "    rankdir=TB;", '    node [fontname="Helvetica", fontsize=11];']
-    clusters = 0
-    for event, item, depth in _nesting(vertices):
-        indent = "    " * (depth + 1)
-        if event == "open":
-            label = _dot_text(item.rpartition(".")[2])
-            lines += [f"{indent}subgraph cluster_{clusters} {{",
-                      f'{indent}    label={label}; style="rounded,dashed"; color="#a5b4fc";']
-            clusters += 1
-        elif event == "close":
-            lines.append(f"{indent}}}")
-        else:
-            fill, line = COLOURS[item.status or item.kind]
-            shape = ('cylinder, style="filled"' if item.kind == "data" else 'box, style="rounded,filled'
-                     + (',dashed", fontcolor="#64748b"' if item.kind == "param" else '"'))
-            line = f'"{COLOURS["crit"][1]}", penwidth=2.5' if item.crit else f'"{line}"'
-            lines.append(f'{indent}v{item.index} [label={_dot_text(item.text)}, shape={shape}, '
-                         f'fillcolor="{fill}", color={line}];')
-    lines += [f"    v{a.index} -> v{b.index}" + (f' [color="{COLOURS["crit"][1]}", penwidth=2.5];'
-                                                   if a.onward is b else ";")
+    crit = f'"{COLOURS["crit"][1]}", penwidth=2.5'
+
+    def draw(v: _Vertex) -> str:
+        fill, line = COLOURS[v.status or v.kind]
+        shape = ('cylinder, style="filled"' if v.kind == "data" else 'box, style="rounded,filled'
+                 + (',dashed", fontcolor="#64748b"' if v.kind == "param" else '"'))
+        return (f'v{v.index} [label={_dot_text(v.text)}, shape={shape}, fillcolor="{fill}", '
+                f'color={crit if v.crit else _dot_text(line)}];')
+    frame = ["subgraph cluster_{number} {{", '    label={name}; style="rounded,dashed"; color="#a5b4fc";']
+    lines = ["digraph pipeline {", "    rankdir=TB;", '    node [fontname="Helvetica", fontsize=11];',
+             *_outline(vertices, frame, "}", _dot_text, draw)]
+    lines += [f"    v{a.index} -> v{b.index}" + (f" [color={crit}];" if a.onward is b else ";")
               for a in vertices for b in a.succs]
     return "\n".join(lines + ["}"]) + "\n"
 
@@ -260,11 +241,9 @@ def _layout(vertices: list[_Vertex]) -> tuple[list[list[_Vertex]], dict]:
     for a, b in sorted(((a, b) for a in vertices for b in a.succs), key=lambda e: e[1].layer - e[0].layer):
         bends = b.layer - a.layer - 1 if b.layer - a.layer - 1 <= budget else 0
         budget -= bends
-        route = routes[a, b] = [a] + [_Vertex(-1, "", "bend", [s for s in b.spaces if first[s] <= layer])
-                                      for layer in range(a.layer + 1, a.layer + 1 + bends)] + [b]
-        for layer, bend in enumerate(route[1:-1], a.layer + 1):  # inside b's frames once they begin
-            bend.layer = layer
-        for upper, lower in zip(route, route[1:]):
+        route = routes[a, b] = [a, *(_Vertex(-1, "", "bend", [s for s in b.spaces if first[s] <= layer], layer)
+                                     for layer in range(a.layer + 1, a.layer + 1 + bends)), b]
+        for upper, lower in zip(route, route[1:]):  # a bend is inside b's frames once they begin
             upper.down.append(lower)
             lower.up.append(upper)
     layers: list[list[_Vertex]] = [[] for _ in range(1 + max((v.layer for v in vertices), default=-1))]
@@ -275,10 +254,9 @@ def _layout(vertices: list[_Vertex]) -> tuple[list[list[_Vertex]], dict]:
             spans.setdefault(space, set()).add(vertex.layer)
     for space, held in spans.items():
         parts = space.split(".")
+        within = [".".join(parts[:k]) for k in range(1, len(parts) + 1)]  # it, and the frames around it
         for layer in set(range(min(held), max(held) + 1)) - held:
-            filler = _Vertex(-1, "", "bend", [".".join(parts[:k]) for k in range(1, len(parts) + 1)])
-            filler.layer = layer
-            layers[layer].append(filler)
+            layers[layer].append(_Vertex(-1, "", "bend", within, layer))
     for sweep in range(SWEEPS):
         down, where = sweep % 2 == 0, {}
         for vertex in (v for layer in layers for v in layer):
@@ -364,9 +342,6 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
     top = 30 + LABEL * max((len(v.spaces) for v in vertices), default=0)
     y = [top + LAYER * index for index in range(len(layers))]
     right = max((v.x + v.width / 2 + PAD * len(v.spaces) for layer in layers for v in layer), default=0)
-    width, height = round(right + 20), top + LAYER * len(layers)
-    svg = [f'<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}">{ARROWS}']
     ends: dict[Any, list] = {}  # a vertex's edges leave (arrive) side by side, in the order they go
     for (a, b), route in routes.items():
         ends.setdefault((a, "out"), []).append((route[1].x, a, b))
@@ -375,7 +350,8 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
     for (vertex, side), edges in ends.items():
         spread = min(vertex.width / 2 - 12, 6 * (len(edges) - 1))
         for k, (_, a, b) in enumerate(sorted(edges, key=lambda e: e[0])):
-            shift[a, b, side] = spread * (2 * k / (len(edges) - 1) - 1) if len(edges) > 1 else 0
+            shift[a, b, side] = spread * (2 * k / max(len(edges) - 1, 1) - 1)
+    svg = []
     for (a, b), route in routes.items():  # curves leaving and arriving vertically
         points = [(a.x + shift[a, b, "out"], y[a.layer] + HEIGHT),
                   *((v.x, y[v.layer] + HEIGHT / 2) for v in route[1:-1]),
@@ -388,143 +364,108 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
         svg.append(f'<g class="frame" data-ns="{escape(space)}" data-count="{count}"><rect x="{x0:.1f}" '
                    f'y="{y0}" width="{x1 - x0:.1f}" height="{y1 - y0}" rx="8"/><text x="{x0 + 10:.1f}" '
                    f'y="{y0 + 4}">▾ {escape(space.rpartition(".")[2])}</text></g>')
-    for v in vertices:
+    for v in vertices:  # the <title>: what hovering shows
         classes = " ".join(filter(None, ("v", v.kind, v.status, v.crit and "crit")))
         seconds = "" if v.seconds is None else f'<tspan class="t"> {format_seconds(v.seconds)}</tspan>'
         svg.append(f'<g class="{classes}" data-name="{escape(v.name)}" data-ns="{escape(v.space)}" '
-                   f'data-tags="{escape(" ".join(v.tags))}" data-tip="{escape(v.tip)}"><rect '
-                   f'x="{v.x - v.width / 2:.1f}" y="{y[v.layer]}" width="{v.width:.1f}" height="{HEIGHT}" '
-                   f'rx="{5 if v.kind == "node" else 14}"/><text x="{v.x:.1f}" y="{y[v.layer] + 18}">'
-                   f'{escape(v.label)}{seconds}</text></g>')
-    nodes = sum(v.kind == "node" for v in vertices)
+                   f'data-tags="{escape(" ".join(v.tags))}"><rect x="{v.x - v.width / 2:.1f}" y="{y[v.layer]}" '
+                   f'width="{v.width:.1f}" height="{HEIGHT}" rx="{5 if v.kind == "node" else 14}"/><text '
+                   f'x="{v.x:.1f}" y="{y[v.layer] + 18}">{escape(v.label)}{seconds}</text><title>'
+                   f'{escape(v.tip)}</title></g>')
+    nodes, statuses = sum(v.kind == "node" for v in vertices), {v.status for v in vertices}
     facts, keys = [f"{nodes} nodes, {len(vertices) - nodes} datasets"], ["node", "data", "param"]
     if run is not None:
         facts.append(" · ".join(str(run[k]) for k in ("run_id", "status", "started") if run.get(k)))
-        keys += [key for key in COLOURS if any(v.status == key for v in vertices)] + ["crit"]
+        keys += [key for key in COLOURS if key in statuses] + ["crit"]
     names = {"data": "dataset", "param": "parameters", "not_run": "not run", "crit": "critical path"}
-    legend = "".join(f'<span class="key {key}">{names.get(key, key)}</span>' for key in keys)
-    palette = "".join(f".{key}{{--fill:{fill};--line:{line}}}" for key, (fill, line) in COLOURS.items())
-    parts = {"TITLE": escape(title), "FACTS": escape(" — ".join(facts)), "PALETTE": palette,
-             "LEGEND": legend, "SVG": "\n".join(svg)}
+    parts = {"TITLE": escape(title), "FACTS": escape(" — ".join(facts)), "SVG": "\n".join(svg),
+             "WIDTH": str(round(right + 20)), "HEIGHT": str(top + LAYER * len(layers)),
+             "LEGEND": "".join(f'<span class="key {key}">{names.get(key, key)}</span>' for key in keys),
+             "PALETTE": "".join(f".{key}{{--fill:{fill};--line:{line}}}" for key, (fill, line) in COLOURS.items())}
     return re.sub(r"__([A-Z]+)__", lambda match: parts[match.group(1)], PAGE)  # once: names may hold __X__
 
-
-ARROWS = "<defs>" + "".join(
-    f'<marker id="{name}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" '
-    f'markerUnits="userSpaceOnUse" orient="auto"><path d="M0,0L10,5L0,10z" fill="{colour}"/></marker>'
-    for name, colour in (("arrow", "#94a3b8"), ("arrow-crit", COLOURS["crit"][1]))) + "</defs>"
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>__TITLE__ · minikedro</title>
 <style>
-body{margin:0;font:13px system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2937;background:#f8fafc}
+body{margin:0;font:13px system-ui,sans-serif;color:#1f2937;background:#f8fafc}
 header{position:sticky;top:0;left:0;z-index:1;display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;
 padding:8px 16px;background:#fff;border-bottom:1px solid #e2e8f0}
-h1{font-size:15px;margin:0}.facts,#found{color:#64748b}
-input{font:inherit;padding:3px 8px;border:1px solid #cbd5e1;border-radius:6px;width:16em}
-label{white-space:nowrap;color:#64748b}#zoom{width:8em;vertical-align:middle}
+h1{font-size:15px;margin:0}.facts,#found,label{color:#64748b;white-space:nowrap}
+input{font:inherit;padding:3px 8px;border:1px solid #cbd5e1;border-radius:6px;width:16em}#zoom{width:8em}
 __PALETTE__
-.key{display:inline-block;margin-right:4px;padding:0 8px;border:1.5px solid var(--line);border-radius:5px;
-background:var(--fill);font-size:12px}.key.data,.key.param{border-radius:10px}.key.param{border-style:dashed}
+.key{margin-right:4px;padding:0 8px;border:1.5px solid var(--line);border-radius:5px;background:var(--fill);
+font-size:12px}.key.data,.key.param{border-radius:10px}.key.param{border-style:dashed}
 .v rect{fill:var(--fill);stroke:var(--line);stroke-width:1.5}.param rect{stroke-dasharray:4 3}
-.v text{font-size:12px;text-anchor:middle;fill:#1f2937}.node text{font-weight:600}
-.param text{fill:#64748b}.v .t{font-weight:400;fill:#475569}
-.e{fill:none;stroke:#94a3b8;stroke-width:1.3;marker-end:url(#arrow)}
-.e.crit{stroke:#7c3aed;stroke-width:2.5;marker-end:url(#arrow-crit)}
-.v.crit rect{stroke:#7c3aed;stroke-width:3}
-.frame rect{fill:rgba(99,102,241,.06);stroke:rgba(99,102,241,.35)}
-.frame text{font-size:12px;font-weight:600;fill:#4f46e5;cursor:pointer;
-paint-order:stroke;stroke:#f8fafc;stroke-width:5px}
+.v text{font-size:12px;text-anchor:middle;fill:#1f2937}.node text{font-weight:600}.param text{fill:#64748b}
+.v .t{font-weight:400;fill:#475569}.e{fill:none;stroke:#94a3b8;stroke-width:1.3;marker-end:url(#arrow)}
+.e.crit{stroke:#7c3aed;stroke-width:2.5;marker-end:url(#arrow-crit)}.v.crit rect{stroke:#7c3aed;stroke-width:3}
+.frame rect{fill:rgba(99,102,241,.06);stroke:rgba(99,102,241,.35)}.frame text{font-size:12px;font-weight:600;
+fill:#4f46e5;cursor:pointer;paint-order:stroke;stroke:#f8fafc;stroke-width:5px}
 .searching .v:not(.hit),.searching .e{opacity:.2}.hit rect{stroke:#f59e0b;stroke-width:3.5}
-#tip{position:fixed;max-width:40em;white-space:pre-wrap;background:#111827;color:#f9fafb;padding:6px 9px;
-border-radius:6px;font:12px ui-monospace,Menlo,monospace;pointer-events:none}
 </style></head><body>
 <header><h1>__TITLE__</h1><span class="facts">__FACTS__</span>
 <input id="find" type="search" placeholder="Find a node, dataset or tag" aria-label="Find">
 <span id="found"></span><span>__LEGEND__</span>
 <label>zoom <input id="zoom" type="range" min="10" max="100" value="100"></label></header>
+<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="__WIDTH__" height="__HEIGHT__" viewBox="0 0 __WIDTH__ __HEIGHT__">
+<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" orient="auto"
+markerUnits="userSpaceOnUse"><path d="M0,0L10,5L0,10z" fill="#94a3b8"/></marker><marker id="arrow-crit"
+viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" orient="auto" markerUnits="userSpaceOnUse">
+<path d="M0,0L10,5L0,10z" fill="#7c3aed"/></marker></defs>
 __SVG__
-<div id="tip" hidden></div>
+</svg>
 <script>
-(function () {
-  "use strict";
-  var svg = document.getElementById("graph"), tip = document.getElementById("tip");
-  var vertices = svg.querySelectorAll("g.v"), edges = svg.querySelectorAll("path.e");
-  var frames = {}, folded = {};
-  svg.querySelectorAll("g.frame").forEach(function (f) { frames[f.dataset.ns] = f; });
-  function holder(ns) {  // the outermost folded namespace holding ns, if any
-    var found;
-    for (var f in folded) {
-      if ((ns === f || ns.indexOf(f + ".") === 0) && !(found && found.length < f.length)) found = f;
-    }
-    return found;
-  }
-  function shape(i) {  // the rectangle standing for vertex i: its own, or its folded frame's
-    var ns = holder(vertices[i].dataset.ns);
-    return (ns ? frames[ns] : vertices[i]).firstElementChild;
-  }
+"use strict";
+{
+  const svg = document.getElementById("graph"), zoom = document.getElementById("zoom"), frames = {};
+  const vertices = svg.querySelectorAll("g.v"), edges = svg.querySelectorAll("path.e"), folded = new Set();
+  svg.querySelectorAll("g.frame").forEach((f) => { frames[f.dataset.ns] = f; });
+  const holder = (ns) => [...folded].filter((f) => ns === f || ns.startsWith(f + "."))  // the outermost
+    .sort((a, b) => a.length - b.length)[0];  // folded namespace holding ns, if any
+  // the rectangle standing for vertex i: its own, or its folded frame's
+  const shape = (i) => (frames[holder(vertices[i].dataset.ns)] || vertices[i]).firstElementChild;
   function redraw() {  // hide what folded frames hold; an edge into one ends at its box
-    vertices.forEach(function (g) { g.style.display = holder(g.dataset.ns) ? "none" : ""; });
-    Object.keys(frames).forEach(function (ns) {
-      var outer = holder(ns); frames[ns].style.display = outer && outer !== ns ? "none" : "";
-    });
-    edges.forEach(function (e) {
-      var a = shape(e.dataset.a), b = shape(e.dataset.b), p = a.getBBox(), q = b.getBBox();
-      var x1 = p.x + p.width / 2, y1 = p.y + p.height, x2 = q.x + q.width / 2, y2 = q.y - 1;
-      var m = (y1 + y2) / 2;
+    vertices.forEach((g) => { g.style.display = holder(g.dataset.ns) ? "none" : ""; });
+    for (const [ns, f] of Object.entries(frames)) f.style.display = [undefined, ns].includes(holder(ns)) ? "" : "none";
+    edges.forEach((e) => {
+      const a = shape(e.dataset.a), b = shape(e.dataset.b), p = a.getBBox(), q = b.getBBox();
+      const x1 = p.x + p.width / 2, y1 = p.y + p.height, x2 = q.x + q.width / 2, y2 = q.y - 1, m = (y1 + y2) / 2;
       e.dataset.d = e.dataset.d || e.getAttribute("d");
       e.style.display = a === b ? "none" : "";
       e.setAttribute("d", a.parentNode.matches(".frame") || b.parentNode.matches(".frame") ?
-        "M" + x1 + "," + y1 + "C" + x1 + "," + m + " " + x2 + "," + m + " " + x2 + "," + y2 : e.dataset.d);
+        `M${x1},${y1}C${x1},${m} ${x2},${m} ${x2},${y2}` : e.dataset.d);
     });
   }
-  svg.addEventListener("click", function (event) {  // a frame's label folds or unfolds it
-    var label = event.target.closest(".frame > text");
+  svg.addEventListener("click", (event) => {  // a frame's label folds or unfolds it
+    const label = event.target.closest(".frame > text");
     if (!label) return;
-    var frame = label.parentNode, ns = frame.dataset.ns, box = frame.firstElementChild, d = frame.dataset;
-    if (folded[ns]) {
-      delete folded[ns];
-      box.setAttribute("width", d.width);
-      box.setAttribute("height", d.height);
-      label.setAttribute("y", +box.getAttribute("y") + 4);
-      label.textContent = "\\u25be " + ns.split(".").pop();
-    } else {
-      folded[ns] = true;
-      d.width = box.getAttribute("width");
-      d.height = box.getAttribute("height");
-      label.textContent = "\\u25b8 " + ns.split(".").pop() + " \\u00b7 " + d.count + " nodes";
-      box.setAttribute("width", label.getBBox().width + 20);
-      box.setAttribute("height", 30);
-      label.setAttribute("y", +box.getAttribute("y") + 19);
-    }
+    const box = label.previousElementSibling, d = label.parentNode.dataset, name = d.ns.split(".").pop();
+    if (folded.has(d.ns)) folded.delete(d.ns); else folded.add(d.ns);
+    const shut = folded.has(d.ns);
+    if (shut) [d.width, d.height] = [box.getAttribute("width"), box.getAttribute("height")];
+    label.textContent = shut ? `▸ ${name} · ${d.count} nodes` : `▾ ${name}`;
+    box.setAttribute("width", shut ? label.getBBox().width + 20 : d.width);
+    box.setAttribute("height", shut ? 30 : d.height);
+    label.setAttribute("y", +box.getAttribute("y") + (shut ? 19 : 4));
     redraw();
   });
-  document.getElementById("find").addEventListener("input", function () {  // by name or tag
-    var query = this.value.trim().toLowerCase(), first = null, hits = 0;
-    vertices.forEach(function (g) {
-      var hit = query !== "" && (g.dataset.name + " " + g.dataset.tags).toLowerCase().indexOf(query) >= 0;
-      g.classList.toggle("hit", hit);
-      if (hit) { hits += 1; first = first || g; }
-    });
+  document.getElementById("find").addEventListener("input", (event) => {  // by name or tag
+    const query = event.target.value.trim().toLowerCase();
+    const hits = [...vertices].filter((g) => g.classList.toggle("hit",
+      query !== "" && `${g.dataset.name} ${g.dataset.tags}`.toLowerCase().includes(query)));
     svg.classList.toggle("searching", query !== "");
-    document.getElementById("found").textContent = query ? hits + " found" : "";
-    if (first && !holder(first.dataset.ns)) first.scrollIntoView({block: "center", inline: "center"});
+    document.getElementById("found").textContent = query ? `${hits.length} found` : "";
+    if (hits[0] && !holder(hits[0].dataset.ns)) hits[0].scrollIntoView({block: "center", inline: "center"});
   });
-  var width = svg.viewBox.baseVal.width, height = svg.viewBox.baseVal.height;
-  document.getElementById("zoom").addEventListener("input", function () {  // the whole at a glance
-    svg.setAttribute("width", width * this.value / 100);
-    svg.setAttribute("height", height * this.value / 100);
+  const {width, height} = svg.viewBox.baseVal;
+  zoom.addEventListener("input", () => {  // the whole at a glance
+    svg.setAttribute("width", width * zoom.value / 100);
+    svg.setAttribute("height", height * zoom.value / 100);
   });
-  svg.addEventListener("mousemove", function (event) {
-    var g = event.target.closest("g.v");
-    tip.hidden = !g;
-    if (!g) return;
-    tip.textContent = g.dataset.tip;
-    tip.style.left = Math.min(event.clientX + 14, innerWidth - tip.offsetWidth - 4) + "px";
-    tip.style.top = Math.min(event.clientY + 14, innerHeight - tip.offsetHeight - 4) + "px";
-  });
-  svg.addEventListener("mouseleave", function () { tip.hidden = true; });
-})();
+  zoom.value = 100 * (innerWidth - 40) / width;  // at first, the whole width (a range clamps its value)
+  zoom.dispatchEvent(new Event("input"));
+}
 </script></body></html>
 """
 
@@ -543,17 +484,16 @@ def main(args: argparse.Namespace) -> int:
 
     session = KedroSession.create(project_path=args.project, env=getattr(args, "env", None))
     name, output = args.pipeline or "__default__", args.output
-    if name not in pipelines:
-        raise ValueError(f"pipeline {name!r} not found; registered pipelines: {', '.join(sorted(pipelines))}")
+    pipe = pipelines._select([name])[name]  # PipelineNotFoundError, suggesting close names
     try:
         catalog = session.load_context().catalog
-        types = {d: catalog.get_type(d) for d in pipelines[name].datasets() if not is_parameter(d)}
+        types = {d: catalog.get_type(d) for d in pipe.datasets() if not is_parameter(d)}
     except Exception as exc:  # a picture needs no catalog: draw it without the types
         logger.warning("Dataset types are not shown: the catalog did not load: %s", exc)
         types = {}
     run = load_run(session.metadata.project_path, args.run) if args.run else None
     fmt = args.format or (FORMATS.get(Path(output).suffix.lower(), "mermaid") if output else "mermaid")
-    text = render(pipelines[name], fmt, run, title=f"{session.metadata.project_name}: {name}",
+    text = render(pipe, fmt, run, title=f"{session.metadata.project_name}: {name}",
                   types={d: t.rpartition(".")[2] for d, t in types.items() if t})
     if output is None:
         print(text, end="")
