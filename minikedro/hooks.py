@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
+from operator import itemgetter
 from typing import Any, Callable, NamedTuple
 
 __all__ = ["HOOK_SPECS", "PluginManager", "hook_impl"]
@@ -61,30 +62,31 @@ def hook_impl(function: Callable | None = None, **options: Any) -> Any:
 
 class _Impl(NamedTuple):
     plugin_name: str
-    function: Callable
-    arguments: tuple[tuple[str, str], ...] | None  # (parameter, hook argument); None: **kwargs
+    arguments: tuple[str, ...] | None  # the hook's arguments it takes; None: all (**kwargs)
+    call: Callable[[dict[str, Any]], Any]  # calls it with those, given all the hook's
     order: int  # 1 tryfirst, 0 plain, -1 trylast
 
 
 class _HookCaller:
-    """``manager.hook.<name>``: calls every implementation of one hook, in order."""
+    """Calls every implementation of one hook, in order: ``manager.hook.<name>`` is its
+    bound ``call``, which Python calls twice as fast as an object's ``__call__``."""
 
     def __init__(self, name: str) -> None:
         self.name, self._impls = name, []
 
-    def __call__(self, *args: Any, **kwargs: Any) -> list[Any]:
+    def call(self, *args: Any, **kwargs: Any) -> list[Any]:
         if args:
             raise TypeError(f"hook {self.name}() takes keyword arguments only")
         results = []
         for impl in self._impls:
             try:
-                chosen = kwargs if impl.arguments is None else {
-                    param: kwargs[key] for param, key in impl.arguments}
+                result = impl.call(kwargs)
             except KeyError:
-                missing = sorted(k for _, k in impl.arguments if k not in kwargs)
+                missing = sorted(set(impl.arguments or ()) - set(kwargs))
+                if not missing:  # all were there: the implementation raised it
+                    raise
                 raise TypeError(f"hook {self.name}() was called without argument(s) "
                                 f"{', '.join(missing)} that {impl.plugin_name} declares") from None
-            result = impl.function(**chosen)
             if result is not None:
                 results.append(result)
         return results
@@ -106,7 +108,7 @@ class PluginManager:
     def __init__(self) -> None:
         self._callers = {name: _HookCaller(name) for name in HOOK_SPECS}
         self.hook = _HookNamespace()
-        self.hook.__dict__.update(self._callers)
+        self.hook.__dict__.update({name: caller.call for name, caller in self._callers.items()})
         self._plugins: dict[str, Any] = {}  # name -> plugin, in registration order
 
     def register(self, plugin: Any, name: str | None = None) -> str:
@@ -162,7 +164,7 @@ class PluginManager:
     def wants(self, hook_name: str, argument: str) -> bool:
         """Whether an implementation of ``hook_name`` takes ``argument``: ship data only then."""
         return self.has_impls(hook_name) and any(
-            impl.arguments is None or any(key == argument for _, key in impl.arguments)
+            impl.arguments is None or argument in impl.arguments
             for impl in self._callers[hook_name]._impls)
 
     def __repr__(self) -> str:
@@ -201,26 +203,39 @@ def _find_impls(plugin: Any, plugin_name: str) -> list[tuple[str, _Impl]]:
                              f"{_did_you_mean(hook)}")
         if hook in HOOK_SPECS:
             order = 1 if options.get("tryfirst") else -1 if options.get("trylast") else 0
-            found.append((hook, _Impl(plugin_name, function, _arguments(function, hook, where),
-                                      order)))
+            found.append((hook, _Impl(plugin_name, *_arguments(function, hook, where), order)))
     return found
 
 
-def _arguments(function: Callable, hook: str, where: str) -> tuple[tuple[str, str], ...] | None:
-    """Map the implementation's parameters to the hook's arguments, once."""
-    provided, chosen = HOOK_SPECS[hook], []
+def _arguments(function: Callable, hook: str, where: str
+               ) -> tuple[tuple[str, ...] | None, Callable[[dict[str, Any]], Any]]:
+    """The hook's arguments ``function`` takes (None: all, as ``**kwargs``), read once, and
+    a call of it with those. Hooks fire for every node, so the call is made cheap: by
+    position, as pluggy does, taken with one ``itemgetter``; by name only for parameters
+    that cannot be reached by position (keyword-only, or after one left to its default)."""
+    provided, keys, names, by_name, skipped = HOOK_SPECS[hook], [], [], False, False
     for param in inspect.signature(function).parameters.values():
         key = _ALIASES.get(param.name, param.name)
         if param.kind is param.VAR_KEYWORD:
-            return None
+            return None, lambda arguments: function(**arguments)
         if param.kind is param.VAR_POSITIONAL:
             continue
         if key in provided:
-            chosen.append((param.name, key))
+            keys.append(key)
+            names.append(param.name)
+            by_name = by_name or skipped or param.kind is param.KEYWORD_ONLY
         elif param.default is param.empty:
             raise ValueError(f"{where} declares argument {param.name!r}, which hook {hook} does "
                              f"not provide; it provides: {', '.join(provided)}")
-    return tuple(chosen)
+        else:
+            skipped = True
+    if by_name or not keys:
+        return tuple(keys), lambda arguments: function(
+            **{name: arguments[key] for name, key in zip(names, keys)})
+    pick = itemgetter(*keys)  # one key: its value; several: a tuple
+    if len(keys) == 1:
+        return tuple(keys), lambda arguments: function(pick(arguments))
+    return tuple(keys), lambda arguments: function(*pick(arguments))
 
 
 def _did_you_mean(name: str) -> str:

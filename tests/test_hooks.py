@@ -265,7 +265,7 @@ def test_reprs():
     manager = PluginManager()
     manager.register(Tracker(), name="t")
     assert repr(manager) == "<PluginManager plugins=['t']>"
-    assert repr(manager.hook.before_node_run) == "<HookCaller 'before_node_run' impls=1>"
+    assert repr(manager.hook.before_node_run).endswith(" of <HookCaller 'before_node_run' impls=1>>")
 
 
 def test_wants_tells_which_arguments_implementations_declare():
@@ -322,3 +322,21 @@ def test_a_plain_run_does_not_import_the_project_layer():
             "print(sorted(m for m in sys.modules if m.startswith('minikedro.framework')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_arguments_out_of_positional_reach_are_passed_by_name():
+    class Odd:
+        @hook_impl
+        def before_node_run(self, node, extra="kept", *, run_id):
+            self.before = (node, extra, run_id)
+
+        @hook_impl
+        def after_node_run(self, outputs, *args, session_id):
+            self.after = (outputs, args, session_id)
+
+    plugin, manager = Odd(), PluginManager()
+    manager.register(plugin)
+    manager.hook.before_node_run(**NODE_ARGS)
+    manager.hook.after_node_run(**NODE_ARGS, outputs={"y": 1})
+    assert plugin.before == ("n", "kept", "r1")
+    assert plugin.after == ({"y": 1}, (), "r1")

@@ -48,7 +48,8 @@ def run_node(node: Node, catalog: Any, hook_manager: Any, is_async: bool = False
     if hook_manager.has_impls("before_node_run"):
         replies = hook_manager.hook.before_node_run(
             node=node, catalog=catalog, inputs=dict(inputs), is_async=is_async, run_id=run_id)
-        inputs.update(_input_overrides(replies, node))
+        if replies:
+            inputs.update(_input_overrides(replies, node))
 
     try:
         outputs = node.run(inputs)
