@@ -15,7 +15,7 @@ from minikedro.framework.config import (
     read_config_file,
 )
 from minikedro.framework.config_files import dump_yaml
-from minikedro.framework.project_logging import find_logging_config
+from minikedro.framework.cli_commands import find_logging_config
 
 
 def write(root: Path, files: dict[str, str]) -> Path:

@@ -3,8 +3,8 @@
 Public names: one handler per command, taking the parsed ``argparse.Namespace``
 (user errors are raised; the CLI prints them and chooses the exit code):
 ``run``, ``new``, ``pipeline_create``, ``pipeline_delete``, ``registry_list``,
-``registry_describe``, ``catalog``, ``catalog_list``, ``info``; and ``show_logs_of``.
-``viz`` and ``runs`` are :mod:`minikedro.observe`'s.
+``registry_describe``, ``catalog``, ``catalog_list``, ``info``; and ``show_logs_of``,
+``find_logging_config``. ``viz`` and ``runs`` are :mod:`minikedro.observe`'s.
 As Kedro's, ``registry`` and ``catalog`` answer in YAML on stdout; logs go to stderr.
 """
 from __future__ import annotations
@@ -13,10 +13,15 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any, Sequence
 
-__all__ = ["catalog", "catalog_list", "info", "new", "pipeline_create", "pipeline_delete",
-           "registry_describe", "registry_list", "run", "show_logs_of"]
+__all__ = ["catalog", "catalog_list", "find_logging_config", "info", "new", "pipeline_create",
+           "pipeline_delete", "registry_describe", "registry_list", "run", "show_logs_of"]
+
+_RICH_HANDLERS = ("minikedro.logging.RichHandler", "kedro.logging.RichHandler")
+_RICH_LIKE_FORMAT = "[%(asctime)s] %(levelname)-8s %(message)s"  # what a Rich handler shows
 
 
 def show_logs_of(names: Sequence[str], args: argparse.Namespace,
@@ -38,17 +43,77 @@ def _open_session(args: argparse.Namespace, env: str | None = None, **options: A
     return session
 
 
+def find_logging_config(conf_source: str | os.PathLike, loader: Mapping) -> tuple[dict, str]:
+    """The project's logging configuration (for ``dictConfig``) and its origin; ``({}, "")`` if none.
+
+    The first found wins: the file ``$MINIKEDRO_LOGGING_CONFIG`` (or Kedro's
+    ``$KEDRO_LOGGING_CONFIG``) names, ``<conf_source>/logging.*`` (where Kedro's
+    template keeps it), then ``loader["logging"]``: the environments' ``logging*`` files.
+
+    Raises:
+        MissingConfigException: The environment variable names a missing file.
+    """
+    from minikedro.framework.config_files import CONFIG_EXTENSIONS, MissingConfigException, read_config_file
+
+    for variable in ("MINIKEDRO_LOGGING_CONFIG", "KEDRO_LOGGING_CONFIG"):
+        named = os.environ.get(variable)
+        if named:
+            if not Path(named).is_file():
+                raise MissingConfigException(f"${variable} names {named}, which does not exist")
+            return read_config_file(named), named
+    for suffix in CONFIG_EXTENSIONS:
+        path = Path(conf_source) / f"logging{suffix}"
+        if path.is_file():
+            return read_config_file(path), str(path)
+    config = loader.get("logging") or {}
+    return config, f"the logging files of {conf_source}" if config else ""
+
+
+def _plain_handler(handler: Any, project_path: Path) -> Any:
+    """A handler's config with Rich swapped for a stream handler and log files made absolute."""
+    if not isinstance(handler, Mapping):
+        return handler
+    import importlib.util
+
+    handler, kind = dict(handler), handler.get("class")
+    if kind in _RICH_HANDLERS or (kind == "rich.logging.RichHandler"
+                                  and importlib.util.find_spec("rich") is None):
+        handler = {k: v for k, v in handler.items() if k in ("level", "formatter", "filters", "stream")}
+        handler["class"] = "logging.StreamHandler"
+        handler.setdefault("formatter", "minikedro_rich_like")
+    filename = handler.get("filename")
+    if isinstance(filename, str) and not Path(filename).is_absolute():
+        handler["filename"] = str(project_path / filename)
+    return handler
+
+
 def _apply_logging_config(session: Any, args: argparse.Namespace) -> None:
-    """Configure logging from the project's logging file, if it has one."""
-    from minikedro.framework.project_logging import apply_logging_config, find_logging_config
+    """Configure logging from the project's logging configuration, if it has one, as ``kedro run``.
+
+    Kedro's template logs through ``kedro.logging.RichHandler`` (after the rename,
+    ``minikedro.logging.RichHandler``): that, and ``rich.logging.RichHandler`` when Rich is
+    not installed, becomes a ``StreamHandler`` on stderr. Relative log file names are made
+    absolute against the project folder.
+    """
+    import logging.config
 
     loader = session._get_config_loader()  # its conf_source: the folder, even from an archive
     config, origin = find_logging_config(getattr(loader, "conf_source", session.conf_source), loader)
-    if config:
-        logging.getLogger().setLevel(logging.WARNING)  # the file decides, from logging's default
-        apply_logging_config(config, origin, session.metadata.project_path)
-        if args.quiet or args.verbose:
-            show_logs_of(["minikedro", session.metadata.package_name], args)
+    if not config:
+        return
+    config = {"version": 1, "disable_existing_loggers": False, **config}
+    if isinstance(config.get("handlers"), Mapping):
+        config["handlers"] = {name: _plain_handler(handler, session.metadata.project_path)
+                              for name, handler in config["handlers"].items()}
+        config["formatters"] = {"minikedro_rich_like": {"format": _RICH_LIKE_FORMAT},
+                                **(config.get("formatters") or {})}
+    logging.getLogger().setLevel(logging.WARNING)  # the file decides, from logging's default
+    try:
+        logging.config.dictConfig(config)
+    except (ValueError, TypeError, AttributeError, ImportError) as exc:
+        raise ValueError(f"bad logging configuration in {origin}: {exc}") from exc
+    if args.quiet or args.verbose:
+        show_logs_of(["minikedro", session.metadata.package_name], args)
 
 
 def _print_yaml(value: Any) -> None:

@@ -1,17 +1,13 @@
 """Read a project's ``conf/`` folder: Kedro's ``OmegaConfigLoader``, without OmegaConf.
 
 Public names: ``AbstractConfigLoader``, ``OmegaConfigLoader`` (also ``ConfigLoader``),
-``is_config_archive``, ``remove_unpacked_archives``; re-exported from
-:mod:`minikedro.framework.config_files`: ``read_config_file``, ``merge_dicts``,
-``BadConfigException``, ``MissingConfigException``, ``CONFIG_EXTENSIONS``.
+``is_config_archive``, ``remove_unpacked_archives``; and, from :mod:`.config_files`,
+``read_config_file``, ``merge_dicts``, ``BadConfigException``, ``MissingConfigException``,
+``CONFIG_EXTENSIONS``.
 
-As in Kedro: ``conf/base`` is read, then the run environment over it, each from
-the files Kedro's patterns match (``catalog*``, ``catalog*/**``, ``**/catalog*``).
-One key defined twice in one environment is an error naming both files.
-``--params`` merge into the parameters of each environment with parameter files;
-a warning names base keys lost that way. Keys starting with ``_`` only hold
-values for ``${...}`` and are dropped (but from the parameters). ``conf_source``
-may be a zip or tar of the folder, unpacked once into a temporary folder.
+As in Kedro, ``conf/base`` is read, then the run environment over it; a key defined twice
+in one environment is an error naming both files; keys starting with ``_`` only hold values
+for ``${...}``. ``conf_source`` may be a zip or tar of the folder.
 """
 from __future__ import annotations
 
@@ -103,12 +99,9 @@ def _pattern_to_regex(pattern: str) -> re.Pattern:
 
 def _config_files(folder: Path) -> list[str]:
     """Every config file under ``folder`` as sorted relative posix paths, hidden ones skipped."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found += [(Path(root).relative_to(folder) / name).as_posix() for name in files
-                  if not name.startswith(".") and name.lower().endswith(CONFIG_EXTENSIONS)]
-    return sorted(found)
+    found = (path.relative_to(folder) for path in folder.rglob("*") if path.is_file())
+    return sorted(path.as_posix() for path in found if path.name.lower().endswith(CONFIG_EXTENSIONS)
+                  and not any(part.startswith(".") for part in path.parts))
 
 
 def _leaf_keys(config: Mapping, prefix: str = "") -> set[str]:
