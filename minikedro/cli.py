@@ -188,15 +188,10 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line and return the exit code (``minikedro`` console script).
+    """Run the command line (``argv``, default ``sys.argv[1:]``) and return the exit code.
 
-    Ctrl-C ends a command with 130, SIGTERM (``kill``, ``timeout``) with 143, once the
-    runner has stopped. If a second Ctrl-C left nodes running on threads, ``main`` of
-    this process's own command line (``argv`` None) ends the process at once: Python
-    would wait for those threads at exit.
-
-    Args:
-        argv: The arguments after the program name; default ``sys.argv[1:]``.
+    If a second Ctrl-C left nodes running on threads, ``main`` of this process's own
+    command line (``argv`` None) ends the process at once: Python would wait for them at exit.
     """
     words = sys.argv[1:] if argv is None else list(argv)
     command = next((word for word in words if not word.startswith("-")), None)  # no option takes a value
@@ -326,12 +321,8 @@ def _error_message(exc: BaseException, args: argparse.Namespace, status: int) ->
 
 
 def _how_to_resume(args: argparse.Namespace) -> str:
-    """``. To resume: <command>`` when a run stopped after some nodes ran, else nothing.
-
-    The runner's ``minikedro run --from-nodes "..."``, typed as this process was
-    started, then the options the command line gave in ``RunOptions`` order
-    (``--config`` names the run file again): it finishes what this run set out to do.
-    """
+    """``. To resume: <command>`` when a run stopped after some nodes ran, else nothing: the runner's
+    ``minikedro run --from-nodes "..."`` as typed, then the options given, in ``RunOptions`` order."""
     hint = getattr(getattr(args, "active_runner", None), "resume_hint", None)
     if not hint:
         return ""

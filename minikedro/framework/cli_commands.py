@@ -277,11 +277,8 @@ def _catalog(args: argparse.Namespace) -> Any:
 
 
 def catalog(args: argparse.Namespace) -> None:
-    """``minikedro catalog describe-datasets|list-patterns|resolve-patterns``: the catalog's answer.
-
-    Each command is the ``CatalogCommandsMixin`` method of the same name, given
-    the ``--pipeline`` names where the command takes them.
-    """
+    """``minikedro catalog describe-datasets|list-patterns|resolve-patterns``: the answer of the
+    ``CatalogCommandsMixin`` method of that name, given the ``--pipeline`` names where it takes them."""
     answer = getattr(_catalog(args), args.catalog_command.replace("-", "_"))
     _print_yaml(answer(args.pipeline or None) if "pipeline" in args else answer())
 

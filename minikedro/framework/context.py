@@ -23,10 +23,8 @@ SQLITE = "sqlite:///"
 
 
 def _in_project(config: Any, project_path: Path, key: Any = None) -> Any:
-    """A copy of ``config`` whose relative local paths name files in ``project_path``.
-
-    A path is a ``filepath``/``path``/``filename`` value without ``://``, or a ``sqlite:///`` URL.
-    """
+    """A copy of ``config`` whose relative local paths (``PATH_KEYS`` values without ``://``,
+    ``sqlite:///`` URLs) name files in ``project_path``."""
     if isinstance(config, dict):
         return {name: _in_project(value, project_path, name) for name, value in config.items()}
     if isinstance(config, str) and config.startswith(SQLITE):
@@ -98,9 +96,6 @@ class KedroContext:
             parameters=parameters, save_version=save_version, load_versions=load_versions,
         )
         return catalog
-
-
-# What `minikedro catalog` asks of a catalog ------------------------------------------------
 
 
 def _named_pipelines(pipelines: Iterable[Any] | str | None) -> list[tuple[str, Any]]:

@@ -3,10 +3,9 @@
 Public names: ``RunOptions``, ``OPTIONS``, ``RunOptionError``, ``split_commas``, ``parse_value``,
 ``parse_key_values``, ``parse_load_versions``, ``read_run_config``, ``load_runner``.
 
-Each ``RunOptions`` field is one option of Kedro's ``kedro run``. Its metadata builds
-the parser (:mod:`minikedro.cli`), checks a ``--config`` file's ``run`` table (keys are
-the field names), merges the two (the command line wins), calls the session, and
-repeats the options in a resume command. ``parse_value`` also types resolver arguments.
+Each ``RunOptions`` field is one option of Kedro's ``kedro run``: its metadata builds the parser
+(:mod:`minikedro.cli`), checks a ``--config`` file's ``run`` table (keys are the field names),
+merges the two (the command line wins), calls the session and repeats the options to resume.
 """
 from __future__ import annotations
 
@@ -32,11 +31,8 @@ class RunOptionError(ValueError):
 def _option(flags: str, metavar: str | None, kind: str = "text", *, help: str, to: str = "run",
             keyword: str | None = None, aliases: str = "") -> Any:
     """A ``RunOptions`` field. ``kind``: text, flag, switch (``--x``/``--no-x``), list, pairs
-    (``k=v``) or versions (``ds:v``).
-
-    ``to`` names the call that takes it as ``keyword`` (default: the field's name):
-    ``"create"`` (``KedroSession.create``), ``"runner"`` (``load_runner``) or ``"run"``;
-    ``"cli"``: read by the ``run`` command itself.
+    (``k=v``) or versions (``ds:v``). ``to`` names the call that takes it as ``keyword`` (default:
+    the field's name): ``KedroSession.create``, ``load_runner``, ``run``, or ``"cli"`` (the command's own).
     """
     metadata = {"flags": flags.split(), "kind": kind, "metavar": metavar, "help": help, "to": to,
                 "keyword": keyword, "aliases": aliases.split()}
@@ -214,9 +210,8 @@ def _nest(flat: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def parse_key_values(value: str | list | Mapping | None, option: str) -> dict[str, Any]:
-    """Parse ``"k=v,a.b=v"`` (a list of such items, or a mapping) into a nested dict of values.
-
-    Items split on the first ``=`` (or a ``:`` before it: Kedro 0.18's ``key:value``).
+    """Parse ``"k=v,a.b=v"`` (a list of such items, or a mapping) into a nested dict of values;
+    ``key:value`` (Kedro 0.18) is read too.
 
     Raises:
         RunOptionError: An item without ``=``, an empty key, or a key or value nested too deep.

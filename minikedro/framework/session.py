@@ -55,14 +55,10 @@ class KedroSession:
     def create(cls, project_path: str | os.PathLike | None = None, save_on_close: bool = False,
                env: str | None = None, runtime_params: dict[str, Any] | None = None,
                conf_source: str | os.PathLike | None = None) -> KedroSession:
-        """Bootstrap the project and register its hooks.
+        """Bootstrap the project at or above ``project_path`` (default: here) and register its hooks.
 
-        Args:
-            project_path: The project folder or one inside it; default: found from here up.
-            save_on_close: Accepted for Kedro compatibility; there is no store.
-            env: The run environment; default ``$MINIKEDRO_ENV`` or ``$KEDRO_ENV``, else ``local``.
-            runtime_params: Parameter overrides (``--params``), nested dicts.
-            conf_source: The configuration folder; default ``settings.CONF_SOURCE``.
+        ``env`` defaults to ``$MINIKEDRO_ENV`` or ``$KEDRO_ENV``, else the loader's (``local``);
+        ``conf_source`` to ``settings.CONF_SOURCE``; ``save_on_close`` is ignored (no store).
 
         Raises:
             ProjectError: No project, or a wrong ``[tool.minikedro]`` table.
