@@ -1,7 +1,7 @@
 """The ``minikedro`` command line: ``run``, ``new``, ``pipeline``, ``registry``, ``catalog``, ``viz``,
 ``runs``, ``info``.
 
-Public names: ``main`` (``main(argv=None) -> int``) and ``build_parser``.
+Public names: ``main`` (``main(argv=None) -> int``), ``build_parser``, ``command_line``.
 
 Mirrors Kedro's CLI (``kedro`` -> ``minikedro``); the ``run`` options come from
 :class:`~minikedro.framework.run_options.RunOptions`. Words become calls on

@@ -1,8 +1,4 @@
-"""Configuration loaders where Kedro users import them from (``kedro.config``).
-
-``from minikedro.config import OmegaConfigLoader``: the names live in
-:mod:`minikedro.framework.config` and are re-exported here.
-"""
+"""Kedro's ``kedro.config``: the loaders of :mod:`minikedro.framework.config`, re-exported."""
 from minikedro.framework.config import (AbstractConfigLoader, BadConfigException,
                                         MissingConfigException, OmegaConfigLoader)
 

@@ -1,11 +1,10 @@
 """What each ``minikedro`` command does once :mod:`minikedro.cli` has parsed it.
 
-Public names: one handler per command, taking the parsed ``argparse.Namespace``
-(user errors are raised; the CLI prints them and chooses the exit code):
-``run``, ``new``, ``pipeline_create``, ``pipeline_delete``, ``registry_list``,
-``registry_describe``, ``catalog``, ``catalog_list``, ``info``; and ``show_logs_of``,
-``find_logging_config``. ``viz`` and ``runs`` are :mod:`minikedro.observe`'s.
-As Kedro's, ``registry`` and ``catalog`` answer in YAML on stdout; logs go to stderr.
+Public names: one handler per command, taking the parsed ``argparse.Namespace`` and raising
+user errors: ``run``, ``new``, ``pipeline_create``, ``pipeline_delete``, ``registry_list``,
+``registry_describe``, ``catalog``, ``catalog_list``, ``info`` (``viz``, ``runs``: in
+:mod:`minikedro.observe`); ``show_logs_of``, ``find_logging_config``. As Kedro's,
+``registry`` and ``catalog`` answer in YAML on stdout; logs go to stderr.
 """
 from __future__ import annotations
 

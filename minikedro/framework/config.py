@@ -119,15 +119,12 @@ class OmegaConfigLoader(AbstractConfigLoader):
 
     Args:
         conf_source: The configuration folder (or an archive of it).
-        env: The run environment read over ``base_env``; default
-            ``default_run_env``. An environment named explicitly must exist.
+        env: The run environment read over ``base_env`` (default ``"base"``); default
+            ``default_run_env`` (``"local"``, which may be absent; a named one must exist).
         runtime_params: ``--params`` values, merged into the parameters and
             available as ``${runtime_params:key}``.
         config_patterns: Patterns per key, over the defaults
             (``{"spark": ["spark*"]}`` adds ``loader["spark"]``).
-        base_env: The environment read first (default ``"base"``).
-        default_run_env: The run environment when ``env`` is None (default
-            ``"local"``); it may be absent.
         custom_resolvers: ``{name: function}`` for ``${name:args}``.
         merge_strategy: ``{key: "soft"}`` merges nested keys across environments;
             Kedro's default, ``"destructive"``, replaces each top-level key.
@@ -251,7 +248,7 @@ class OmegaConfigLoader(AbstractConfigLoader):
                 resolvers["runtime_params"] = _lookup(self.runtime_params, "runtime parameter")
                 resolvers["globals"] = _lookup(self["globals"], "globals")
             if key == "credentials":
-                resolvers["oc.env"] = _environment_variable
+                resolvers["oc.env"] = _lookup(os.environ, "environment variable")
             combined = _interpolate(combined, {**resolvers, **self.custom_resolvers}, f"{folder} ({key})")
         return combined if nested else {k: v for k, v in combined.items() if not str(k).startswith("_")}
 
@@ -372,7 +369,7 @@ def _interpolate(config: dict[str, Any], resolvers: Mapping[str, Callable[..., A
 
 
 def _lookup(source: Mapping[str, Any], kind: str) -> Callable[..., Any]:
-    """A resolver reading dotted keys of ``source``: ``${kind:a.b, default}``."""
+    """A resolver reading dotted keys of ``source``: ``${globals:a.b, default}``, ``${oc.env:NAME}``."""
     def resolver(path: str, *default: Any) -> Any:
         try:
             return _find(source, str(path))
@@ -382,10 +379,3 @@ def _lookup(source: Mapping[str, Any], kind: str) -> Callable[..., Any]:
             raise LookupError(f"{kind} key {path!r} not found and no default value provided") from None
 
     return resolver
-
-
-def _environment_variable(name: str, *default: Any) -> Any:
-    """``${oc.env:NAME, default}``: the variable's value, else the default."""
-    if str(name) not in os.environ and not default:
-        raise LookupError(f"environment variable {name!r} is not set and no default value is given")
-    return os.environ.get(str(name), *default[:1])
