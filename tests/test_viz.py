@@ -145,7 +145,7 @@ def test_the_page_needs_no_network_and_draws_every_node_and_dataset():
 def test_hovering_a_node_shows_its_function_inputs_outputs_and_tags():
     page = render(shop_pipeline(), "html")
     tip = html.unescape(re.search(r'data-name="prepare".*?<title>([^<]*)</title>', page).group(1))
-    assert tip == ("prepare\nfunction: tests.test_viz.identity\ninputs: raw data.v1, params:quote\"d\n"
+    assert tip == ("prepare\nfunction: identity\ninputs: raw data.v1, params:quote\"d\n"
                    "outputs: features\ntags: etl, prep")
     assert 'data-name="prepare" data-ns="" data-tags="etl prep"' in page  # what the search box reads
 

@@ -2,10 +2,7 @@
 
 Public names: ``render``, ``main`` (the ``minikedro viz`` command) and ``FORMATS`` (output
 suffix -> format). Kedro's counterpart is the Kedro-Viz server. The page is one file that
-opens from disk: SVG laid out here, CSS and a small script, no URL to anything. Layout,
-close to linear: layers by longest path; order in a layer by barycenter sweeps, each
-namespace kept together; then x, each namespace in one rectangle, as the mean of pushing
-every vertex right and left from where it wants to be.
+opens from disk: SVG laid out here in time close to linear, CSS and a small script, no URL.
 """
 from __future__ import annotations
 
@@ -51,10 +48,7 @@ class _Vertex:
         short = name.replace(f"{self.space}.", "", 1) if spaces else name  # the frame names it
         self.label = self.text = short if len(short) <= 32 else short[:31] + "…"  # text: and its time
         self.tip, self.tags, self.status, self.seconds, self.crit = name, [], None, None, False
-        self.preds: list[_Vertex] = []
-        self.succs: list[_Vertex] = []
-        self.up: list[_Vertex] = []  # the layout's neighbours: bends included
-        self.down: list[_Vertex] = []
+        self.preds, self.succs, self.up, self.down = [], [], [], []  # up, down: the layout's, with bends
         self.onward: _Vertex | None = None  # the next vertex on the critical path
         self.layer, self.key, self.x, self.width = layer, 0.0, 0.0, 0.0
 
@@ -96,24 +90,20 @@ def _graph(pipeline: Pipeline, run: dict, types: dict[str, str]) -> list[_Vertex
     datasets: dict[str, _Vertex] = {}
     nodes: dict[str, _Vertex] = {}
 
-    def dataset(name: str) -> _Vertex:
-        name = strip_transcoding(name)
-        if name not in datasets:  # in the namespaces its name starts with ("params:" aside)
-            parts = name.replace("params:", "", 1).split(".")
-            inside = [space for space in (".".join(parts[:k]) for k in range(1, len(parts))) if space in spaces]
-            kind = "param" if is_parameter(name) else "data"
-            vertex = datasets[name] = _Vertex(len(vertices), name, kind, inside)
-            vertex.tip = f"{name}\n{types.get(name) or ('parameters' if kind == 'param' else 'dataset')}"
-            vertices.append(vertex)
-        return datasets[name]
-
-    def link(a: _Vertex, b: _Vertex) -> None:
-        if b not in a.succs:  # a@pandas and a@spark are one dataset
-            a.succs.append(b)
-            b.preds.append(a)
+    def datasets_named(names: tuple[str, ...]) -> list[_Vertex]:
+        names = tuple(dict.fromkeys(map(strip_transcoding, names)))  # a@pandas and a@spark are one
+        for name in names:
+            if name not in datasets:  # in the namespaces its name starts with ("params:" aside)
+                parts = name.replace("params:", "", 1).split(".")
+                inside = [s for s in (".".join(parts[:k]) for k in range(1, len(parts))) if s in spaces]
+                kind = "param" if is_parameter(name) else "data"
+                vertex = datasets[name] = _Vertex(len(vertices), name, kind, inside)
+                vertex.tip = f"{name}\n{types.get(name) or ('parameters' if kind == 'param' else 'dataset')}"
+                vertices.append(vertex)
+        return [datasets[name] for name in names]
 
     for each in pipeline.nodes:
-        inputs = [dataset(name) for name in each.inputs]
+        inputs = datasets_named(each.inputs)
         vertex = nodes[each.name] = _Vertex(len(vertices), each.name, "node", each.namespace_prefixes)
         vertices.append(vertex)
         record, vertex.tags = records.get(each.name) or {}, sorted(each.tags)
@@ -121,15 +111,16 @@ def _graph(pipeline: Pipeline, run: dict, types: dict[str, str]) -> list[_Vertex
         seconds = record.get("seconds")
         if isinstance(seconds, (int, float)) and not isinstance(seconds, bool):
             vertex.seconds, vertex.text = seconds, f"{vertex.label}  {format_seconds(seconds)}"
-        facts = [("function", _function_name(each.func)), ("inputs", ", ".join(each.inputs)),
+        facts = [("function", each._func_name), ("inputs", ", ".join(each.inputs)),
                  ("outputs", ", ".join(each.outputs)), ("tags", ", ".join(vertex.tags)),
                  ("status", vertex.status), ("time", vertex.seconds is not None and format_seconds(seconds)),
                  ("error", record.get("error"))]
         vertex.tip = each.name + "".join(f"\n{key}: {value}" for key, value in facts if value)
+        vertex.preds, vertex.succs = inputs, datasets_named(each.outputs)
         for source in inputs:
-            link(source, vertex)
-        for name in each.outputs:
-            link(vertex, dataset(name))
+            source.succs.append(vertex)
+        for output in vertex.succs:
+            output.preds.append(vertex)
     total, chain = critical_path(pipeline, {n: v.seconds for n, v in nodes.items() if v.seconds})
     path = [nodes[name] for name in chain] if total > 0 else []
     while path and path[-1].seconds is None:  # nodes after the last one timed did not run
@@ -140,13 +131,6 @@ def _graph(pipeline: Pipeline, run: dict, types: dict[str, str]) -> list[_Vertex
             data = next(d for d in child.preds if parent in d.preds)
             data.crit, parent.onward, data.onward = True, data, child
     return vertices
-
-
-def _function_name(func: Any) -> str:
-    while isinstance(func, functools.partial):
-        func = func.func
-    name = getattr(func, "__qualname__", type(func).__name__)
-    return f"{func.__module__}.{name}" if getattr(func, "__module__", None) else name
 
 
 def _outline(vertices: list[_Vertex], opening: list[str], closing: str, quote: Callable[[str], str],
@@ -182,10 +166,10 @@ def _mermaid_text(text: str) -> str:
 
 def _mermaid(vertices: list[_Vertex]) -> str:
     shapes = {"node": "[{}]", "data": "[({})]", "param": "([{}])"}  # box, cylinder, stadium
-    lines = ["flowchart TD", *_outline(vertices, ["subgraph s{number}[{name}]"], "end", _mermaid_text, lambda v:
-                                       f"v{v.index}" + shapes[v.kind].format(_mermaid_text(v.text)))]
+    body = _outline(vertices, ["subgraph s{number}[{name}]"], "end", _mermaid_text,
+                    lambda v: f"v{v.index}" + shapes[v.kind].format(_mermaid_text(v.text)))
     edges = [(a, b) for a in vertices for b in a.succs]
-    lines += [f"    v{a.index} --> v{b.index}" for a, b in edges]
+    lines = ["flowchart TD", *body, *(f"    v{a.index} --> v{b.index}" for a, b in edges)]
     crit = f"stroke:{COLOURS['crit'][1]},stroke-width:3px"
     for name, (fill, line) in COLOURS.items():
         ids = [f"v{v.index}" for v in vertices if name in (v.kind, v.status) or name == "crit" and v.crit]
@@ -222,10 +206,11 @@ def _dot(vertices: list[_Vertex]) -> str:
 def _layout(vertices: list[_Vertex]) -> tuple[list[list[_Vertex]], dict]:
     """Place every vertex; return the layers and each edge's route through its bends.
 
-    An edge across layers bends once in each layer it crosses (shortest edges first,
-    up to twice as many bends as vertices: the cost stays linear), so that it runs
-    around what lies between. A namespace gets a filler in each layer it spans
-    without a member, so that nothing else can sit inside its rectangle.
+    Layers by longest path; the order in a layer by barycenter sweeps, each namespace kept
+    together. An edge across layers bends once in each layer it crosses (shortest edges
+    first, up to twice as many bends as vertices: the cost stays linear), so that it runs
+    around what lies between. A namespace gets a filler in each layer it spans without a
+    member, so that nothing else can sit inside its rectangle.
     """
     for vertex in vertices:  # topological order: predecessors come first
         vertex.layer = max((p.layer + 1 for p in vertex.preds), default=0)
@@ -241,20 +226,18 @@ def _layout(vertices: list[_Vertex]) -> tuple[list[list[_Vertex]], dict]:
     for a, b in sorted(((a, b) for a in vertices for b in a.succs), key=lambda e: e[1].layer - e[0].layer):
         bends = b.layer - a.layer - 1 if b.layer - a.layer - 1 <= budget else 0
         budget -= bends
-        route = routes[a, b] = [a, *(_Vertex(-1, "", "bend", [s for s in b.spaces if first[s] <= layer], layer)
-                                     for layer in range(a.layer + 1, a.layer + 1 + bends)), b]
+        route = routes[a, b] = [a, *(_Vertex(-1, "", "bend", [s for s in b.spaces if first[s] <= i], i)
+                                     for i in range(a.layer + 1, a.layer + 1 + bends)), b]
         for upper, lower in zip(route, route[1:]):  # a bend is inside b's frames once they begin
             upper.down.append(lower)
             lower.up.append(upper)
     layers: list[list[_Vertex]] = [[] for _ in range(1 + max((v.layer for v in vertices), default=-1))]
-    spans: dict[str, set[int]] = {}
+    spans: dict[str, tuple[list[str], set[int]]] = {}  # a namespace's spaces, and the layers it has
     for vertex in [*vertices, *(bend for route in routes.values() for bend in route[1:-1])]:
         layers[vertex.layer].append(vertex)
-        for space in vertex.spaces:
-            spans.setdefault(space, set()).add(vertex.layer)
-    for space, held in spans.items():
-        parts = space.split(".")
-        within = [".".join(parts[:k]) for k in range(1, len(parts) + 1)]  # it, and the frames around it
+        for depth, space in enumerate(vertex.spaces):
+            spans.setdefault(space, (vertex.spaces[:depth + 1], set()))[1].add(vertex.layer)
+    for within, held in spans.values():
         for layer in set(range(min(held), max(held) + 1)) - held:
             layers[layer].append(_Vertex(-1, "", "bend", within, layer))
     for sweep in range(SWEEPS):
@@ -367,21 +350,21 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
     for v in vertices:  # the <title>: what hovering shows
         classes = " ".join(filter(None, ("v", v.kind, v.status, v.crit and "crit")))
         seconds = "" if v.seconds is None else f'<tspan class="t"> {format_seconds(v.seconds)}</tspan>'
+        box = f'x="{v.x - v.width / 2:.1f}" y="{y[v.layer]}" width="{v.width:.1f}" height="{HEIGHT}"'
         svg.append(f'<g class="{classes}" data-name="{escape(v.name)}" data-ns="{escape(v.space)}" '
-                   f'data-tags="{escape(" ".join(v.tags))}"><rect x="{v.x - v.width / 2:.1f}" y="{y[v.layer]}" '
-                   f'width="{v.width:.1f}" height="{HEIGHT}" rx="{5 if v.kind == "node" else 14}"/><text '
-                   f'x="{v.x:.1f}" y="{y[v.layer] + 18}">{escape(v.label)}{seconds}</text><title>'
-                   f'{escape(v.tip)}</title></g>')
+                   f'data-tags="{escape(" ".join(v.tags))}"><rect {box} rx="{5 if v.kind == "node" else 14}"'
+                   f'/><text x="{v.x:.1f}" y="{y[v.layer] + 18}">{escape(v.label)}{seconds}</text>'
+                   f'<title>{escape(v.tip)}</title></g>')
     nodes, statuses = sum(v.kind == "node" for v in vertices), {v.status for v in vertices}
     facts, keys = [f"{nodes} nodes, {len(vertices) - nodes} datasets"], ["node", "data", "param"]
     if run is not None:
         facts.append(" · ".join(str(run[k]) for k in ("run_id", "status", "started") if run.get(k)))
         keys += [key for key in COLOURS if key in statuses] + ["crit"]
     names = {"data": "dataset", "param": "parameters", "not_run": "not run", "crit": "critical path"}
+    palette = "".join(f".{key}{{--fill:{fill};--line:{line}}}" for key, (fill, line) in COLOURS.items())
     parts = {"TITLE": escape(title), "FACTS": escape(" — ".join(facts)), "SVG": "\n".join(svg),
-             "WIDTH": str(round(right + 20)), "HEIGHT": str(top + LAYER * len(layers)),
-             "LEGEND": "".join(f'<span class="key {key}">{names.get(key, key)}</span>' for key in keys),
-             "PALETTE": "".join(f".{key}{{--fill:{fill};--line:{line}}}" for key, (fill, line) in COLOURS.items())}
+             "WIDTH": str(round(right + 20)), "HEIGHT": str(top + LAYER * len(layers)), "PALETTE": palette,
+             "LEGEND": "".join(f'<span class="key {key}">{names.get(key, key)}</span>' for key in keys)}
     return re.sub(r"__([A-Z]+)__", lambda match: parts[match.group(1)], PAGE)  # once: names may hold __X__
 
 
@@ -392,33 +375,36 @@ body{margin:0;font:13px system-ui,sans-serif;color:#1f2937;background:#f8fafc}
 header{position:sticky;top:0;left:0;z-index:1;display:flex;flex-wrap:wrap;gap:6px 14px;align-items:center;
 padding:8px 16px;background:#fff;border-bottom:1px solid #e2e8f0}
 h1{font-size:15px;margin:0}.facts,#found,label{color:#64748b;white-space:nowrap}
-input{font:inherit;padding:3px 8px;border:1px solid #cbd5e1;border-radius:6px;width:16em}#zoom{width:8em}
+svg.fit{max-width:100%;height:auto}
+#find{font:inherit;padding:3px 8px;border:1px solid #cbd5e1;border-radius:6px;width:16em}
 __PALETTE__
 .key{margin-right:4px;padding:0 8px;border:1.5px solid var(--line);border-radius:5px;background:var(--fill);
 font-size:12px}.key.data,.key.param{border-radius:10px}.key.param{border-style:dashed}
 .v rect{fill:var(--fill);stroke:var(--line);stroke-width:1.5}.param rect{stroke-dasharray:4 3}
 .v text{font-size:12px;text-anchor:middle;fill:#1f2937}.node text{font-weight:600}.param text{fill:#64748b}
-.v .t{font-weight:400;fill:#475569}.e{fill:none;stroke:#94a3b8;stroke-width:1.3;marker-end:url(#arrow)}
-.e.crit{stroke:#7c3aed;stroke-width:2.5;marker-end:url(#arrow-crit)}.v.crit rect{stroke:#7c3aed;stroke-width:3}
+.v .t{font-weight:400;fill:#475569}.v.crit rect{stroke:#7c3aed;stroke-width:3}
+.e{fill:none;stroke:#94a3b8;stroke-width:1.3;marker-end:url(#arrow)}
+.e.crit{stroke:#7c3aed;stroke-width:2.5;marker-end:url(#arrow-crit)}
 .frame rect{fill:rgba(99,102,241,.06);stroke:rgba(99,102,241,.35)}.frame text{font-size:12px;font-weight:600;
 fill:#4f46e5;cursor:pointer;paint-order:stroke;stroke:#f8fafc;stroke-width:5px}
-.searching .v:not(.hit),.searching .e{opacity:.2}.hit rect{stroke:#f59e0b;stroke-width:3.5}
+.searching .v:not(.hit),.searching .e{opacity:.2}.v.hit rect{stroke:#f59e0b;stroke-width:3.5}
 </style></head><body>
 <header><h1>__TITLE__</h1><span class="facts">__FACTS__</span>
 <input id="find" type="search" placeholder="Find a node, dataset or tag" aria-label="Find">
 <span id="found"></span><span>__LEGEND__</span>
-<label>zoom <input id="zoom" type="range" min="10" max="100" value="100"></label></header>
-<svg id="graph" xmlns="http://www.w3.org/2000/svg" width="__WIDTH__" height="__HEIGHT__" viewBox="0 0 __WIDTH__ __HEIGHT__">
-<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" orient="auto"
-markerUnits="userSpaceOnUse"><path d="M0,0L10,5L0,10z" fill="#94a3b8"/></marker><marker id="arrow-crit"
-viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" orient="auto" markerUnits="userSpaceOnUse">
-<path d="M0,0L10,5L0,10z" fill="#7c3aed"/></marker></defs>
+<label><input id="fit" type="checkbox" checked autocomplete="off"> fit to width</label></header>
+<svg id="graph" class="fit" xmlns="http://www.w3.org/2000/svg" width="__WIDTH__" height="__HEIGHT__"
+viewBox="0 0 __WIDTH__ __HEIGHT__"><defs>
+<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" orient="auto" markerWidth="9" markerHeight="9"
+markerUnits="userSpaceOnUse"><path d="M0,0L10,5L0,10z" fill="#94a3b8"/></marker>
+<marker id="arrow-crit" viewBox="0 0 10 10" refX="9" refY="5" orient="auto" markerWidth="9" markerHeight="9"
+markerUnits="userSpaceOnUse"><path d="M0,0L10,5L0,10z" fill="#7c3aed"/></marker></defs>
 __SVG__
 </svg>
 <script>
 "use strict";
 {
-  const svg = document.getElementById("graph"), zoom = document.getElementById("zoom"), frames = {};
+  const svg = document.getElementById("graph"), frames = {};
   const vertices = svg.querySelectorAll("g.v"), edges = svg.querySelectorAll("path.e"), folded = new Set();
   svg.querySelectorAll("g.frame").forEach((f) => { frames[f.dataset.ns] = f; });
   const holder = (ns) => [...folded].filter((f) => ns === f || ns.startsWith(f + "."))  // the outermost
@@ -427,10 +413,13 @@ __SVG__
   const shape = (i) => (frames[holder(vertices[i].dataset.ns)] || vertices[i]).firstElementChild;
   function redraw() {  // hide what folded frames hold; an edge into one ends at its box
     vertices.forEach((g) => { g.style.display = holder(g.dataset.ns) ? "none" : ""; });
-    for (const [ns, f] of Object.entries(frames)) f.style.display = [undefined, ns].includes(holder(ns)) ? "" : "none";
+    Object.values(frames).forEach((f) => {  // and the frames inside a folded one
+      f.style.display = [f.dataset.ns, undefined].includes(holder(f.dataset.ns)) ? "" : "none";
+    });
     edges.forEach((e) => {
       const a = shape(e.dataset.a), b = shape(e.dataset.b), p = a.getBBox(), q = b.getBBox();
-      const x1 = p.x + p.width / 2, y1 = p.y + p.height, x2 = q.x + q.width / 2, y2 = q.y - 1, m = (y1 + y2) / 2;
+      const x1 = p.x + p.width / 2, y1 = p.y + p.height, x2 = q.x + q.width / 2, y2 = q.y - 1;
+      const m = (y1 + y2) / 2;
       e.dataset.d = e.dataset.d || e.getAttribute("d");
       e.style.display = a === b ? "none" : "";
       e.setAttribute("d", a.parentNode.matches(".frame") || b.parentNode.matches(".frame") ?
@@ -458,13 +447,9 @@ __SVG__
     document.getElementById("found").textContent = query ? `${hits.length} found` : "";
     if (hits[0] && !holder(hits[0].dataset.ns)) hits[0].scrollIntoView({block: "center", inline: "center"});
   });
-  const {width, height} = svg.viewBox.baseVal;
-  zoom.addEventListener("input", () => {  // the whole at a glance
-    svg.setAttribute("width", width * zoom.value / 100);
-    svg.setAttribute("height", height * zoom.value / 100);
+  document.getElementById("fit").addEventListener("change", (event) => {  // the whole, or full size
+    svg.classList.toggle("fit", event.target.checked);
   });
-  zoom.value = 100 * (innerWidth - 40) / width;  // at first, the whole width (a range clamps its value)
-  zoom.dispatchEvent(new Event("input"));
 }
 </script></body></html>
 """
@@ -473,10 +458,9 @@ __SVG__
 def main(args: argparse.Namespace) -> int:
     """``minikedro viz``: draw a registered pipeline, coloured by a recorded run if asked.
 
-    ``args``: ``pipeline`` (default ``__default__``); ``format`` (default: from the
-    ``output`` suffix, else mermaid); ``output`` (default: stdout; a ``.md`` file gets a
-    fenced block); ``run`` (an id, or ``last``); ``project``; ``env``, whose catalog gives
-    the datasets' types.
+    ``args``: ``project``, ``env`` (its catalog gives the datasets' types), ``pipeline``,
+    ``format`` (else from the ``output`` suffix, else mermaid), ``output`` (else stdout; a
+    ``.md`` file gets a fenced block) and ``run`` (an id or ``last``).
     """
     from minikedro.framework.project import pipelines
     from minikedro.framework.session import KedroSession
