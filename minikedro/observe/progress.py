@@ -77,13 +77,9 @@ class ProgressLine:
 
 
 def critical_path(pipeline: Pipeline, seconds: dict[str, float]) -> tuple[float, list[str]]:
-    """The chain of dependent nodes whose measured times add up the most.
-
-    ``seconds`` maps node names to their times (nodes not in it count 0). Linear: one
-    pass over ``pipeline.node_dependencies``, which lists the nodes in topological order.
-
-    Returns:
-        The chain's total time, and its node names from first to last.
+    """The chain of dependent nodes whose measured ``seconds`` (by node name; others count 0)
+    add up the most: its total and its node names, first to last. Linear: one pass over
+    ``pipeline.node_dependencies``, which lists the nodes in topological order.
     """
     longest: dict[Any, tuple[float, Any]] = {}  # node -> (longest chain ending there, its parent)
     for node, parents in pipeline.node_dependencies.items():
@@ -101,14 +97,9 @@ def critical_path(pipeline: Pipeline, seconds: dict[str, float]) -> tuple[float,
 
 
 def timing_summary(pipeline: Pipeline, seconds: dict[str, float], wall: float, workers: int) -> str:
-    """One line on a run's times: nodes run, wall time, the slowest nodes, and with more
-    than one worker, the critical path and how busy the workers were.
-
-    Args:
-        pipeline: The pipeline that ran.
-        seconds: Each node that ran, by name, and how long it took.
-        wall: The run's wall time.
-        workers: How many nodes could run at once.
+    """One line on a run's times: nodes run, ``wall`` time, the slowest nodes, and with more
+    than one of ``workers``, the critical path and how busy they were. ``seconds`` gives how
+    long each node that ran took, by name.
     """
     slowest = heapq.nsmallest(3, seconds.items(), key=lambda item: (-item[1], item[0]))
     parts = [f"Ran {len(seconds)} of {len(pipeline.nodes)} nodes in {format_seconds(wall)}"]

@@ -13,9 +13,6 @@ A run's times are local ISO 8601 with offset; a node's are seconds since the run
 A run is ``running``, then ``completed``, ``failed`` or ``interrupted`` (readers say so of a
 ``running`` record whose process is gone: SIGKILL). A node is ``not_run``, ``running``,
 ``completed``, ``failed`` or ``skipped`` (``--keep-going``: a node it needs failed).
-Hooks only change memory, under a lock (they fire on worker threads under ``ThreadRunner``);
-a daemon thread rewrites the file atomically, re-encoding the nodes that changed, and waits
-20 times as long as a write took before the next: writing costs little and stays linear.
 """
 from __future__ import annotations
 
@@ -57,27 +54,30 @@ def _iso(timestamp: float | None) -> str | None:
         timespec="milliseconds")
 
 
-def _node_json(entry: dict[str, Any], origin: float) -> str:
+def _node_json(name: str, entry: dict[str, Any], origin: float) -> str:
     """One node's line of the record, times counted from ``origin``; by hand: 5x ``json.dumps``."""
     started, finished, error = entry["started"], entry["finished"], entry["error"]
-    took = None if started is None or finished is None else finished - started
-    return (f'{{"name": {encode_basestring(entry["name"])}, "status": "{entry["status"]}", '
-            f'"started": {"null" if started is None else f"{started - origin:.3f}"}, '
-            f'"finished": {"null" if finished is None else f"{finished - origin:.3f}"}, '
-            f'"seconds": {"null" if took is None else f"{took:.6f}"}, '
+    if started is None:
+        times = '"started": null, "finished": null, "seconds": null'
+    elif finished is None:
+        times = f'"started": {started - origin:.3f}, "finished": null, "seconds": null'
+    else:
+        times = (f'"started": {started - origin:.3f}, "finished": {finished - origin:.3f}, '
+                 f'"seconds": {finished - started:.6f}')
+    return (f'{{"name": {encode_basestring(name)}, "status": "{entry["status"]}", {times}, '
             f'"error": {"null" if error is None else encode_basestring(error)}}}')
 
 
 class RunRecorder:
     """The hooks that keep a run's record, log its timings and draw its progress line.
 
-    ``before_pipeline_run`` starts it; ``after_pipeline_run`` or ``on_pipeline_error``
-    finishes it. Without those (a runner run directly, Ctrl-C) call ``start()`` and
-    ``finish(status)``. ``command`` is the argument list (None from Python); ``pipeline``
-    the filtered pipeline about to run, made of the registered ``pipeline_names``; ``runner``
-    gives its class name and ``max_workers`` if it has one; ``options`` the run's options
-    as JSON values, for ``--resume``; ``keep`` how many records to keep; ``progress``
-    whether to draw a progress line on stderr.
+    ``before_pipeline_run`` starts it, ``after_pipeline_run`` or ``on_pipeline_error``
+    finishes it; without those (a runner run directly, Ctrl-C) call ``start()`` and
+    ``finish(status)``. ``pipeline`` is the filtered pipeline about to run; ``options`` the
+    run's options as JSON values, for ``--resume``; ``keep`` how many records to keep.
+    Node hooks only change memory, under a lock (``ThreadRunner`` fires them on its
+    threads); a daemon thread rewrites the file atomically, encoding again only the nodes
+    that changed, and waits 20 times as long as that took before the next write.
     """
 
     def __init__(self, project_path: str | os.PathLike, run_id: str, command: list[str] | None,
@@ -92,15 +92,13 @@ class RunRecorder:
             "status": "running", "error": None, "pid": os.getpid(),
             "pipeline_names": list(pipeline_names), "runner": type(runner).__name__,
             "max_workers": workers, "options": dict(options)}
-        self._nodes = [{"name": node.name, "status": "not_run", "started": None, "finished": None,
-                        "error": None} for node in pipeline.nodes]
-        self._position = {entry["name"]: i for i, entry in enumerate(self._nodes)}
-        self._encoded: list[str] = [""] * len(self._nodes)  # each node's JSON, as last written
-        self._changed = set(range(len(self._nodes)))  # nodes to encode again
-        self._running: dict[str, None] = {}  # the names of the nodes running, oldest first
-        self._ended = self._most_at_once = 0
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
+        self._nodes = {node.name: {"status": "not_run", "started": None, "finished": None,
+                                   "error": None} for node in pipeline.nodes}  # pipeline order
+        self._lines = {name: _node_json(name, entry, 0.0) for name, entry in self._nodes.items()}
+        self._changed: set[str] = set()  # the nodes whose line is out of date
+        self._running: dict[str, None] = {}  # the nodes running, oldest first
+        self._most_at_once = self._ended = 0
+        self._lock, self._stop = threading.Lock(), threading.Event()
         self._writer: threading.Thread | None = None
         self._progress = ProgressLine() if progress else None
         self._write_failed = False
@@ -114,16 +112,15 @@ class RunRecorder:
 
     @hook_impl
     def before_node_run(self, node: Node) -> None:
-        i = self._position.get(node.name)
-        if i is None:  # not in the pipeline this recorder was made for
+        entry = self._nodes.get(node.name)
+        if entry is None:  # not in the pipeline this recorder was made for
             return
         with self._lock:
-            entry = self._nodes[i]
             entry["status"], entry["started"] = "running", _now()
-            self._running[entry["name"]] = None
+            self._running[node.name] = None
             if len(self._running) > self._most_at_once:
                 self._most_at_once = len(self._running)
-            self._changed.add(i)
+            self._changed.add(node.name)
 
     @hook_impl
     def after_node_run(self, node: Node) -> None:
@@ -142,15 +139,14 @@ class RunRecorder:
         self.finish("failed", error)
 
     def _node_ended(self, node: Node, status: str, error: str | None) -> None:
-        i = self._position.get(node.name)
-        if i is None:
+        entry = self._nodes.get(node.name)
+        if entry is None:
             return
         with self._lock:
-            entry = self._nodes[i]
             entry["status"], entry["finished"], entry["error"] = status, _now(), error
-            self._running.pop(entry["name"], None)
+            self._running.pop(node.name, None)
             self._ended += 1
-            self._changed.add(i)
+            self._changed.add(node.name)
 
     def start(self) -> None:
         """Delete the oldest records, write this one, start the writer; again: nothing."""
@@ -159,10 +155,10 @@ class RunRecorder:
         self._header["started"] = _now()
         self._forget_old_runs()
         self._write()
-        self._writer = threading.Thread(target=self._keep_writing, name="minikedro-run-record",
-                                        daemon=True)
         if self._progress is not None:
             self._progress.attach()
+        self._writer = threading.Thread(target=self._keep_writing, name="minikedro-run-record",
+                                        daemon=True)
         self._writer.start()
 
     def finish(self, status: str, error: BaseException | None = None) -> None:
@@ -181,8 +177,8 @@ class RunRecorder:
         skipped = {node.name for node in getattr(self._runner, "skipped_nodes", None) or ()}
         failed = {node.name for node in getattr(self._runner, "failed_nodes", None) or ()}
         with self._lock:
-            for i, entry in enumerate(self._nodes):
-                name, was = entry["name"], entry["status"]
+            for name, entry in self._nodes.items() if failed or skipped or self._running else ():
+                was = entry["status"]
                 if name in failed and was != "failed":  # its worker died, or saving failed
                     entry["status"], entry["error"] = "failed", why
                 elif was == "running":  # stopped mid-way: Ctrl-C, a second one abandoning it
@@ -193,10 +189,10 @@ class RunRecorder:
                     continue
                 if entry["started"] is not None and entry["finished"] is None:
                     entry["finished"] = ended
-                self._changed.add(i)
+                self._changed.add(name)
         self._header.update(status=status, finished=ended, error=why)
         self._write()
-        seconds = {entry["name"]: entry["finished"] - entry["started"] for entry in self._nodes
+        seconds = {name: entry["finished"] - entry["started"] for name, entry in self._nodes.items()
                    if entry["started"] is not None and entry["finished"] is not None}
         workers = self._header["max_workers"] or self._most_at_once
         logger.info("%s", timing_summary(self._pipeline, seconds, ended - self._header["started"],
@@ -216,17 +212,14 @@ class RunRecorder:
         next_write = 0.0
         while not self._stop.wait(_TICK):
             if self._progress is not None:
-                self._progress.draw(self._progress_text())
+                with self._lock:
+                    running, ended = ", ".join(self._running), self._ended
+                elapsed = format_seconds(_now() - self._header["started"])
+                self._progress.draw(f"[{ended}/{len(self._nodes)}] {elapsed}  {running}")
             if self._changed and time.perf_counter() >= next_write:
                 began = time.perf_counter()
                 self._write()
                 next_write = time.perf_counter() + _WRITE_PACE * (time.perf_counter() - began)
-
-    def _progress_text(self) -> str:
-        with self._lock:
-            running, ended = list(self._running), self._ended
-        elapsed = format_seconds(_now() - self._header["started"])
-        return f"[{ended}/{len(self._nodes)}] {elapsed}  {', '.join(running)}"
 
     def _write(self) -> None:
         """Write the record atomically: the nodes that changed are encoded again, only them."""
@@ -234,15 +227,16 @@ class RunRecorder:
 
         with self._lock:
             changed, self._changed = self._changed, set()
-            for i in changed:
-                self._encoded[i] = _node_json(self._nodes[i], self._header["started"])
+            for name in changed:
+                self._lines[name] = _node_json(name, self._nodes[name], self._header["started"])
         header = {**self._header, "started": _iso(self._header["started"]),
                   "finished": _iso(self._header["finished"])}
         opened = json.dumps(header, default=str)[:-1]  # the header's object, left open for the nodes
-        text = f'{opened}, "nodes": [\n' + ",\n".join(self._encoded) + "\n]}\n"  # one a line
         try:
             with atomic_write(self.path, "w", encoding="utf-8") as file:
-                file.write(text)
+                file.write(f'{opened}, "nodes": [\n')
+                file.write(",\n".join(self._lines.values()))  # one node a line
+                file.write("\n]}\n")
         except OSError as error:  # the run goes on without its record
             if not self._write_failed:
                 logger.warning("Could not write the run record %s: %s", self.path, error)
@@ -397,15 +391,10 @@ def resumable_run(project_path: str | os.PathLike) -> dict[str, Any]:
 
 
 def plan_resume(record: dict[str, Any], pipelines: Mapping[str, Pipeline], catalog: Any) -> list[str]:
-    """The nodes that finish the recorded run, in pipeline order.
-
-    Those that did not complete, and the nodes upstream whose outputs they need but that
-    are not persisted: kept in memory only, or missing from their dataset.
-
-    Args:
-        record: The run's record (from ``resumable_run``).
-        pipelines: The project's registered pipelines (``minikedro.framework.project.pipelines``).
-        catalog: The catalog of a run with the record's options.
+    """The nodes that finish the recorded run, in pipeline order: those that did not
+    complete, and upstream those whose outputs they need but that are not persisted (kept
+    in memory only, or missing from their dataset). ``pipelines`` are the project's
+    registered pipelines; ``catalog`` is that of a run with the record's options.
 
     Raises:
         ValueError: A recorded pipeline or node no longer exists, or every node completed.
