@@ -74,16 +74,15 @@ def _plain_handler(handler: Any, project_path: Path) -> Any:
         return handler
     import importlib.util
 
+    from minikedro.framework.context import _in_project
+
     handler, kind = dict(handler), handler.get("class")
     if kind in _RICH_HANDLERS or (kind == "rich.logging.RichHandler"
                                   and importlib.util.find_spec("rich") is None):
         handler = {k: v for k, v in handler.items() if k in ("level", "formatter", "filters", "stream")}
         handler["class"] = "logging.StreamHandler"
         handler.setdefault("formatter", "minikedro_rich_like")
-    filename = handler.get("filename")
-    if isinstance(filename, str) and not Path(filename).is_absolute():
-        handler["filename"] = str(project_path / filename)
-    return handler
+    return _in_project(handler, project_path)  # its filename
 
 
 def _apply_logging_config(session: Any, args: argparse.Namespace) -> None:

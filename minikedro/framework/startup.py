@@ -1,8 +1,4 @@
-"""Kedro's import path for finding and bootstrapping a project (``kedro.framework.startup``).
-
-The code lives in :mod:`minikedro.framework.project`, with the settings and the
-pipelines that bootstrapping configures.
-"""
+"""Kedro's ``kedro.framework.startup``: finding and bootstrapping a project, from :mod:`.project`."""
 from minikedro.framework.project import (ProjectError, ProjectMetadata, bootstrap_project,
                                          find_project, read_project_metadata)
 

@@ -1,8 +1,5 @@
-"""The helpers a Kedro project template imports from ``kedro.framework.cli.utils``.
-
-Public names: ``find_run_command``, ``split_string``. The template's
-``src/<package>/__main__.py`` ends ``run = find_run_command(package_name)``;
-``run(*args, **kwargs)``, so ``python -m <package> [options]`` is ``minikedro run``.
+"""What a Kedro project's ``__main__.py`` imports from ``kedro.framework.cli.utils``: ``find_run_command``
+(so ``python -m <package> [options]`` is ``minikedro run``) and ``split_string``.
 """
 from __future__ import annotations
 
