@@ -171,9 +171,7 @@ class PluginManager:
         return f"<PluginManager plugins={sorted(self._plugins)}>"
 
 
-def _create_hook_manager() -> PluginManager:
-    """Return a manager with no plugins (Kedro's name for it)."""
-    return PluginManager()
+_create_hook_manager = PluginManager  # Kedro's name for making a manager with no plugins
 
 
 def _find_impls(plugin: Any, plugin_name: str) -> list[tuple[str, _Impl]]:
@@ -209,10 +207,9 @@ def _find_impls(plugin: Any, plugin_name: str) -> list[tuple[str, _Impl]]:
 
 def _arguments(function: Callable, hook: str, where: str
                ) -> tuple[tuple[str, ...] | None, Callable[[dict[str, Any]], Any]]:
-    """The hook's arguments ``function`` takes (None: all, as ``**kwargs``), read once, and
-    a call of it with those. Hooks fire for every node, so the call is made cheap: by
-    position, as pluggy does, taken with one ``itemgetter``; by name only for parameters
-    that cannot be reached by position (keyword-only, or after one left to its default)."""
+    """The hook's arguments ``function`` takes (None: all, as ``**kwargs``), and a call of it
+    with those: by position as pluggy does, taken with one ``itemgetter`` (hooks fire for every
+    node); by name for those after ``*`` or after a parameter left to its default."""
     provided, keys, names, by_name, skipped = HOOK_SPECS[hook], [], [], False, False
     for param in inspect.signature(function).parameters.values():
         key = _ALIASES.get(param.name, param.name)
