@@ -147,7 +147,7 @@ def test_hovering_a_node_shows_its_function_inputs_outputs_and_tags():
     tip = html.unescape(re.search(r'data-name="prepare".*?<title>([^<]*)</title>', page).group(1))
     assert tip == ("prepare\nfunction: identity\ninputs: raw data.v1, params:quote\"d\n"
                    "outputs: features\ntags: etl, prep")
-    assert 'data-name="prepare" data-ns="" data-tags="etl prep"' in page  # what the search box reads
+    assert 'data-name="prepare" data-in="" data-tags="etl prep"' in page  # what the search box reads
 
 
 def test_layers_go_down_the_page_without_overlaps_and_frames_hold_only_their_namespace():

@@ -215,11 +215,10 @@ def _layout(vertices: list[_Vertex]) -> tuple[list[list[_Vertex]], dict]:
     for vertex in vertices:  # topological order: predecessors come first
         vertex.layer = max((p.layer + 1 for p in vertex.preds), default=0)
         vertex.width = len(vertex.text) * CHAR + 24
+    first: dict[str, int] = {}  # each namespace's first layer
     for vertex in vertices:
         if not vertex.preds and vertex.succs:  # a free input sits just above its first reader
             vertex.layer = min(s.layer for s in vertex.succs) - 1
-    first: dict[str, int] = {}  # each namespace's first layer
-    for vertex in vertices:
         for space in vertex.spaces:
             first[space] = min(first.get(space, vertex.layer), vertex.layer)
     routes, budget = {}, 2 * len(vertices)
@@ -344,14 +343,16 @@ def _html(vertices: list[_Vertex], run: dict | None, title: str) -> str:
         svg.append(f'<path class="e{" crit" * (a.onward is b)}" data-a="{a.index}" data-b="{b.index}" '
                    f'd="M{points[0][0]:.1f},{points[0][1]}{path}"/>')
     for space, (x0, y0, x1, y1, count) in sorted(_frames(layers, y).items()):  # outer first; over edges
-        svg.append(f'<g class="frame" data-ns="{escape(space)}" data-count="{count}"><rect x="{x0:.1f}" '
-                   f'y="{y0}" width="{x1 - x0:.1f}" height="{y1 - y0}" rx="8"/><text x="{x0 + 10:.1f}" '
-                   f'y="{y0 + 4}">▾ {escape(space.rpartition(".")[2])}</text></g>')
+        outer, _, name = space.rpartition(".")
+        box = f'x="{x0:.1f}" y="{y0}" width="{x1 - x0:.1f}" height="{y1 - y0}"'
+        svg.append(f'<g class="frame" data-ns="{escape(space)}" data-in="{escape(outer)}" '
+                   f'data-count="{count}"><rect {box} rx="8"/><text x="{x0 + 10:.1f}" y="{y0 + 4}">'
+                   f'▾ {escape(name)}</text></g>')
     for v in vertices:  # the <title>: what hovering shows
         classes = " ".join(filter(None, ("v", v.kind, v.status, v.crit and "crit")))
         seconds = "" if v.seconds is None else f'<tspan class="t"> {format_seconds(v.seconds)}</tspan>'
         box = f'x="{v.x - v.width / 2:.1f}" y="{y[v.layer]}" width="{v.width:.1f}" height="{HEIGHT}"'
-        svg.append(f'<g class="{classes}" data-name="{escape(v.name)}" data-ns="{escape(v.space)}" '
+        svg.append(f'<g class="{classes}" data-name="{escape(v.name)}" data-in="{escape(v.space)}" '
                    f'data-tags="{escape(" ".join(v.tags))}"><rect {box} rx="{5 if v.kind == "node" else 14}"'
                    f'/><text x="{v.x:.1f}" y="{y[v.layer] + 18}">{escape(v.label)}{seconds}</text>'
                    f'<title>{escape(v.tip)}</title></g>')
@@ -410,12 +411,9 @@ __SVG__
   const holder = (ns) => [...folded].filter((f) => ns === f || ns.startsWith(f + "."))  // the outermost
     .sort((a, b) => a.length - b.length)[0];  // folded namespace holding ns, if any
   // the rectangle standing for vertex i: its own, or its folded frame's
-  const shape = (i) => (frames[holder(vertices[i].dataset.ns)] || vertices[i]).firstElementChild;
+  const shape = (i) => (frames[holder(vertices[i].dataset.in)] || vertices[i]).firstElementChild;
   function redraw() {  // hide what folded frames hold; an edge into one ends at its box
-    vertices.forEach((g) => { g.style.display = holder(g.dataset.ns) ? "none" : ""; });
-    Object.values(frames).forEach((f) => {  // and the frames inside a folded one
-      f.style.display = [f.dataset.ns, undefined].includes(holder(f.dataset.ns)) ? "" : "none";
-    });
+    for (const g of svg.querySelectorAll(".v, .frame")) g.style.display = holder(g.dataset.in) ? "none" : "";
     edges.forEach((e) => {
       const a = shape(e.dataset.a), b = shape(e.dataset.b), p = a.getBBox(), q = b.getBBox();
       const x1 = p.x + p.width / 2, y1 = p.y + p.height, x2 = q.x + q.width / 2, y2 = q.y - 1;
@@ -445,7 +443,7 @@ __SVG__
       query !== "" && `${g.dataset.name} ${g.dataset.tags}`.toLowerCase().includes(query)));
     svg.classList.toggle("searching", query !== "");
     document.getElementById("found").textContent = query ? `${hits.length} found` : "";
-    if (hits[0] && !holder(hits[0].dataset.ns)) hits[0].scrollIntoView({block: "center", inline: "center"});
+    if (hits[0] && !holder(hits[0].dataset.in)) hits[0].scrollIntoView({block: "center", inline: "center"});
   });
   document.getElementById("fit").addEventListener("change", (event) => {  // the whole, or full size
     svg.classList.toggle("fit", event.target.checked);
