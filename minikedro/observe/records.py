@@ -75,9 +75,9 @@ class RunRecorder:
     finishes it; without those (a runner run directly, Ctrl-C) call ``start()`` and
     ``finish(status)``. ``pipeline`` is the filtered pipeline about to run; ``options`` the
     run's options as JSON values, for ``--resume``; ``keep`` how many records to keep.
-    Node hooks only change memory, under a lock (``ThreadRunner`` fires them on its
-    threads); a daemon thread rewrites the file atomically, encoding again only the nodes
-    that changed, and waits 20 times as long as that took before the next write.
+    Node hooks, on any thread, only append an event to a list; a daemon thread applies
+    the events, redraws the progress line, and rewrites the file atomically, encoding again
+    only the nodes that changed and waiting 20 times as long as that took before the next.
     """
 
     def __init__(self, project_path: str | os.PathLike, run_id: str, command: list[str] | None,
@@ -95,10 +95,11 @@ class RunRecorder:
         self._nodes = {node.name: {"status": "not_run", "started": None, "finished": None,
                                    "error": None} for node in pipeline.nodes}  # pipeline order
         self._lines = {name: _node_json(name, entry, 0.0) for name, entry in self._nodes.items()}
+        self._events: list[tuple[str, str, float, str | None]] = []  # (node, status, when, error)
         self._changed: set[str] = set()  # the nodes whose line is out of date
         self._running: dict[str, None] = {}  # the nodes running, oldest first
         self._most_at_once = self._ended = 0
-        self._lock, self._stop = threading.Lock(), threading.Event()
+        self._stop = threading.Event()
         self._writer: threading.Thread | None = None
         self._progress = ProgressLine() if progress else None
         self._write_failed = False
@@ -112,23 +113,15 @@ class RunRecorder:
 
     @hook_impl
     def before_node_run(self, node: Node) -> None:
-        entry = self._nodes.get(node.name)
-        if entry is None:  # not in the pipeline this recorder was made for
-            return
-        with self._lock:
-            entry["status"], entry["started"] = "running", _now()
-            self._running[node.name] = None
-            if len(self._running) > self._most_at_once:
-                self._most_at_once = len(self._running)
-            self._changed.add(node.name)
+        self._events.append((node.name, "running", _now(), None))
 
     @hook_impl
     def after_node_run(self, node: Node) -> None:
-        self._node_ended(node, "completed", None)
+        self._events.append((node.name, "completed", _now(), None))
 
     @hook_impl
     def on_node_error(self, error: BaseException, node: Node) -> None:
-        self._node_ended(node, "failed", f"{type(error).__name__}: {error}")
+        self._events.append((node.name, "failed", _now(), f"{type(error).__name__}: {error}"))
 
     @hook_impl
     def after_pipeline_run(self) -> None:
@@ -138,15 +131,25 @@ class RunRecorder:
     def on_pipeline_error(self, error: BaseException) -> None:
         self.finish("failed", error)
 
-    def _node_ended(self, node: Node, status: str, error: str | None) -> None:
-        entry = self._nodes.get(node.name)
-        if entry is None:
-            return
-        with self._lock:
-            entry["status"], entry["finished"], entry["error"] = status, _now(), error
-            self._running.pop(node.name, None)
-            self._ended += 1
-            self._changed.add(node.name)
+    def _apply_events(self) -> None:
+        """Bring the nodes' state up to date with the hooks' events. Only the writer's thread
+        calls it (or ``finish`` once that has stopped), so the state needs no lock."""
+        count = len(self._events)
+        for name, status, when, error in self._events[:count]:
+            entry = self._nodes.get(name)
+            if entry is None:  # not in the pipeline this recorder was made for
+                continue
+            entry["status"], entry["error"] = status, error
+            if status == "running":
+                entry["started"] = when
+                self._running[name] = None
+                self._most_at_once = max(self._most_at_once, len(self._running))
+            else:
+                entry["finished"] = when
+                self._running.pop(name, None)
+                self._ended += 1
+            self._changed.add(name)
+        del self._events[:count]  # events appended meanwhile stay
 
     def start(self) -> None:
         """Delete the oldest records, write this one, start the writer; again: nothing."""
@@ -176,20 +179,20 @@ class RunRecorder:
         ended, why = _now(), None if error is None else f"{type(error).__name__}: {error}"
         skipped = {node.name for node in getattr(self._runner, "skipped_nodes", None) or ()}
         failed = {node.name for node in getattr(self._runner, "failed_nodes", None) or ()}
-        with self._lock:
-            for name, entry in self._nodes.items() if failed or skipped or self._running else ():
-                was = entry["status"]
-                if name in failed and was != "failed":  # its worker died, or saving failed
-                    entry["status"], entry["error"] = "failed", why
-                elif was == "running":  # stopped mid-way: Ctrl-C, a second one abandoning it
-                    entry["status"], entry["error"] = "failed", f"did not finish (run {status})"
-                elif name in skipped and was == "not_run":
-                    entry["status"] = "skipped"
-                else:
-                    continue
-                if entry["started"] is not None and entry["finished"] is None:
-                    entry["finished"] = ended
-                self._changed.add(name)
+        self._apply_events()
+        for name, entry in self._nodes.items() if failed or skipped or self._running else ():
+            was = entry["status"]
+            if name in failed and was != "failed":  # its worker died, or saving failed
+                entry["status"], entry["error"] = "failed", why
+            elif was == "running":  # stopped mid-way: Ctrl-C, a second one abandoning it
+                entry["status"], entry["error"] = "failed", f"did not finish (run {status})"
+            elif name in skipped and was == "not_run":
+                entry["status"] = "skipped"
+            else:
+                continue
+            if entry["started"] is not None and entry["finished"] is None:
+                entry["finished"] = ended
+            self._changed.add(name)
         self._header.update(status=status, finished=ended, error=why)
         self._write()
         seconds = {name: entry["finished"] - entry["started"] for name, entry in self._nodes.items()
@@ -211,11 +214,11 @@ class RunRecorder:
         """The writer thread: redraw the progress line, and write the record when it changed."""
         next_write = 0.0
         while not self._stop.wait(_TICK):
+            self._apply_events()
             if self._progress is not None:
-                with self._lock:
-                    running, ended = ", ".join(self._running), self._ended
                 elapsed = format_seconds(_now() - self._header["started"])
-                self._progress.draw(f"[{ended}/{len(self._nodes)}] {elapsed}  {running}")
+                self._progress.draw(f"[{self._ended}/{len(self._nodes)}] {elapsed}  "
+                                    f"{', '.join(self._running)}")
             if self._changed and time.perf_counter() >= next_write:
                 began = time.perf_counter()
                 self._write()
@@ -225,10 +228,9 @@ class RunRecorder:
         """Write the record atomically: the nodes that changed are encoded again, only them."""
         from minikedro.datasets.files import atomic_write
 
-        with self._lock:
-            changed, self._changed = self._changed, set()
-            for name in changed:
-                self._lines[name] = _node_json(name, self._nodes[name], self._header["started"])
+        for name in self._changed:
+            self._lines[name] = _node_json(name, self._nodes[name], self._header["started"])
+        self._changed.clear()
         header = {**self._header, "started": _iso(self._header["started"]),
                   "finished": _iso(self._header["finished"])}
         opened = json.dumps(header, default=str)[:-1]  # the header's object, left open for the nodes
