@@ -60,10 +60,10 @@ def _node_json(name: str, entry: dict[str, Any], origin: float) -> str:
     if started is None:
         times = '"started": null, "finished": null, "seconds": null'
     elif finished is None:
-        times = f'"started": {started - origin:.3f}, "finished": null, "seconds": null'
-    else:
-        times = (f'"started": {started - origin:.3f}, "finished": {finished - origin:.3f}, '
-                 f'"seconds": {finished - started:.6f}')
+        times = '"started": %.3f, "finished": null, "seconds": null' % (started - origin)
+    else:  # % formats floats faster than an f-string does
+        times = ('"started": %.3f, "finished": %.3f, "seconds": %.6f'
+                 % (started - origin, finished - origin, finished - started))
     return (f'{{"name": {encode_basestring(name)}, "status": "{entry["status"]}", {times}, '
             f'"error": {"null" if error is None else encode_basestring(error)}}}')
 
