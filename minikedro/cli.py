@@ -329,6 +329,9 @@ def _how_to_resume(args: argparse.Namespace) -> str:
     from minikedro.framework.run_options import OPTIONS
 
     package = getattr(getattr(args.active_session, "metadata", None), "package_name", None)
+    if getattr(args, "resume", None):  # the options came from a record: --resume finds them again
+        project = ["--project", args.project] if args.project else []
+        return ". To resume: " + command_line("run", "--resume", *project, package=package)
     if hint.startswith("minikedro run"):
         hint = command_line("run", package=package) + hint[len("minikedro run"):]
     given = [("--project", args.project), ("--config", args.config)] + [

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import signal
 import subprocess
@@ -199,3 +200,13 @@ def test_keep_going_runs_every_branch_a_failure_does_not_reach(tmp_path, capsys,
     assert minikedro(project, "run", "--pipeline", "branches", "--runner", "SequentialRunner") == 1
     statuses = {n["name"]: n["status"] for n in records(project)[-1]["nodes"]}
     assert statuses["fail_node"] == "failed" and statuses["sum_node"] == "not_run"
+
+
+def test_a_resumed_run_that_fails_again_says_to_resume_again(project, capsys, monkeypatch):
+    monkeypatch.setenv("EXPLODE", "error")
+    assert minikedro(project, "run", "--pipeline", "failing", "--env", "prod") == 1
+    (project / "data/02_intermediate/prepared.json").unlink()  # so prepare_node runs again
+    assert minikedro(project, "run", "--resume") == 1  # the same options: the same failure
+    error = capsys.readouterr().err.rstrip().splitlines()[-1]
+    assert re.search(r"To resume: (\S+ -m )?minikedro run --resume --project \S+$", error), error
+    assert [r["options"]["env"] for r in records(project)] == ["prod", "prod"]
