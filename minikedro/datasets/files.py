@@ -140,6 +140,8 @@ class FileDataset(AbstractVersionedDataset):
     def _check_args(cls, which: str, args: Any) -> None:
         """Refuse a name nothing takes (``indnt``) up front, not once a node ran; from_config
         asks too. ``ValueError`` names it, the closest name taken, and all of them."""
+        if not args:  # nothing to check: skip reading signatures (a builtin's costs ms)
+            return
         taken = cls._takes(which)
         if taken is None or not isinstance(args, Mapping) or "cls" in taken.intersection(args):
             return  # not a mapping: __init__ fails; json passes the rest to a custom cls
