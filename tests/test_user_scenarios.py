@@ -529,16 +529,15 @@ def test_ctrl_c_stops_a_parallel_run_quickly_and_leaves_no_workers(spaceflights,
                 break
         workers = children_of(process.pid)
         assert workers, "".join(seen)
-        started = time.monotonic()
         process.send_signal(signal.SIGINT)
         rest = process.stderr.read()
-        code = process.wait(timeout=30)
+        code = process.wait(timeout=30)  # the node sleeps 60 s: ending sooner means it was stopped
     finally:
         watchdog.cancel()
         if process.poll() is None:
             process.kill()
             process.wait()
-    assert code != 0 and time.monotonic() - started < 15
+    assert code != 0 and "Completed node: train_model_node" not in rest
     assert rest.strip().splitlines()[-1].startswith("error: interrupted")  # then how to resume
     assert "Traceback" not in rest
     deadline = time.monotonic() + 10  # init reaps them once their parent has gone
