@@ -3,9 +3,16 @@ from __future__ import annotations
 
 import faulthandler
 import multiprocessing
+import signal
 import threading
 
 import pytest
+
+# A shell starting a job in the background (`.ci/run &`, nohup) has it ignore SIGINT, and
+# Python then never turns Ctrl-C into KeyboardInterrupt, here or in the runs tests start
+# (an ignored signal stays ignored across exec). The Ctrl-C tests need what a terminal gives.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # Longer than any single test should take on a loaded 2-core machine.
 _HANG_SECONDS = 180
