@@ -210,3 +210,11 @@ def test_a_resumed_run_that_fails_again_says_to_resume_again(project, capsys, mo
     error = capsys.readouterr().err.rstrip().splitlines()[-1]
     assert re.search(r"To resume: (\S+ -m )?minikedro run --resume --project \S+$", error), error
     assert [r["options"]["env"] for r in records(project)] == ["prod", "prod"]
+
+
+def test_a_thread_run_ends_with_its_critical_path_and_how_busy_its_workers_were(project, capsys):
+    # max_workers left to the runner: the pool is sized from the pipeline, not from the options
+    assert minikedro(project, "run", "--runner", "ThreadRunner") == 0
+    summary = [line for line in capsys.readouterr().err.splitlines() if "Ran 4 of 4 nodes" in line]
+    assert len(summary) == 1 and "; critical path " in summary[0], summary
+    assert re.search(r"; \d+ workers \d+% busy$", summary[0]), summary

@@ -87,6 +87,8 @@ class RunRecorder:
         self.status = "running"
         self._pipeline, self._runner, self._keep = pipeline, runner, keep
         workers = getattr(runner, "max_workers", getattr(runner, "_max_workers", None))
+        # The pool the runner makes for this pipeline (Kedro's name; 1 for an executor lent later).
+        self._pool = getattr(runner, "_get_required_workers_count", lambda _: 1)(pipeline)
         self._header: dict[str, Any] = {
             "run_id": run_id, "command": command, "started": None, "finished": None,
             "status": "running", "error": None, "pid": os.getpid(),
@@ -197,7 +199,7 @@ class RunRecorder:
         self._write()
         seconds = {name: entry["finished"] - entry["started"] for name, entry in self._nodes.items()
                    if entry["started"] is not None and entry["finished"] is not None}
-        workers = self._header["max_workers"] or self._most_at_once
+        workers = max(self._pool, self._most_at_once)
         logger.info("%s", timing_summary(self._pipeline, seconds, ended - self._header["started"],
                                          workers))
 
