@@ -6,7 +6,7 @@ Public names: ``RunRecorder`` (hooks that keep ``.minikedro/runs/<run_id>.json``
 keeps no such record (a real ``--resume`` is Kedro #5440). A record, one node a line::
 
     {"run_id", "command", "started", "finished", "status", "error", "pid", "pipeline_names",
-     "runner", "max_workers", "options", "nodes": [{"name", "status", "started", "finished",
+     "runner", "workers", "options", "nodes": [{"name", "status", "started", "finished",
      "seconds", "error"}, ...]}
 
 A run's times are local ISO 8601 with offset; a node's are seconds since the run started.
@@ -86,14 +86,13 @@ class RunRecorder:
         self.path = _folder(project_path) / f"{run_id}.json"
         self.status = "running"
         self._pipeline, self._runner, self._keep = pipeline, runner, keep
-        workers = getattr(runner, "max_workers", getattr(runner, "_max_workers", None))
         # The pool the runner makes for this pipeline (Kedro's name; 1 for an executor lent later).
         self._pool = getattr(runner, "_get_required_workers_count", lambda _: 1)(pipeline)
         self._header: dict[str, Any] = {
             "run_id": run_id, "command": command, "started": None, "finished": None,
             "status": "running", "error": None, "pid": os.getpid(),
             "pipeline_names": list(pipeline_names), "runner": type(runner).__name__,
-            "max_workers": workers, "options": dict(options)}
+            "workers": self._pool if self._pool > 1 else None, "options": dict(options)}
         self._nodes = {node.name: {"status": "not_run", "started": None, "finished": None,
                                    "error": None} for node in pipeline.nodes}  # pipeline order
         self._lines = {name: _node_json(name, entry, 0.0) for name, entry in self._nodes.items()}
@@ -351,7 +350,7 @@ def runs_show_main(args: argparse.Namespace) -> int:
     """``minikedro runs show ID|last``: one run's nodes, in the order they started."""
     record = load_run(_project_path(args), args.run)
     command = record.get("command")
-    workers = f" (max_workers={record['max_workers']})" if record.get("max_workers") else ""
+    workers = f" ({record['workers']} workers)" if record.get("workers") else ""
     print(f"run {record['run_id']}: {record['status']}, wall time {_wall(record)}\n"
           f"command: {' '.join(command) if command else '(from Python)'}\n"
           f"runner: {record.get('runner')}{workers}\n")
